@@ -1,0 +1,51 @@
+"""One typed settings object (environment prefix ``ESCUCHA_``; a workspace may add ``escucha.yaml``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PIPELINE: tuple[str, ...] = (
+    "language",
+    "sentences",
+    "sentiment",
+    "emotion",
+    "aspects",
+    "intent",
+    "urgency",
+)
+
+
+class Settings(BaseSettings):
+    """Settings from the environment (``ESCUCHA_*``) and the workspace's ``escucha.yaml``."""
+
+    model_config = SettingsConfigDict(env_prefix="ESCUCHA_", extra="ignore")
+
+    workspace: Path | None = None
+    store_url: str | None = Field(
+        default=None, description="postgresql://… to use PostgreSQL; default is the workspace's DuckDB file"
+    )
+    pipeline: list[str] = Field(default_factory=lambda: list(DEFAULT_PIPELINE))
+    domains: list[str] = Field(default_factory=lambda: ["airline", "hotel", "retail", "telecom", "banking"])
+    batch_size: int = 512
+    lock_timeout_s: float = 30.0
+    redact_pii: bool = False
+    language_hint: list[str] = Field(default_factory=lambda: ["es", "en", "pt", "fr", "it", "de", "ca"])
+    employee_min_group: int = 5
+    secret_key: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def for_workspace(cls, path: Path, **overrides: Any) -> Settings:
+        """Settings for a workspace: its ``escucha.yaml`` then environment then ``overrides``."""
+        file_values: dict[str, Any] = {}
+        cfg = path / "escucha.yaml"
+        if cfg.exists():
+            file_values = yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}
+        env = cls()
+        merged = {**file_values, **env.model_dump(exclude_unset=True), **overrides, "workspace": path}
+        return cls.model_validate(merged)

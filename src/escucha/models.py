@@ -1,0 +1,200 @@
+"""The data objects: a customer's voice (Feedback), a Customer, and what escucha reads in them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SentimentLabel = Literal["negative", "neutral", "positive", "unknown"]
+
+EMOTIONS: tuple[str, ...] = ("joy", "trust", "anger", "sadness", "fear", "surprise", "disgust")
+"""Emotion labels; ``trust`` covers gratitude and confidence."""
+
+INTENTS: tuple[str, ...] = (
+    "complaint",
+    "praise",
+    "suggestion",
+    "question",
+    "churn_threat",
+    "public_threat",
+)
+
+
+class Channel(StrEnum):
+    review = "review"
+    survey = "survey"
+    chat = "chat"
+    call = "call"
+    email = "email"
+    social = "social"
+    employee = "employee"
+
+
+CHANNEL_ALIASES: dict[str, Channel] = {
+    "reviews": Channel.review,
+    "surveys": Channel.survey,
+    "nps": Channel.survey,
+    "csat": Channel.survey,
+    "ticket": Channel.chat,
+    "tickets": Channel.chat,
+    "call_transcript": Channel.call,
+    "transcript": Channel.call,
+    "phone": Channel.call,
+    "mail": Channel.email,
+    "e-mail": Channel.email,
+    "twitter": Channel.social,
+    "tweet": Channel.social,
+    "x": Channel.social,
+    "facebook": Channel.social,
+    "instagram": Channel.social,
+    "tiktok": Channel.social,
+    "internal": Channel.employee,
+    "staff": Channel.employee,
+}
+
+
+def content_hash(*parts: object) -> str:
+    """Stable hash of the parts that make a voice what it is (used to dedupe and detect edits)."""
+    h = hashlib.sha1(usedforsecurity=False)
+    for p in parts:
+        h.update(b"\x1f")
+        h.update(("" if p is None else str(p)).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+class Feedback(BaseModel):
+    """One customer voice: a review, survey answer, chat, call transcript, e-mail, post or employee comment."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = ""
+    channel: Channel = Channel.review
+    text: str
+    timestamp: datetime | None = None
+    title: str | None = None
+    nps: int | None = Field(default=None, ge=0, le=10)
+    csat: int | None = Field(default=None, ge=1, le=5)
+    ces: int | None = Field(default=None, ge=1, le=7)
+    rating: float | None = Field(default=None, ge=1, le=5)
+    customer_id: str | None = None
+    product: str | None = None
+    location: str | None = None
+    language: str | None = None
+    reach: int | None = Field(default=None, ge=0)
+    thread_id: str | None = None
+    parent_id: str | None = None
+    source: str | None = None
+    source_id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel_alias(cls, v: object) -> object:
+        if isinstance(v, str):
+            key = v.strip().lower()
+            return CHANNEL_ALIASES.get(key, key)
+        return v
+
+    @field_validator("text")
+    @classmethod
+    def _text_present(cls, v: str) -> str:
+        if not v or not v.strip():
+            raise ValueError("text is empty")
+        if "\ufffd" in v:
+            raise ValueError("text has invalid characters (bad encoding)")
+        return v
+
+    @field_validator("timestamp")
+    @classmethod
+    def _utc(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            return v.replace(tzinfo=UTC)
+        return v.astimezone(UTC) if v is not None else None
+
+    @model_validator(mode="after")
+    def _ids(self) -> Feedback:
+        if not self.id:
+            if self.source_id:
+                self.id = f"{self.source or 'src'}:{self.source_id}"
+            else:
+                self.id = "h:" + self.hash[:20]
+        return self
+
+    @property
+    def hash(self) -> str:
+        """Hash of the content: text, title, channel, time, customer and scores."""
+        return content_hash(
+            self.channel.value,
+            self.text,
+            self.title,
+            self.timestamp.isoformat() if self.timestamp else None,
+            self.customer_id,
+            self.nps,
+            self.csat,
+            self.ces,
+            self.rating,
+        )
+
+
+class Customer(BaseModel):
+    """A customer (or employee) with free attributes such as segment, tier or lifetime value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class AspectMention(BaseModel):
+    """An aspect of the experience a voice talks about, with its own sentiment."""
+
+    aspect: str
+    sentiment: SentimentLabel
+    score: float = Field(ge=-1, le=1)
+    evidence: str = ""
+    sentence: int | None = None
+
+
+class SentenceAnalysis(BaseModel):
+    index: int
+    text: str
+    start: int
+    end: int
+    sentiment: SentimentLabel
+    sentiment_score: float
+    aspects: list[str] = Field(default_factory=list)
+    speaker: str | None = None
+
+
+class Analysis(BaseModel):
+    """What escucha read in one voice."""
+
+    item_id: str = ""
+    language: str = "unknown"
+    sentiment: SentimentLabel = "unknown"
+    sentiment_score: float = 0.0
+    emotions: dict[str, float] = Field(default_factory=dict)
+    aspects: list[AspectMention] = Field(default_factory=list)
+    intents: list[str] = Field(default_factory=list)
+    urgency: float = 0.0
+    sentences: list[SentenceAnalysis] = Field(default_factory=list)
+    extras: dict[str, Any] = Field(default_factory=dict)
+    pipeline_version: str = ""
+
+    @property
+    def dominant_emotion(self) -> str | None:
+        if not self.emotions:
+            return None
+        label, score = max(self.emotions.items(), key=lambda kv: kv[1])
+        return label if score > 0 else None
+
+    def to_record(self) -> dict[str, Any]:
+        """A flat dict for ``analyze_texts`` and the API."""
+        rec = self.model_dump()
+        rec["dominant_emotion"] = self.dominant_emotion
+        return rec

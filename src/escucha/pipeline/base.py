@@ -1,0 +1,176 @@
+"""The analysis pipeline: an ordered list of named analysers over batches of ``Doc``.
+
+Each analyser declares the ``Doc`` attributes it ``requires`` and those it ``assigns``; the
+pipeline checks the order once, at build time. Analysers are registered by name with
+:func:`register` so a configuration is just a list of names, and a better model drops in by
+registering a new factory under a new name (or replacing one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from escucha.errors import PipelineError
+from escucha.models import Analysis, AspectMention, SentenceAnalysis
+
+
+@dataclass(slots=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+    speaker: str | None = None
+    sentiment: str = "unknown"
+    sentiment_score: float = 0.0
+    aspects: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Doc:
+    """The working state of one voice while the pipeline reads it."""
+
+    text: str
+    title: str | None = None
+    id: str = ""
+    language_hint: str | None = None
+    language: str = "unknown"
+    language_confidence: float = 0.0
+    sentences: list[Sentence] = field(default_factory=list)
+    sentiment: str = "unknown"
+    sentiment_score: float = 0.0
+    sentiment_proba: dict[str, float] = field(default_factory=dict)
+    emotions: dict[str, float] = field(default_factory=dict)
+    aspects: list[AspectMention] = field(default_factory=list)
+    intents: list[str] = field(default_factory=list)
+    intent_scores: dict[str, float] = field(default_factory=dict)
+    urgency: float = 0.0
+    reach: int | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def full_text(self) -> str:
+        """Title and body together, as a reader sees them."""
+        if self.title and self.title.strip() and self.title.strip() not in self.text:
+            return f"{self.title.strip()}. {self.text}"
+        return self.text
+
+    def to_analysis(self, pipeline_version: str = "") -> Analysis:
+        return Analysis(
+            item_id=self.id,
+            language=self.language,
+            sentiment=self.sentiment,  # type: ignore[arg-type]
+            sentiment_score=round(self.sentiment_score, 4),
+            emotions={k: round(v, 4) for k, v in self.emotions.items()},
+            aspects=self.aspects,
+            intents=self.intents,
+            urgency=round(self.urgency, 4),
+            sentences=[
+                SentenceAnalysis(
+                    index=i,
+                    text=s.text,
+                    start=s.start,
+                    end=s.end,
+                    sentiment=s.sentiment,  # type: ignore[arg-type]
+                    sentiment_score=round(s.sentiment_score, 4),
+                    aspects=s.aspects,
+                    speaker=s.speaker,
+                )
+                for i, s in enumerate(self.sentences)
+            ],
+            extras=self.extras,
+            pipeline_version=pipeline_version,
+        )
+
+
+@runtime_checkable
+class Analyzer(Protocol):
+    """A pipeline component. ``__call__`` reads and writes ``Doc`` attributes in place."""
+
+    name: str
+    version: str
+    requires: ClassVar[tuple[str, ...]]
+    assigns: ClassVar[tuple[str, ...]]
+
+    def __call__(self, docs: list[Doc]) -> None: ...
+
+
+Factory = Callable[..., Analyzer]
+_REGISTRY: dict[str, Factory] = {}
+
+
+def register(name: str) -> Callable[[Factory], Factory]:
+    """Register an analyser factory under ``name`` (a later registration replaces an earlier one)."""
+
+    def deco(factory: Factory) -> Factory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def registered() -> list[str]:
+    _load_builtins()
+    return sorted(_REGISTRY)
+
+
+def create(name: str, **config: Any) -> Analyzer:
+    _load_builtins()
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        raise PipelineError(
+            f"unknown analyser '{name}'; known: {', '.join(sorted(_REGISTRY))}", field="pipeline"
+        ) from None
+    return factory(**config)
+
+
+def _load_builtins() -> None:
+    from escucha.pipeline import builtin  # noqa: F401  (registers on import)
+
+
+class Pipeline:
+    """Runs analysers in order over batches of docs."""
+
+    def __init__(self, analyzers: Sequence[Analyzer]):
+        self.analyzers = list(analyzers)
+        self._check_order()
+
+    @classmethod
+    def from_names(cls, names: Iterable[str], config: dict[str, dict[str, Any]] | None = None) -> Pipeline:
+        config = config or {}
+        return cls([create(n, **config.get(n, {})) for n in names])
+
+    @property
+    def names(self) -> list[str]:
+        return [a.name for a in self.analyzers]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever an analyser or its version changes: analyses of another version are redone."""
+        sig = "|".join(f"{a.name}={a.version}" for a in self.analyzers)
+        return hashlib.sha1(sig.encode(), usedforsecurity=False).hexdigest()[:12]
+
+    def _check_order(self) -> None:
+        available = {"text", "title", "id", "language_hint", "reach"}
+        for a in self.analyzers:
+            missing = [r for r in a.requires if r not in available]
+            if missing:
+                raise PipelineError(
+                    f"analyser '{a.name}' needs {missing}, which no earlier analyser assigns; "
+                    f"order is {self.names}",
+                    field="pipeline",
+                )
+            available.update(a.assigns)
+
+    def run(self, docs: list[Doc]) -> list[Doc]:
+        for a in self.analyzers:
+            a(docs)
+        return docs
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        docs = [Doc(text=t if isinstance(t, str) else "", id=str(i)) for i, t in enumerate(texts)]
+        version = self.version
+        return [d.to_analysis(version) for d in self.run(docs)]

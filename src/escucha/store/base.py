@@ -1,0 +1,117 @@
+"""The store contract: everything escucha keeps, behind one interface that keeps SQL out of the rest.
+
+A store holds voices (items), customers, per-item analyses (with sentences and aspects), the
+quarantine of rejected rows, and an ingest log. ``DuckDBStore`` is the embedded default;
+another engine implements this same protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import pandas as pd
+
+from escucha.models import Analysis, Customer, Feedback
+
+ITEM_DIMENSIONS: tuple[str, ...] = (
+    "channel",
+    "product",
+    "location",
+    "language",
+    "source",
+    "customer_id",
+    "sentiment",
+    "dominant_emotion",
+)
+"""Dimensions stored as columns; ``aspect``, ``intent``, ``attr:NAME`` (customer attribute),
+``meta:NAME`` (item metadata) and time periods are also accepted by ``stats``."""
+
+PERIODS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+
+
+@dataclass(slots=True)
+class QuarantineRow:
+    """A row that could not be stored, with where it came from and why."""
+
+    source: str
+    line: int
+    field: str | None
+    reason: str
+    raw: str
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+
+
+@dataclass(slots=True)
+class Filters:
+    """Filters shared by every query (all optional, combined with AND)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    channel: list[str] | None = None
+    product: list[str] | None = None
+    location: list[str] | None = None
+    language: list[str] | None = None
+    sentiment: list[str] | None = None
+    aspect: list[str] | None = None
+    intent: list[str] | None = None
+    customer_id: list[str] | None = None
+    source: list[str] | None = None
+    search: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """What every store engine provides."""
+
+    def migrate(self) -> int:
+        """Bring the schema to the newest version; returns the version."""
+
+    def schema_version(self) -> int: ...
+
+    def upsert_items(self, items: Sequence[Feedback]) -> UpsertResult:
+        """Insert new voices; an item with a known id and new content is updated (and re-analysed)."""
+
+    def upsert_customers(self, customers: Sequence[Customer]) -> int: ...
+
+    def add_quarantine(self, rows: Sequence[QuarantineRow]) -> None: ...
+
+    def quarantine(self, source: str | None = None) -> pd.DataFrame: ...
+
+    def log_ingest(self, source: str, summary: dict[str, Any]) -> None: ...
+
+    def count_pending(self, pipeline_version: str) -> int: ...
+
+    def iter_pending(self, pipeline_version: str, batch_size: int) -> Iterator[list[Feedback]]:
+        """Batches of items whose analysis is missing, stale (content changed) or of another version."""
+
+    def save_analyses(self, items: Sequence[Feedback], analyses: Sequence[Analysis]) -> None:
+        """Store analyses atomically (replacing older ones for the same items)."""
+
+    def items(self, filters: Filters | None = None, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+        """Voices joined with their analysis, newest first."""
+
+    def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]: ...
+
+    def aspects(self, filters: Filters | None = None) -> pd.DataFrame:
+        """One row per (item, aspect) with the aspect's sentiment and the item's scores and dimensions."""
+
+    def sentences(self, filters: Filters | None = None) -> pd.DataFrame: ...
+
+    def customers(self) -> pd.DataFrame: ...
+
+    def stats(self, by: Sequence[str] = (), period: str | None = None, filters: Filters | None = None) -> pd.DataFrame:
+        """Sufficient statistics per group: n, promoters, passives, detractors, n_nps, csat_top2,
+        n_csat, ces_sum, ces_sq, n_ces, rating_sum, rating_sq, n_rating, positive, neutral, negative."""
+
+    def counts(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...
