@@ -1,0 +1,39 @@
+"""Build the demo workspace: generate the company's feedback, ingest it, analyse it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+import escucha
+from escucha.demo.generator import FILES, generate
+from escucha.workspace import Workspace
+
+
+def build_demo(
+    path: str | Path, n: int = 6000, seed: int = 7, console: Console | None = None
+) -> tuple[Workspace, dict[str, Path]]:
+    """Generate the demo data into ``path/data``, ingest every file and analyse (idempotent)."""
+    console = console or Console(stderr=True)
+    ws = escucha.open(path)
+    files = generate(ws.path / "data", seed=seed, n=n)
+    for name in FILES:
+        if name == "customers":
+            count = ws.load_customers(files[name])
+            console.print(f"customers: {count:,} profiles")
+            continue
+        summary = ws.ingest(files[name], files[f"mapping:{name}"])
+        console.print(
+            f"{name}: read {summary.read:,}, stored {summary.stored:,}, "
+            f"duplicates {summary.duplicates:,}, quarantined {summary.quarantined:,}"
+        )
+    for extra in ("company.yaml",):
+        src = files.get("company")
+        if src and not (ws.path / extra).exists():
+            (ws.path / extra).write_text(Path(src).read_text(encoding="utf-8"), encoding="utf-8")
+    with console.status("analysing…"):
+        result: Any = ws.analyze()
+    console.print(f"analysed {result.analysed:,} voices at {result.texts_per_s:,.0f}/s")
+    return ws, files

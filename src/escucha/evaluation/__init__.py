@@ -1,0 +1,103 @@
+"""The evaluation harness: escucha's models against baselines on public labelled sets.
+
+>>> from escucha.evaluation import run_eval
+>>> results = run_eval(["airline_sentiment"])
+>>> results["airline_sentiment"]["macro_f1"], results["airline_sentiment"]["baselines"]
+
+Each task's entry has the figures of escucha's best system on the task's primary metric at the
+top level (``system`` names it: ``shipped``, ``adapted``, …), every escucha system under
+``systems``, and the baselines under ``baselines``; figures are n, accuracy, macro_f1 (micro_f1
+for multi-label, mae for ratings), per_class_f1, confusion and texts_per_s. Test splits are only
+scored, never used for training or tuning.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from escucha.evaluation.data import default_data_dir
+from escucha.evaluation.tasks import TASKS, Skip
+
+__all__ = ["TASKS", "default_data_dir", "run_eval", "summary_rows"]
+log = logging.getLogger(__name__)
+
+
+def _best(systems: dict[str, dict[str, Any]], primary: str) -> tuple[str, dict[str, Any]]:
+    lower_is_better = primary == "mae"
+    name = (min if lower_is_better else max)(systems, key=lambda k: systems[k].get(primary, 0.0))
+    return name, systems[name]
+
+
+def run_eval(
+    tasks: Sequence[str] | None = None,
+    data_dir: Path | None = None,
+    *,
+    seed: int = 0,
+    max_train: int | None = None,
+    max_test: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run the named tasks (all when ``None``); ``max_train``/``max_test`` subsample for smoke runs."""
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    names = list(tasks) if tasks else list(TASKS)
+    unknown = [t for t in names if t not in TASKS]
+    if unknown:
+        from escucha.errors import ConfigError
+
+        raise ConfigError(f"unknown evaluation task(s) {unknown}; known: {sorted(TASKS)}", field="task")
+    if not data_dir.exists():
+        from escucha.errors import ConfigError
+
+        raise ConfigError(f"no shared data at {data_dir} (set ESCUCHA_SHARED_DATA)", field="data_dir")
+    out: dict[str, Any] = {}
+    for name in names:
+        if progress:
+            progress(name)
+        t0 = time.perf_counter()
+        try:
+            res = TASKS[name](data_dir, seed, max_train, max_test)
+        except Skip as exc:
+            out[name] = {"skipped": str(exc)}
+            continue
+        except FileNotFoundError as exc:
+            out[name] = {"skipped": f"data missing: {exc.filename}"}
+            continue
+        system, fig = _best(res["systems"], res["primary"])
+        out[name] = {
+            "system": system,
+            **fig,
+            "primary": res["primary"],
+            "systems": res["systems"],
+            "baselines": res["baselines"],
+            "notes": res.get("notes", []),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+    return out
+
+
+def summary_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per (task, system or baseline) with the primary metric, for printing a table."""
+    rows = []
+    for task, res in results.items():
+        if "skipped" in res:
+            rows.append({"task": task, "system": "-", "metric": "skipped", "value": None, "note": res["skipped"]})
+            continue
+        primary = res["primary"]
+        for kind, group in (("escucha", res["systems"]), ("baseline", res["baselines"])):
+            for name, fig in group.items():
+                rows.append(
+                    {
+                        "task": task,
+                        "system": name if kind == "escucha" else f"[{name}]",
+                        "metric": primary,
+                        "value": fig.get(primary),
+                        "macro_f1": fig.get("macro_f1"),
+                        "accuracy": fig.get("accuracy"),
+                        "texts_per_s": fig.get("texts_per_s"),
+                    }
+                )
+    return rows

@@ -1,0 +1,488 @@
+"""The evaluation tasks. Each returns figures for escucha's systems and for baselines.
+
+Systems, per task where they apply:
+- ``shipped``: the analysers as installed (zero-shot, trained on licence-clean data only);
+- ``adapted``: :class:`~escucha.nlp.textclf.TextClassifier` trained on the task's TRAIN split
+  (what a company gets with ``escucha train``); ``adapted+lexicon`` also shifts it with our
+  polarity lexicon (weight tuned on a held-out fifth of TRAIN); ``adapted_ordinal`` predicts the
+  median of the rating distribution (minimises expected absolute error);
+- baselines: ``tfidf_lr`` (plain TfidfVectorizer + LogisticRegression) and, for English
+  sentiment, ``vader``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from escucha.evaluation import data as D
+from escucha.evaluation import metrics as M
+from escucha.nlp.sentiment_model import LABELS, _ordered, blend
+from escucha.nlp.textclf import TextClassifier
+from escucha.pipeline.base import Doc, Pipeline
+
+log = logging.getLogger(__name__)
+Result = dict[str, Any]
+SENT = list(LABELS)
+WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+class Skip(Exception):
+    """The task cannot run here (missing analyser or data); the message says why."""
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _timed(fn: Callable[[list[str]], Any], texts: list[str]) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = fn(texts)
+    dt = max(time.perf_counter() - t0, 1e-9)
+    return out, round(len(texts) / dt, 1)
+
+
+def _sample(rows: list[Any], n: int | None, seed: int) -> list[Any]:
+    if n is None or len(rows) <= n:
+        return rows
+    return random.Random(seed).sample(rows, n)
+
+
+def _split(rows: list[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    return [t for t, _ in rows], [y for _, y in rows]
+
+
+def tfidf_lr(texts: Sequence[str], labels: Sequence[Any]) -> Any:
+    """The plain baseline: default TF-IDF + LogisticRegression."""
+    return make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=2000)).fit(
+        list(texts), [str(y) for y in labels]
+    )
+
+
+_PIPES: dict[tuple[str, ...], Pipeline] = {}
+
+
+def run_pipeline(
+    texts: Sequence[str], names: Sequence[str], language: str | Sequence[str | None] | None = None
+) -> list[Doc]:
+    """Run analysers ``names`` over ``texts`` in batches of 512 (pipelines are built once, warm)."""
+    key = tuple(names)
+    if key not in _PIPES:
+        _PIPES[key] = Pipeline.from_names(names)
+        _PIPES[key].run([Doc(text="warm up: el vuelo llegó tarde. The flight was late.")])
+    pipe = _PIPES[key]
+    hints = [language] * len(texts) if language is None or isinstance(language, str) else language
+    docs = [Doc(text=t, id=str(i), language_hint=h) for i, (t, h) in enumerate(zip(texts, hints, strict=True))]
+    for start in range(0, len(docs), 512):
+        pipe.run(docs[start : start + 512])
+    return docs
+
+
+def has_analyser(name: str) -> bool:
+    from escucha.pipeline.base import create
+
+    try:
+        create(name)
+    except Exception as exc:  # missing module, model or config
+        log.debug("analyser %s unavailable: %s", name, exc)
+        return False
+    return True
+
+
+def _with_speed(fig: Result, speed: float) -> Result:
+    fig["texts_per_s"] = speed
+    return fig
+
+
+def _adapted(
+    tr_x: list[str], tr_y: list[Any], seed: int, class_weight: str | None = "balanced", **kw: Any
+) -> TextClassifier:
+    return TextClassifier(class_weight=class_weight, seed=seed, cv_max=4000, **kw).fit(tr_x, tr_y)
+
+
+def _lexicon_weight(tr_x: list[str], tr_y: list[str], seed: int) -> tuple[float, dict[float, float]]:
+    """Tune the lexicon shift on a held-out fifth of TRAIN."""
+    a_x, d_x, a_y, d_y = train_test_split(tr_x, tr_y, test_size=0.2, random_state=seed, stratify=tr_y)
+    clf = _adapted(a_x, a_y, seed, model="lr_c4")
+    p = _ordered(clf, clf.predict_proba(d_x))
+    scores = {}
+    for w in WEIGHTS:
+        pred = [SENT[i] for i in blend(p, d_x, w).argmax(axis=1)]
+        scores[w] = M.single_label(d_y, pred, SENT)["macro_f1"]
+    return max(scores, key=lambda k: scores[k]), scores
+
+
+def _sentiment_systems(
+    train: list[tuple[str, str]],
+    test: list[tuple[str, str]],
+    seed: int,
+    language: str,
+    vader: bool = False,
+    lexicon: bool = True,
+) -> Result:
+    tr_x, tr_y = _split(train)
+    te_x, te_y = _split(test)
+    systems: dict[str, Result] = {}
+    docs, speed = _timed(lambda xs: run_pipeline(xs, ["language", "sentences", "sentiment"]), te_x)
+    systems["shipped"] = _with_speed(M.single_label(te_y, [d.sentiment for d in docs], SENT), speed)
+    clf = _adapted(tr_x, tr_y, seed, model="lr_c4")
+    pred, speed = _timed(clf.predict, te_x)
+    systems["adapted"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
+    notes = []
+    if lexicon:
+        w, scores = _lexicon_weight(tr_x, tr_y, seed)
+
+        def with_lex(xs: list[str]) -> list[str]:
+            p = blend(_ordered(clf, clf.predict_proba(xs)), xs, w)
+            return [SENT[i] for i in p.argmax(axis=1)]
+
+        pred, speed = _timed(with_lex, te_x)
+        systems["adapted+lexicon"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
+        notes.append(f"lexicon weight {w} chosen on a held-out fifth of TRAIN: {scores}")
+    baselines: dict[str, Result] = {}
+    base = tfidf_lr(tr_x, tr_y)
+    pred, speed = _timed(lambda xs: list(base.predict(xs)), te_x)
+    baselines["tfidf_lr"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
+    if vader:
+        v = _vader()
+        if v is not None:
+            def vader_pred(xs: list[str]) -> list[str]:
+                out = []
+                for x in xs:
+                    c = v.polarity_scores(x)["compound"]
+                    out.append("positive" if c >= 0.05 else ("negative" if c <= -0.05 else "neutral"))
+                return out
+
+            pred, speed = _timed(vader_pred, te_x)
+            baselines["vader"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
+        else:
+            notes.append("vader skipped: pip install vaderSentiment")
+    return {"systems": systems, "baselines": baselines, "notes": notes, "language": language}
+
+
+def _vader() -> Any:
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:
+        return None
+    return SentimentIntensityAnalyzer()
+
+
+def _polarity(rating: int) -> str:
+    return "negative" if rating <= 2 else ("neutral" if rating == 3 else "positive")
+
+
+# -- tasks ---------------------------------------------------------------------------------
+def airline_sentiment(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+    train, test = D.airline(data_dir)
+    res = _sentiment_systems(
+        _sample(train, max_train, seed), _sample(test, max_test, seed), seed, "en", vader=True
+    )
+    res["primary"] = "macro_f1"
+    return res
+
+
+def hotel_sentiment_es(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+    train, test = D.cuba_hotels(data_dir)
+    train = [(t, _polarity(r)) for t, r in _sample(train, max_train, seed)]
+    test = [(t, _polarity(r)) for t, r in _sample(test, max_test, seed)]
+    res = _sentiment_systems(train, test, seed, "es", vader=False)
+    res["primary"] = "macro_f1"
+    return res
+
+
+def _median_rating(p: np.ndarray, labels: Sequence[int]) -> list[int]:
+    cum = np.cumsum(p, axis=1)
+    return [int(labels[int(np.argmax(row >= 0.5))]) for row in cum]
+
+
+def hotel_rating_es(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+    train, test = D.cuba_hotels(data_dir)
+    tr_x, tr_y = _split(_sample(train, max_train, seed))
+    te_x, te_y = _split(_sample(test, max_test, seed))
+    systems: dict[str, Result] = {}
+    docs, speed = _timed(lambda xs: run_pipeline(xs, ["language", "sentences", "sentiment"]), te_x)
+    # Zero-shot: a sentiment score in [-1, 1] read as a 1-5 rating.
+    zero = [int(np.clip(round(3 + 2 * d.sentiment_score), 1, 5)) for d in docs]
+    systems["shipped"] = _with_speed(M.rating(te_y, zero), speed)
+    clf = _adapted(tr_x, [str(y) for y in tr_y], seed, class_weight=None, model="lr_c4")
+    labels = [int(x) for x in clf.labels]
+    order = np.argsort(labels)
+    sorted_labels = [labels[i] for i in order]
+    pred, speed = _timed(lambda xs: [int(x) for x in clf.predict(xs)], te_x)
+    systems["adapted"] = _with_speed(M.rating(te_y, pred), speed)
+    pred, speed = _timed(
+        lambda xs: _median_rating(clf.predict_proba(xs)[:, order], sorted_labels), te_x
+    )
+    systems["adapted_ordinal"] = _with_speed(M.rating(te_y, pred), speed)
+    base = tfidf_lr(tr_x, tr_y)
+    pred, speed = _timed(lambda xs: [int(x) for x in base.predict(xs)], te_x)
+    return {
+        "systems": systems,
+        "baselines": {"tfidf_lr": _with_speed(M.rating(te_y, pred), speed)},
+        "primary": "mae",
+        "notes": ["adapted_ordinal predicts the median of the predicted rating distribution"],
+    }
+
+
+def _learned_map(
+    train_docs: list[Doc], train_y: list[str], key: Callable[[Doc], list[str]]
+) -> dict[str, str]:
+    """Map each escucha label to the task label it co-occurs with most on TRAIN."""
+    counts: dict[str, Counter[str]] = {}
+    for d, y in zip(train_docs, train_y, strict=True):
+        for a in key(d):
+            counts.setdefault(a, Counter())[y] += 1
+    return {a: c.most_common(1)[0][0] for a, c in counts.items()}
+
+
+def airline_reason(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+    train, test = D.airline(data_dir, "negativereason")
+    train = _sample([r for r in train if r[1] != "Can't Tell"], max_train, seed)
+    test = _sample([r for r in test if r[1] != "Can't Tell"], max_test, seed)
+    tr_x, tr_y = _split(train)
+    te_x, te_y = _split(test)
+    reasons = sorted(set(tr_y))
+    systems: dict[str, Result] = {}
+    notes: list[str] = []
+    names = ["language", "sentences", "sentiment", "aspects"]
+    if has_analyser("aspects"):
+        def aspects_of(d: Doc) -> list[str]:
+            return [a.aspect for a in d.aspects]
+
+        mapping = _learned_map(run_pipeline(tr_x, names), tr_y, aspects_of)
+        docs, speed = _timed(lambda xs: run_pipeline(xs, names), te_x)
+        pred = [next((mapping[a] for a in aspects_of(d) if a in mapping), "none") for d in docs]
+        systems["shipped_aspects"] = _with_speed(M.single_label(te_y, pred, reasons), speed)
+        notes.append(
+            "shipped_aspects: each escucha aspect mapped to the reason it co-occurs with most on "
+            f"TRAIN ({mapping}); first mapped aspect wins, 'none' when no aspect"
+        )
+    else:
+        notes.append("shipped aspects skipped: no 'aspects' analyser available")
+    clf = _adapted(tr_x, tr_y, seed)
+    pred, speed = _timed(clf.predict, te_x)
+    systems["adapted"] = _with_speed(M.single_label(te_y, pred, reasons), speed)
+    base = tfidf_lr(tr_x, tr_y)
+    pred, speed = _timed(lambda xs: list(base.predict(xs)), te_x)
+    return {
+        "systems": systems,
+        "baselines": {"tfidf_lr": _with_speed(M.single_label(te_y, pred, reasons), speed)},
+        "primary": "macro_f1",
+        "notes": notes,
+    }
+
+
+def _semeval_rows(data_dir: Path, split: str, n: int | None, seed: int) -> list[dict[str, Any]]:
+    return _sample(D.semeval_restaurants(data_dir, split), n, seed)
+
+
+def semeval14_restaurant_category(
+    data_dir: Path, seed: int, max_train: int | None, max_test: int | None
+) -> Result:
+    train = _semeval_rows(data_dir, "train", max_train, seed)
+    test = _semeval_rows(data_dir, "test", max_test, seed)
+    tr_x = [r["text"] for r in train]
+    tr_y = [sorted({c["category"] for c in r.get("aspect_categories") or []}) for r in train]
+    te_x = [r["text"] for r in test]
+    te_y = [sorted({c["category"] for c in r.get("aspect_categories") or []}) for r in test]
+    cats = sorted({c for ys in tr_y for c in ys})
+    systems: dict[str, Result] = {}
+    notes: list[str] = []
+    names = ["language", "sentences", "sentiment", "aspects"]
+    if has_analyser("aspects"):
+        tr_docs = run_pipeline(tr_x, names, "en")
+        counts: dict[str, Counter[str]] = {}
+        for d, ys in zip(tr_docs, tr_y, strict=True):
+            for a in {a.aspect for a in d.aspects}:
+                counts.setdefault(a, Counter()).update(ys)
+        mapping = {a: c.most_common(1)[0][0] for a, c in counts.items() if c}
+        docs, speed = _timed(lambda xs: run_pipeline(xs, names, "en"), te_x)
+        pred = []
+        for d in docs:
+            got = sorted({mapping[a.aspect] for a in d.aspects if a.aspect in mapping})
+            pred.append(got or ["anecdotes/miscellaneous"])
+        systems["shipped_aspects"] = _with_speed(M.multi_label(te_y, pred, cats), speed)
+        notes.append(f"shipped_aspects: aspect -> category learned on TRAIN: {mapping}")
+    else:
+        notes.append("shipped aspects skipped: no 'aspects' analyser available")
+    clf = TextClassifier(multilabel=True, seed=seed).fit(tr_x, tr_y)
+    pred, speed = _timed(clf.predict, te_x)
+    systems["adapted"] = _with_speed(M.multi_label(te_y, pred, cats), speed)
+    mlb = MultiLabelBinarizer(classes=cats)
+    base = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LogisticRegression(max_iter=2000)))
+    base.fit(tr_x, mlb.fit_transform(tr_y))
+    pred, speed = _timed(lambda xs: [list(r) for r in mlb.inverse_transform(base.predict(xs))], te_x)
+    return {
+        "systems": systems,
+        "baselines": {"tfidf_lr": _with_speed(M.multi_label(te_y, pred, cats), speed)},
+        "primary": "micro_f1",
+        "notes": notes,
+    }
+
+
+def _pairs(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    out = []
+    for r in rows:
+        for c in r.get("aspect_categories") or []:
+            if c["polarity"] in ("positive", "negative", "neutral"):
+                out.append((r["text"], c["category"], c["polarity"]))
+    return out
+
+
+def semeval14_restaurant_polarity(
+    data_dir: Path, seed: int, max_train: int | None, max_test: int | None
+) -> Result:
+    train = _pairs(_semeval_rows(data_dir, "train", max_train, seed))
+    test = _pairs(_semeval_rows(data_dir, "test", max_test, seed))
+
+    def tagged(rows: list[tuple[str, str, str]]) -> list[str]:
+        # The category as words and as a prefix on every word, so a linear model can learn
+        # category-specific cues ("price_cheap") next to shared ones.
+        out = []
+        for text, cat, _ in rows:
+            tag = cat.split("/")[0]
+            words = " ".join(f"{tag}_{w}" for w in text.lower().split())
+            out.append(f"{text} || {tag} {words}")
+        return out
+
+    tr_y = [p for _, _, p in train]
+    te_y = [p for _, _, p in test]
+    systems: dict[str, Result] = {}
+    te_text = [t for t, _, _ in test]
+    docs, speed = _timed(lambda xs: run_pipeline(xs, ["language", "sentences", "sentiment"], "en"), te_text)
+    systems["shipped"] = _with_speed(M.single_label(te_y, [d.sentiment for d in docs], SENT), speed)
+    clf = _adapted(tagged(train), tr_y, seed, class_weight=None)
+    pred, speed = _timed(clf.predict, tagged(test))
+    systems["adapted"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
+    plain = _adapted([t for t, _, _ in train], tr_y, seed, class_weight=None)
+    pred, speed = _timed(plain.predict, te_text)
+    systems["adapted_sentence"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
+    base = tfidf_lr([t for t, _, _ in train], tr_y)
+    pred, speed = _timed(lambda xs: list(base.predict(xs)), te_text)
+    return {
+        "systems": systems,
+        "baselines": {"tfidf_lr": _with_speed(M.single_label(te_y, pred, SENT), speed)},
+        "primary": "accuracy",
+        "notes": ["(sentence, category) pairs with positive/negative/neutral polarity; conflict left out"],
+    }
+
+
+def opener_es(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+    train = _sample(D.opener(data_dir, "train") + D.opener(data_dir, "dev"), max_train, seed)
+    test = _sample(D.opener(data_dir, "test"), max_test, seed)
+    res = _sentiment_systems(train, test, seed, "es")
+    res["primary"] = "macro_f1"
+    res["notes"].append("the shipped Spanish model is trained on opener_es train+dev (in-domain)")
+    return res
+
+
+_EMO_MAP = {"trust": "joy"}
+
+
+def _emotion(lang: str) -> Callable[[Path, int, int | None, int | None], Result]:
+    def task(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+        train = _sample(D.emoevent(data_dir, lang, "train") + D.emoevent(data_dir, lang, "dev"), max_train, seed)
+        test = _sample(D.emoevent(data_dir, lang, "test"), max_test, seed)
+        tr_x, tr_y = _split(train)
+        te_x, te_y = _split(test)
+        labels = sorted(set(tr_y))
+        systems: dict[str, Result] = {}
+        notes: list[str] = []
+        if has_analyser("emotion"):
+            names = ["language", "sentences", "sentiment", "emotion"]
+
+            def shipped(xs: list[str]) -> list[str]:
+                out = []
+                for d in run_pipeline(xs, names):
+                    top = max(d.emotions.items(), key=lambda kv: kv[1], default=("others", 0.0))
+                    out.append(_EMO_MAP.get(top[0], top[0]) if top[1] > 0 else "others")
+                return out
+
+            pred, speed = _timed(shipped, te_x)
+            systems["shipped"] = _with_speed(M.single_label(te_y, pred, labels), speed)
+            notes.append("shipped: dominant escucha emotion (trust -> joy); none -> others")
+        else:
+            notes.append("shipped skipped: no 'emotion' analyser registered")
+        clf = _adapted(tr_x, tr_y, seed)
+        pred, speed = _timed(clf.predict, te_x)
+        systems["adapted"] = _with_speed(M.single_label(te_y, pred, labels), speed)
+        base = tfidf_lr(tr_x, tr_y)
+        pred, speed = _timed(lambda xs: list(base.predict(xs)), te_x)
+        return {
+            "systems": systems,
+            "baselines": {"tfidf_lr": _with_speed(M.single_label(te_y, pred, labels), speed)},
+            "primary": "macro_f1",
+            "notes": [*notes, "adapted is trained on EmoEvent train+dev"],
+        }
+
+    return task
+
+
+def banking77_custom(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+    tr_x, tr_y = _split(_sample(D.banking77(data_dir, "train"), max_train, seed))
+    te_x, te_y = _split(_sample(D.banking77(data_dir, "test"), max_test, seed))
+    labels = sorted(set(tr_y) | set(te_y))
+    clf = TextClassifier(model="svm_c0.3", seed=seed).fit(tr_x, tr_y)
+    pred, speed = _timed(clf.predict, te_x)
+    systems = {"adapted": _with_speed(M.single_label(te_y, pred, labels), speed)}
+    base = tfidf_lr(tr_x, tr_y)
+    pred, speed = _timed(lambda xs: list(base.predict(xs)), te_x)
+    return {
+        "systems": systems,
+        "baselines": {"tfidf_lr": _with_speed(M.single_label(te_y, pred, labels), speed)},
+        "primary": "accuracy",
+        "notes": ["adapted: TextClassifier (linear SVM) trained on banking77 train, as `escucha train` does"],
+    }
+
+
+def intents(data_dir: Path, seed: int, max_train: int | None, max_test: int | None) -> Result:
+    """Per-intent precision/recall of the ``intent`` analyser on tests/data/intents_eval.csv."""
+    path = Path(__file__).resolve().parents[3] / "tests" / "data" / "intents_eval.csv"
+    if not path.exists():
+        raise Skip(f"{path} does not exist yet")
+    if not has_analyser("intent"):
+        raise Skip("no 'intent' analyser registered")
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    from escucha.models import INTENTS
+
+    texts = [r["text"] for r in rows]
+    # One 0/1 column per intent (or an "intents" column with "|"-separated names).
+    if rows and "intents" in rows[0]:
+        gold = [[x.strip() for x in (r.get("intents") or "").split("|") if x.strip()] for r in rows]
+    else:
+        gold = [[i for i in INTENTS if (r.get(i) or "0").strip() == "1"] for r in rows]
+    langs = [(r.get("language") or None) for r in rows]
+    names = ["language", "sentences", "sentiment", "emotion", "aspects", "intent"]
+    names = [n for n in names if n in ("language", "sentences", "sentiment", "intent") or has_analyser(n)]
+    docs, speed = _timed(lambda xs: run_pipeline(xs, names, langs), texts)
+    fig = _with_speed(M.multi_label(gold, [d.intents for d in docs], list(INTENTS)), speed)
+    return {"systems": {"shipped": fig}, "baselines": {}, "primary": "micro_f1", "notes": [str(path.name)]}
+
+
+TASKS: dict[str, Callable[[Path, int, int | None, int | None], Result]] = {
+    "airline_sentiment": airline_sentiment,
+    "hotel_sentiment_es": hotel_sentiment_es,
+    "hotel_rating_es": hotel_rating_es,
+    "airline_reason": airline_reason,
+    "semeval14_restaurant_category": semeval14_restaurant_category,
+    "semeval14_restaurant_polarity": semeval14_restaurant_polarity,
+    "opener_es": opener_es,
+    "emotion_es": _emotion("es"),
+    "emotion_en": _emotion("en"),
+    "banking77_custom": banking77_custom,
+    "intents": intents,
+}

@@ -1,0 +1,196 @@
+"""``ingest``: stream a source through a mapping into a store, quarantining what cannot be read."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from escucha.ingest.mapping import Mapping, load_mapping
+from escucha.ingest.readers import BadRow, open_reader
+from escucha.ingest.validate import Converter
+from escucha.models import Customer, Feedback, content_hash
+from escucha.store.base import QuarantineRow, Store
+
+log = logging.getLogger(__name__)
+
+MAX_PROBLEMS = 20
+
+
+@dataclass(slots=True)
+class IngestProgress:
+    """Handed to the progress callback after every batch: ``done`` of ``total`` ``unit``."""
+
+    done: int
+    total: int | None
+    unit: str
+    read: int
+    stored: int
+    quarantined: int
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest did. ``read == stored + updated + duplicates + quarantined``."""
+
+    source: str
+    name: str | None = None
+    read: int = 0
+    stored: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    customers: int = 0
+    problems: list[QuarantineRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self, raw_chars: int = 300) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["seconds"] = round(self.seconds, 3)
+        data["problems"] = [
+            {
+                "source": p.source,
+                "line": p.line,
+                "field": p.field,
+                "reason": p.reason,
+                "raw": p.raw if len(p.raw) <= raw_chars else p.raw[:raw_chars] + "…",
+            }
+            for p in self.problems
+        ]
+        return data
+
+
+def _origin(source: Any, source_name: str | None) -> tuple[str, Path | None]:
+    if isinstance(source, str | Path):
+        return str(source), Path(source)
+    if hasattr(source, "itertuples"):
+        return source_name or "<dataframe>", None
+    return source_name or "<records>", None
+
+
+def _qkey(row: QuarantineRow) -> str:
+    return content_hash(row.line, row.field, row.reason, row.raw)
+
+
+def _known_quarantine(store: Store, origin: str) -> set[str]:
+    """Keys of the rows already quarantined from ``origin`` (so a re-ingest adds none again)."""
+    try:
+        df = store.quarantine(origin)
+    except (AttributeError, NotImplementedError):
+        return set()
+    if df is None or len(df) == 0:
+        return set()
+    return {
+        content_hash(int(line), None if f is None or f != f else f, reason, raw)
+        for line, f, reason, raw in df[["line", "field", "reason", "raw"]].itertuples(index=False)
+    }
+
+
+def ingest(
+    store: Store,
+    source: str | Path | Any | Iterable[dict[str, Any]],
+    mapping: Mapping | str | Path | dict[str, Any] | None = None,
+    *,
+    source_name: str | None = None,
+    format: str | None = None,
+    batch_size: int = 2000,
+    progress: Callable[[IngestProgress], None] | None = None,
+    redact: Callable[[str], str] | None = None,
+    max_problems: int = MAX_PROBLEMS,
+) -> IngestSummary:
+    """Read ``source`` (a file path, a DataFrame or dicts) with ``mapping`` into ``store``.
+
+    ``mapping`` is a Mapping, a preset name, a YAML path, a dict, or ``None`` for columns named like
+    Feedback fields. Valid records are upserted in batches (idempotent: ids come from the source's
+    id, else the content hash); the rest go to the quarantine with line, field and reason.
+    ``source_name`` labels the items' ``source`` (default: the mapping's name or the file's stem).
+    ``redact`` rewrites text and title before storing (PII redaction).
+    """
+    started = time.perf_counter()
+    m = load_mapping(mapping)
+    origin, path = _origin(source, source_name)
+    name = source_name or m.constants.get("source") or m.name or (path.stem if path else None)
+    reader = open_reader(
+        source,
+        format=format or m.format,
+        delimiter=m.delimiter,
+        encoding=m.encoding,
+        sheet=m.sheet,
+        batch_size=batch_size,
+    )
+    conv = Converter(m, origin=origin, source=name, redact=redact)
+    summary = IngestSummary(source=origin, name=name)
+    items: list[Feedback] = []
+    customers: dict[str, Customer] = {}
+    bad: list[QuarantineRow] = []
+    checked = False
+    known = _known_quarantine(store, origin)
+
+    def flush() -> None:
+        if customers:
+            summary.customers += store.upsert_customers(list(customers.values()))
+            customers.clear()
+        if items:
+            res = store.upsert_items(items)
+            summary.stored += res.inserted
+            summary.updated += res.updated
+            summary.duplicates += res.duplicates
+            items.clear()
+        if bad:
+            new = [q for q in bad if _qkey(q) not in known]
+            if new:
+                store.add_quarantine(new)
+            summary.quarantined += len(bad)
+            room = max_problems - len(summary.problems)
+            if room > 0:
+                summary.problems.extend(bad[:room])
+            bad.clear()
+        log.debug("%s: %d read, %d stored so far", origin, summary.read, summary.stored)
+        if progress is not None:
+            progress(
+                IngestProgress(
+                    done=reader.position,
+                    total=reader.total,
+                    unit=reader.unit,
+                    read=summary.read,
+                    stored=summary.stored,
+                    quarantined=summary.quarantined,
+                )
+            )
+
+    for line, record in reader:
+        summary.read += 1
+        if isinstance(record, BadRow):
+            bad.append(conv.bad_row(line, record))
+        else:
+            if not checked and reader.columns is not None:
+                conv.check_columns(reader.columns)
+            checked = True
+            result = conv.convert(line, record)
+            if isinstance(result, Feedback):
+                items.append(result)
+                cust = conv.customer(result, record)
+                if cust is not None:
+                    prev = customers.get(cust.id)
+                    if prev is not None:
+                        prev.attributes.update(cust.attributes)
+                        prev.name = cust.name or prev.name
+                    else:
+                        customers[cust.id] = cust
+            else:
+                bad.append(result)
+        if len(items) >= batch_size or len(bad) >= batch_size:
+            flush()
+    flush()
+    summary.seconds = time.perf_counter() - started
+    store.log_ingest(origin, summary.to_dict())
+    log.info(
+        "ingested %s: read %d, stored %d, updated %d, duplicates %d, quarantined %d in %.1fs",
+        origin, summary.read, summary.stored, summary.updated, summary.duplicates,
+        summary.quarantined, summary.seconds,
+    )  # fmt: skip
+    return summary

@@ -1,0 +1,207 @@
+"""Our hand-written Spanish/English polarity lexicon with negation, intensifiers and "but".
+
+Valences run from -3 to +3 (unaccented lower-case keys; a few two-word phrases). The scorer is
+VADER-like: a negator within three words before a cue flips and damps it (Spanish negative
+concord "no está nada mal" flips once, so it is positive), intensifiers scale it, the clause
+after "pero"/"but" weighs more, and ``!`` amplifies. ``score`` is squashed into [-1, 1].
+Written by the escucha contributors (Apache-2.0); no third-party lexicon was copied.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from escucha.nlp.textnorm import NEGATORS, clause_tokens, strip_accents
+
+_POS_ES = """
+bueno:2 buena:2 buenos:2 buenas:1 bien:1.5 genial:3 excelente:3 excelentes:3 perfecto:3
+perfecta:3 maravilloso:3 maravillosa:3 maravilla:3 fantastico:3 fantastica:3 estupendo:3
+estupenda:3 increible:2.5 magnifico:3 magnifica:3 espectacular:3 encanta:3 encanto:3
+encantado:2.5 encantada:2.5 encantador:2.5 encantadora:2.5 amable:2 amables:2 atento:2
+atenta:2 atentos:2 atentas:2 limpio:1.5 limpia:1.5 limpios:1.5 comodo:2 comoda:2 comodos:2
+rapido:1.5 rapida:1.5 rapidez:1.5 eficiente:2 eficaz:2 recomiendo:2.5 recomendable:2.5
+recomendado:2 agradable:2 agradables:2 gracias:1.5 agradecido:2 agradecida:2 agradezco:2
+feliz:2.5 contento:2.5 contenta:2.5 satisfecho:2.5 satisfecha:2.5 mejor:1.5 mejores:1.5
+lindo:2 linda:2 bonito:2 bonita:2 hermoso:2.5 hermosa:2.5 precioso:2.5 preciosa:2.5
+delicioso:2.5 deliciosa:2.5 rico:1.5 rica:1.5 sabroso:2 sabrosa:2 gusta:2 gusto:1.5
+gustaron:2 gusto_mucho:2 ideal:2 top:2 crack:2 joya:2.5 brutal:1.5 chulo:2 guay:2 buenisimo:3
+buenisima:3 genialidad:2.5 impecable:3 impecables:3 profesional:2 profesionales:2
+puntual:2 facil:1.5 solucionado:2 resuelto:2 resolvieron:2 ayudaron:1.5 util:1.5
+volveria:2.5 volveremos:2.5 volvere:2 repetiria:2.5 disfrutamos:2.5 disfrute:2 relax:1.5
+tranquilo:1.5 tranquila:1.5 acogedor:2 acogedora:2 calidad:0.5 barato:1 economico:1
+amabilidad:2 simpatico:2 simpatica:2 simpaticos:2 gentil:2 inmejorable:3 fenomenal:3
+sobresaliente:3 acierto:2 recomendacion:1 amor:2 amo:2.5 adoro:3 felicidades:2.5 felicito:2.5
+exito:2 agil:1.5 seguro:1 confiable:2 funciona:1 funciono:1 vale_la_pena:2.5
+de_maravilla:3 sin_problemas:2
+"""
+_NEG_ES = """
+malo:-2 mala:-2 malos:-2 malas:-2 mal:-2 pesimo:-3 pesima:-3 horrible:-3 horribles:-3
+terrible:-3 terribles:-3 fatal:-3 desastre:-3 desastroso:-3 asco:-3 asqueroso:-3
+asquerosa:-3 sucio:-2 sucia:-2 sucios:-2 sucias:-2 lento:-1.5 lenta:-1.5 lentitud:-2
+tarde:-1 retraso:-2 retrasado:-2 retrasos:-2 demora:-2 demoras:-2 cancelado:-2
+cancelaron:-2 perdieron:-2 perdido:-1.5 perdida:-1.5 roto:-2 rota:-2 estafa:-3 estafadores:-3
+robo:-3 ladrones:-3 engano:-2.5 enganado:-2.5 mentira:-2.5 mentiras:-2.5 decepcion:-2.5
+decepcionado:-2.5 decepcionada:-2.5 decepcionante:-2.5 decepciono:-2.5 queja:-2 quejas:-2
+reclamo:-1.5 reclamacion:-1.5 problema:-1.5 problemas:-1.5 averia:-2 fallo:-2 falla:-2
+fallan:-2 error:-1.5 errores:-1.5 grosero:-2.5 grosera:-2.5 maleducado:-2.5 borde:-1.5
+desagradable:-2.5 incomodo:-2 incomoda:-2 ruido:-1.5 ruidoso:-2 ruidosa:-2 caro:-1.5 cara:-0.5
+carisimo:-2.5 abusivo:-2.5 inaceptable:-3 lamentable:-3 vergonzoso:-3 verguenza:-3
+indignado:-3 indignada:-3 indignante:-3 harto:-2.5 harta:-2.5 enfadado:-2.5 enfadada:-2.5
+molesto:-2 molesta:-2 triste:-2 peor:-2.5 peores:-2.5 nunca_mas:-2.5 odio:-3 odie:-3
+detesto:-3 fraude:-3 basura:-3 porqueria:-3 mierda:-3 cutre:-2 regular:-0.5 mediocre:-2
+deficiente:-2.5 insuficiente:-2 escaso:-1 escasa:-1 frio:-0.5 fria:-0.5 viejo:-1 vieja:-1
+antiguo:-0.5 deteriorado:-2 cucarachas:-3 chinches:-3 humedad:-1.5 olor:-1 peste:-2.5
+espera:-0.5 esperando:-1 nadie:-1 ignoraron:-2.5 ignoran:-2.5 cobraron:-1.5 cobro:-1
+devolucion:-0.5 reembolso:-0.5 baja:-1 cancelar:-1 inutil:-2.5 inutiles:-2.5 incompetente:-3
+incompetentes:-3 desastrosa:-3 penoso:-2.5 penosa:-2.5 cansado:-1.5 cansada:-1.5 fatales:-3
+no_funciona:-2.5 no_sirve:-2.5 no_recomiendo:-3 para_nada:-1 tomadura_de_pelo:-3
+"""
+_POS_EN = """
+good:2 great:3 excellent:3 amazing:3 awesome:3 fantastic:3 wonderful:3 perfect:3 love:3
+loved:3 loves:2.5 lovely:2.5 like:1 liked:1.5 nice:2 best:2.5 better:1.5 beautiful:2.5
+gorgeous:3 pretty:1.5 cute:2 comfortable:2 comfy:2 soft:1 flattering:2.5 fits:0.5 fit:0.3
+happy:2.5 glad:2 pleased:2 satisfied:2 thanks:1.5 thank:1.5 thx:1.5 appreciate:2
+appreciated:2 helpful:2 friendly:2 kind:2 polite:2 fast:1.5 quick:1.5 quickly:1 easy:1.5
+clean:1.5 recommend:2.5 recommended:2 fabulous:3 superb:3 brilliant:3 outstanding:3
+impressive:2.5 impressed:2.5 enjoy:2 enjoyed:2 fun:2 cool:1.5 classy:2 elegant:2 stylish:2
+favorite:2.5 favourite:2.5 win:1.5 smooth:1.5 seamless:2 professional:2 fine:1 ok:0.5
+okay:0.5 solid:1.5 worth:1.5 gem:2.5 incredible:3 stunning:3 adorable:2.5 flawless:3
+exceeded:2 exceptional:3 delightful:3 delicious:3 tasty:2 yummy:2.5 kudos:2.5 congrats:2
+bravo:2.5 yay:2.5 lol:0.5 wow:1.5 superb:3 luckily:1 fixed:1.5 resolved:2 solved:2 safe:1
+reliable:2 attentive:2 courteous:2 caring:2 generous:2 excited:2 exciting:2 beautifully:2.5
+well:0.5 works:1 worked:1 thankful:2 grateful:2.5 top:1 rocks:2 legit:1.5 on_time:2
+well_done:2.5 no_problem:1.5
+"""
+_NEG_EN = """
+bad:-2 terrible:-3 horrible:-3 awful:-3 worst:-3 worse:-2.5 poor:-2 poorly:-2 hate:-3
+hated:-3 disappointed:-2.5 disappointing:-2.5 disappointment:-2.5 rude:-2.5 unhelpful:-2.5
+useless:-2.5 delayed:-2 delay:-2 delays:-2 late:-1.5 cancelled:-2 canceled:-2 cancel:-1
+lost:-1.5 broken:-2 broke:-1.5 damaged:-2 dirty:-2 ugly:-2.5 cheap:-1 cheaply:-1.5 flimsy:-2
+scratchy:-2 itchy:-2 tight:-0.5 small:-0.3 unflattering:-2.5 returned:-1.5 returning:-1.5
+return:-0.5 refund:-0.5 waste:-2.5 wasted:-2.5 wrong:-1.5 problem:-1.5 problems:-1.5
+issue:-1 issues:-1 fail:-2 failed:-2 fails:-2 failure:-2 sucks:-3 suck:-3 crap:-3 shit:-3
+stupid:-2.5 ridiculous:-2.5 unacceptable:-3 pathetic:-3 angry:-2.5 annoyed:-2 annoying:-2
+frustrated:-2.5 frustrating:-2.5 upset:-2 sad:-2 unhappy:-2.5 mad:-2 furious:-3 disgusting:-3
+disgusted:-3 nightmare:-3 scam:-3 fraud:-3 stuck:-1.5 stranded:-2.5 waiting:-1 wait:-0.5
+hold:-0.5 ignored:-2.5 never:-0.5 nobody:-1 complaint:-2 complain:-2 mess:-2 messed:-2
+fiasco:-3 rip:-1 ripoff:-3 overpriced:-2 expensive:-1 uncomfortable:-2 noisy:-1.5 smelly:-2
+slow:-1.5 incompetent:-3 lie:-2 lied:-2.5 lies:-2 liar:-3 hassle:-2 hours:-0.5 missed:-1.5
+misconnect:-2 rebooked:-1 shame:-2 shameful:-3 sorry:-0.5 unfortunately:-1.5 sadly:-1.5
+meh:-1 boring:-1.5 mediocre:-2 lacking:-1.5 bummer:-2 fuck:-3 fucking:-2 wtf:-2.5 smh:-2
+ugh:-2 fml:-2.5 poorly_made:-2.5 not_worth:-2 never_again:-3 no_one:-1.5 customer_service:0
+"""
+_EMOJI = {
+    "😍": 3, "🥰": 3, "❤": 2.5, "❤️": 2.5, "😊": 2, "🙂": 1, "😀": 2, "😃": 2, "😄": 2,
+    "😁": 2, "👍": 2, "👏": 2, "🙌": 2, "💯": 2, "🔥": 1, "😎": 1.5, "✨": 1, "🎉": 2,
+    "😂": 0.5, "🤣": 0.5, "😘": 2, "💕": 2.5, "💖": 2.5, "⭐": 1.5, "🌟": 1.5, "🙏": 1,
+    "😡": -3, "🤬": -3, "😠": -2.5, "😤": -2, "😞": -2, "😢": -2, "😭": -2, "😩": -2,
+    "😫": -2, "😒": -1.5, "🙄": -1.5, "👎": -2.5, "💩": -2.5, "🤮": -3, "🤢": -2.5,
+    "😔": -1.5, "😕": -1, "😟": -1.5, "😱": -1.5, "💔": -2.5, "😓": -1.5,
+    ":)": 1.5, ":-)": 1.5, ":D": 2, ";)": 1, ":(": -2, ":-(": -2, ":/": -1,
+}
+INTENSIFIERS: dict[str, float] = {
+    "muy": 1.4, "mucho": 1.3, "mucha": 1.3, "super": 1.5, "súper": 1.5, "tan": 1.3,
+    "bastante": 1.2, "demasiado": 1.3, "sumamente": 1.5, "realmente": 1.3, "totalmente": 1.4,
+    "absolutamente": 1.5, "increiblemente": 1.5, "re": 1.3, "mega": 1.5, "extremadamente": 1.6,
+    "very": 1.4, "really": 1.3, "so": 1.3, "extremely": 1.6, "incredibly": 1.5, "totally": 1.4,
+    "absolutely": 1.5, "super_": 1.5, "too": 1.2, "truly": 1.3, "highly": 1.4, "quite": 1.1,
+    "most": 1.3, "such": 1.2, "way": 1.2, "soo": 1.5, "sooo": 1.6,
+    "poco": 0.5, "algo": 0.7, "un_poco": 0.6, "ligeramente": 0.6, "slightly": 0.6,
+    "somewhat": 0.7, "kinda": 0.7, "little": 0.7, "bit": 0.7, "barely": 0.4, "apenas": 0.5,
+}
+_BUT = frozenset({"pero", "but", "aunque", "however", "sin_embargo", "although", "though"})
+
+
+def _parse(*blocks: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for block in blocks:
+        for item in block.split():
+            word, val = item.rsplit(":", 1)
+            out[word.replace("_", " ")] = float(val)
+    return out
+
+
+LEXICON: dict[str, float] = _parse(_POS_ES, _NEG_ES, _POS_EN, _NEG_EN)
+LEXICON.update({k: float(v) for k, v in _EMOJI.items()})
+_TRAILING = re.compile(r"(\w)\1+$")
+_DOUBLE = re.compile(r"([^lrc\W])\1")
+_PHRASE_NEGATORS = {"no funciona", "no sirve", "no recomiendo", "nunca mas", "never again", "no one", "not worth"}
+
+
+@dataclass(slots=True)
+class LexiconScore:
+    score: float  # in [-1, 1]
+    hits: int
+    raw: float
+
+
+def _valence(tok: str) -> float | None:
+    v = LEXICON.get(tok)
+    if v is None:
+        base = strip_accents(tok)
+        v = LEXICON.get(base)
+        if v is None and len(base) > 3:
+            # elongations were squeezed to two letters; try one ("buenoo" -> "bueno")
+            v = LEXICON.get(_TRAILING.sub(r"\1", base))
+            if v is None:
+                v = LEXICON.get(_DOUBLE.sub(r"\1", base))
+    return v
+
+
+def score_text(text: str, normalized: bool = False) -> LexiconScore:
+    """Polarity of ``text`` from the lexicon: ``score`` in [-1, 1] and how many cues were seen."""
+    toks = clause_tokens(text, normalized)
+    total = 0.0
+    hits = 0
+    weight = 1.0
+    i = 0
+    n = len(toks)
+    contrib: list[tuple[int, float]] = []
+    while i < n:
+        tok = toks[i]
+        low = strip_accents(tok)
+        if low in _BUT:
+            # What comes after "but" counts more than what came before.
+            contrib = [(j, c * 0.6) for j, c in contrib]
+            weight = 1.4
+            i += 1
+            continue
+        v = None
+        step = 1
+        if i + 1 < n:
+            pair = f"{low} {strip_accents(toks[i + 1])}"
+            v = LEXICON.get(pair)
+            if v is not None:
+                step = 2
+        if v is None:
+            v = _valence(tok)
+        if v is None or v == 0:
+            i += step
+            continue
+        is_phrase_neg = step == 2 and f"{low} {strip_accents(toks[i + 1])}" in _PHRASE_NEGATORS
+        window = [strip_accents(t) for t in toks[max(0, i - 3) : i]]
+        # stop the window at punctuation
+        for k in range(len(window) - 1, -1, -1):
+            if window[k] in {".", ",", ";", "!", "?"}:
+                window = window[k + 1 :]
+                break
+        if not is_phrase_neg and any(w in NEGATORS or w.endswith("n't") for w in window):
+            v = -v * (0.75 if v < 0 else 0.6)
+        for w in window[-2:]:
+            mult = INTENSIFIERS.get(w)
+            if mult:
+                v *= mult
+        # "!" after the cue in the same clause amplifies it.
+        j = i + step
+        while j < n and toks[j] not in {".", ",", ";"} and j < i + step + 4:
+            if toks[j] == "!":
+                v *= 1.15
+                break
+            j += 1
+        contrib.append((i, v * weight))
+        hits += 1
+        i += step
+    total = sum(c for _, c in contrib)
+    return LexiconScore(score=total / math.sqrt(total * total + 6.0), hits=hits, raw=total)

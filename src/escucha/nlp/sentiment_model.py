@@ -1,0 +1,98 @@
+"""The shipped sentiment models (English, Spanish) blended with our polarity lexicon.
+
+``SentimentModel.predict_proba(texts, languages)`` returns rows of (negative, neutral, positive)
+probabilities. Each language goes to its model (Spanish for es/pt/ca/it/fr/gl, English for
+the rest); the lexicon's score shifts the model's log-odds between negative and positive with
+a weight tuned on held-out training data by ``scripts/build_models.py`` (stored in the model's
+metadata). Texts without any word nor emoji cue come back as ``None`` (unknown).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from escucha.errors import ModelError
+from escucha.nlp.polarity import score_text
+from escucha.nlp.textclf import TextClassifier
+from escucha.nlp.textnorm import normalize
+
+LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+ARTEFACTS = Path(__file__).parent / "artefacts"
+ROMANCE = frozenset({"es", "pt", "ca", "it", "fr", "gl"})
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def lexicon_proba(score: float, hits: int) -> np.ndarray:
+    """The lexicon's own (neg, neu, pos) distribution, used when there is no model input."""
+    if hits == 0:
+        return np.array([0.0, 1.0, 0.0])
+    return np.array([max(-score, 0.0), 1.0 - abs(score), max(score, 0.0)])
+
+
+def blend(
+    p_model: np.ndarray, texts: Sequence[str], weight: float, normalized: bool = False
+) -> np.ndarray:
+    """Shift the model's log-odds by the lexicon score: ``p_c ∝ p_c · exp(±weight · score)``."""
+    if weight <= 0:
+        return p_model
+    shift = np.array([score_text(t, normalized).score for t in texts]) * weight
+    logits = np.log(np.clip(p_model, 1e-9, 1.0))
+    logits[:, 0] -= shift
+    logits[:, 2] += shift
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _ordered(clf: TextClassifier, p: np.ndarray) -> np.ndarray:
+    return p[:, [clf.labels.index(lab) for lab in LABELS]]
+
+
+@lru_cache(maxsize=4)
+def load_shipped(lang: str) -> TextClassifier:
+    path = ARTEFACTS / f"sentiment_{lang}"
+    if not (path / "model.joblib").exists():
+        raise ModelError(
+            f"sentiment model for '{lang}' is missing at {path}; run scripts/build_models.py",
+            field="sentiment",
+        )
+    return TextClassifier.load(path)
+
+
+class SentimentModel:
+    """English + Spanish models with the lexicon; ``None`` rows mean "unknown"."""
+
+    def __init__(self, models: dict[str, TextClassifier] | None = None):
+        self.models = models or {"en": load_shipped("en"), "es": load_shipped("es")}
+
+    def route(self, lang: str | None) -> str:
+        if lang in self.models:
+            return lang  # type: ignore[return-value]
+        return "es" if lang in ROMANCE and "es" in self.models else "en"
+
+    def predict_proba(
+        self, texts: Sequence[str], languages: Sequence[str | None]
+    ) -> list[np.ndarray | None]:
+        out: list[np.ndarray | None] = [None] * len(texts)
+        groups: dict[str, list[int]] = {}
+        for i, (t, lang) in enumerate(zip(texts, languages, strict=True)):
+            if not t or not t.strip():
+                continue
+            if not _LETTER.search(t):
+                ls = score_text(t)  # emoji- or emoticon-only
+                if ls.hits:
+                    out[i] = lexicon_proba(ls.score, ls.hits)
+                continue
+            groups.setdefault(self.route(lang), []).append(i)
+        for lang, idx in groups.items():
+            clf = self.models[lang]
+            sub = [normalize(texts[i]) for i in idx]
+            p = _ordered(clf, clf.predict_proba(sub, normalized=True))
+            p = blend(p, sub, float(clf.meta.get("lexicon_weight", 1.0)), normalized=True)
+            for k, i in enumerate(idx):
+                out[i] = p[k]
+        return out

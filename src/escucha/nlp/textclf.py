@@ -1,0 +1,281 @@
+"""A reusable text classifier: TF-IDF word (1-2) + char_wb (3-5) n-grams -> a linear model.
+
+Character 3-5-grams (``char_wb`` pads words with spaces, so two-letter words are still seen)
+run twice as fast as 2-5-grams at the same accuracy; ``Features.char_ngrams`` changes it.
+
+Texts are normalised once (:func:`escucha.nlp.textnorm.normalize`); word features use
+negation-marked, unaccented tokens, character features read the normalised text (accents kept). The linear model is picked by
+stratified cross-validation on the training texts only (``model="auto"``). Multi-label tasks
+train one-vs-rest models with per-label thresholds tuned on a held-out part of the training set.
+
+>>> clf = TextClassifier().fit(texts, labels)
+>>> clf.predict(["the flight was late"])
+>>> clf.save("model_dir"); TextClassifier.load("model_dir")
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.svm import LinearSVC
+
+from escucha.errors import ModelError
+from escucha.nlp.textnorm import normalize, word_analyzer_normalized
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+
+
+def _candidates(seed: int, class_weight: str | None) -> dict[str, Any]:
+    return {
+        "lr_c4": OneVsRestClassifier(
+            LogisticRegression(C=4.0, solver="liblinear", class_weight=class_weight)
+        ),
+        "lr_c16": OneVsRestClassifier(
+            LogisticRegression(C=16.0, solver="liblinear", class_weight=class_weight)
+        ),
+        "svm_c0.3": LinearSVC(C=0.3, class_weight=class_weight, random_state=seed),
+    }
+
+
+@dataclass
+class Features:
+    """Word + character TF-IDF features (fitted once, then only transformed)."""
+
+    max_word: int = 60_000
+    max_char: int = 120_000
+    char_ngrams: tuple[int, int] = (3, 5)
+    word: TfidfVectorizer | None = None
+    char: TfidfVectorizer | None = None
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        texts = [normalize(t) for t in texts]
+        self.word = TfidfVectorizer(
+            analyzer=word_analyzer_normalized, sublinear_tf=True, min_df=2, max_features=self.max_word,
+            dtype=np.float32,
+        )
+        self.char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=self.char_ngrams, sublinear_tf=True,
+            min_df=2, max_features=self.max_char, dtype=np.float32, lowercase=False,
+        )
+        x = sp.hstack([self.word.fit_transform(texts), self.char.fit_transform(texts)]).tocsr()
+        # The pruned-term sets are only for inspection and can weigh tens of MB once pickled.
+        self.word.stop_words_ = None
+        self.char.stop_words_ = None
+        return x
+
+    def transform(self, texts: Sequence[str], normalized: bool = False) -> sp.csr_matrix:
+        """Features of raw texts (or of texts already passed through ``normalize``)."""
+        if self.word is None or self.char is None:
+            raise ModelError("features are not fitted", field="model")
+        if not normalized:
+            texts = [normalize(t) for t in texts]
+        return sp.hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _scores(model: Any, x: sp.csr_matrix) -> np.ndarray:
+    """Class probabilities (LR) or a softmax of the margins (SVM), shape (n, n_classes)."""
+    if hasattr(model, "predict_proba"):
+        return np.asarray(model.predict_proba(x))
+    d = np.asarray(model.decision_function(x))
+    if d.ndim == 1:
+        d = np.column_stack([-d, d])
+    return _softmax(d * 3.0)
+
+
+@dataclass
+class TextClassifier:
+    """Single-label or multi-label text classifier with save/load.
+
+    ``model``: ``"auto"`` (cross-validated choice), or one of ``lr_c4``, ``lr_c16``, ``svm_c0.3``.
+    ``class_weight``: ``None`` or ``"balanced"`` (helps macro-F1 on skewed labels).
+    """
+
+    model: str = "auto"
+    class_weight: str | None = None
+    multilabel: bool = False
+    seed: int = 0
+    cv_folds: int = 3
+    cv_max: int = 6000
+    features: Features = field(default_factory=Features)
+    labels: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    _est: Any = None
+    _thresholds: np.ndarray | None = None
+
+    # -- training ---------------------------------------------------------------------------
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str] | Sequence[Sequence[str]]
+    ) -> TextClassifier:
+        """Train on ``texts``; ``labels`` are strings, or lists of strings when multi-label."""
+        if len(texts) != len(labels):
+            raise ModelError(f"{len(texts)} texts but {len(labels)} labels", field="labels")
+        t0 = time.perf_counter()
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        x = self.features.fit_transform(texts)
+        if self.multilabel:
+            self._fit_multilabel(x, [list(ls) for ls in labels])  # type: ignore[arg-type]
+        else:
+            y = np.asarray([str(v) for v in labels])
+            self.labels = sorted(set(y.tolist()))
+            if len(self.labels) < 2:
+                raise ModelError("need at least two distinct labels to train", field="labels")
+            name = self.model if self.model != "auto" else self._select(x, y)
+            self._est = clone(_candidates(self.seed, self.class_weight)[name]).fit(x, y)
+            self.meta["model"] = name
+        self.meta.update(
+            {
+                "format_version": FORMAT_VERSION,
+                "labels": self.labels,
+                "multilabel": self.multilabel,
+                "n_train": len(texts),
+                "class_weight": self.class_weight,
+                "seed": self.seed,
+                "train_seconds": round(time.perf_counter() - t0, 1),
+            }
+        )
+        return self
+
+    def _select(self, x: sp.csr_matrix, y: np.ndarray) -> str:
+        """Pick the candidate with the best macro-F1 in stratified CV on (a sample of) train."""
+        rng = np.random.default_rng(self.seed)
+        idx = np.arange(len(y))
+        if len(idx) > self.cv_max:
+            idx = np.sort(rng.choice(idx, self.cv_max, replace=False))
+        xs, ys = x[idx], y[idx]
+        _, counts = np.unique(ys, return_counts=True)
+        folds = max(2, min(self.cv_folds, int(counts.min())))
+        skf = StratifiedKFold(folds, shuffle=True, random_state=self.seed)
+        results: dict[str, float] = {}
+        for name, est in _candidates(self.seed, self.class_weight).items():
+            f1s = []
+            for tr, va in skf.split(xs, ys):
+                m = clone(est).fit(xs[tr], ys[tr])
+                f1s.append(f1_score(ys[va], m.predict(xs[va]), average="macro"))
+            results[name] = float(np.mean(f1s))
+        self.meta["cv_macro_f1"] = {k: round(v, 4) for k, v in results.items()}
+        return max(results, key=lambda k: results[k])
+
+    def _fit_multilabel(self, x: sp.csr_matrix, labels: list[list[str]]) -> None:
+        self.labels = sorted({lab for ls in labels for lab in ls})
+        if not self.labels:
+            raise ModelError("no labels to train on", field="labels")
+        y = np.zeros((len(labels), len(self.labels)), dtype=np.int8)
+        pos = {lab: j for j, lab in enumerate(self.labels)}
+        for i, ls in enumerate(labels):
+            for lab in ls:
+                y[i, pos[lab]] = 1
+        name = self.model if self.model != "auto" else "lr_c16"
+        base = _candidates(self.seed, self.class_weight)[name]
+        # Thresholds are tuned on a held-out fifth of train, then every label is refitted on all.
+        tr, dev = train_test_split(np.arange(len(labels)), test_size=0.2, random_state=self.seed)
+        thresholds = np.full(len(self.labels), 0.5)
+        for j in range(len(self.labels)):
+            if y[tr, j].min() == y[tr, j].max():
+                continue
+            m = clone(base).fit(x[tr], y[tr, j])
+            p = _scores(m, x[dev])[:, 1]
+            grid = np.linspace(0.1, 0.9, 33)
+            f1s = [f1_score(y[dev, j], p >= g, zero_division=0) for g in grid]
+            thresholds[j] = grid[int(np.argmax(f1s))]
+        self._est = []
+        for j in range(len(self.labels)):
+            col = y[:, j]
+            self._est.append(clone(base).fit(x, col) if col.min() != col.max() else int(col[0]))
+        self._thresholds = thresholds
+        self.meta["model"] = name
+        self.meta["thresholds"] = {k: round(float(t), 3) for k, t in zip(self.labels, thresholds, strict=True)}
+
+    # -- inference --------------------------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str], normalized: bool = False) -> np.ndarray:
+        """Shape (n, len(labels)): class probabilities (single-label) or per-label ones."""
+        if self._est is None:
+            raise ModelError("the classifier is not trained", field="model")
+        x = self.features.transform([t if isinstance(t, str) else "" for t in texts], normalized)
+        if not self.multilabel:
+            p = _scores(self._est, x)
+            order = [list(self._est.classes_).index(lab) for lab in self.labels]
+            return p[:, order]
+        cols = []
+        for est in self._est:
+            cols.append(np.full(x.shape[0], float(est)) if isinstance(est, int) else _scores(est, x)[:, 1])
+        return np.column_stack(cols)
+
+    def predict(self, texts: Sequence[str]) -> list[str] | list[list[str]]:
+        """The label of each text, or its list of labels when multi-label."""
+        p = self.predict_proba(texts)
+        if not self.multilabel:
+            return [self.labels[i] for i in p.argmax(axis=1)]
+        assert self._thresholds is not None
+        on = p >= self._thresholds
+        return [[lab for lab, o in zip(self.labels, row, strict=True) if o] for row in on]
+
+    # -- persistence ------------------------------------------------------------------------
+    def save(self, path: str | Path, **meta: Any) -> Path:
+        """Write ``model.joblib`` (compressed) and ``meta.json`` into the directory ``path``."""
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        self.meta.update(meta)
+        state = {
+            "features": self.features,
+            "labels": self.labels,
+            "multilabel": self.multilabel,
+            "est": self._est,
+            "thresholds": self._thresholds,
+            "meta": self.meta,
+        }
+        joblib.dump(state, out / MODEL_FILE, compress=("xz", 3))
+        (out / META_FILE).write_text(json.dumps(self.meta, indent=2, ensure_ascii=False), "utf-8")
+        return out
+
+    @classmethod
+    def load(cls, path: str | Path) -> TextClassifier:
+        p = Path(path)
+        f = p / MODEL_FILE if p.is_dir() else p
+        if not f.exists():
+            raise ModelError(f"no model at {f}", field="model")
+        try:
+            state = joblib.load(f)
+        except Exception as exc:  # corrupt or incompatible pickle
+            raise ModelError(f"cannot load model {f}: {exc}", field="model") from exc
+        clf = cls(multilabel=state["multilabel"], features=state["features"])
+        clf.labels = list(state["labels"])
+        clf._est = state["est"]
+        clf._thresholds = state["thresholds"]
+        clf.meta = dict(state["meta"])
+        return clf
+
+
+def train_from_csv(
+    csv_path: str | Path,
+    text_col: str,
+    label_col: str,
+    out_dir: str | Path,
+    multilabel: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Train on a labelled CSV and save into ``out_dir`` (see :func:`escucha.nlp.training.train`)."""
+    from escucha.nlp.training import train
+
+    return train(csv_path, text_col, label_col, out_dir, multilabel=multilabel, seed=seed)

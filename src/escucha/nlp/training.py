@@ -1,0 +1,158 @@
+"""Train a company's own classifier from a labelled CSV (``escucha train``) and use it.
+
+>>> path = train("labelled.csv", text_col="text", label_col="reason", out_dir="models/reason")
+>>> clf = load_custom_model(path)
+
+The analyser ``custom_labels`` (config ``model_path``) runs such a model in the pipeline and
+writes the labels into ``Doc.extras["labels"]`` (and their scores in ``extras["label_scores"]``).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
+
+from escucha.errors import ModelError, ValidationError
+from escucha.nlp.textclf import TextClassifier
+from escucha.pipeline.base import Doc, register
+
+log = logging.getLogger(__name__)
+
+
+def read_labelled_csv(
+    csv_path: str | Path, text_col: str, label_col: str, multilabel: bool = False, label_sep: str = "|"
+) -> tuple[list[str], list[Any]]:
+    """Texts and labels from a CSV; rows with an empty text or label are skipped."""
+    path = Path(csv_path)
+    if not path.exists():
+        raise ValidationError(f"no such file: {path}", field="csv_path")
+    texts: list[str] = []
+    labels: list[Any] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        for col in (text_col, label_col):
+            if col not in cols:
+                raise ValidationError(
+                    f"{path.name} has no column '{col}'; columns are {cols}", field=col
+                )
+        for row in reader:
+            text = (row.get(text_col) or "").strip()
+            raw = (row.get(label_col) or "").strip()
+            if not text or (not raw and not multilabel):
+                continue
+            texts.append(text)
+            labels.append([x.strip() for x in raw.split(label_sep) if x.strip()] if multilabel else raw)
+    if len(texts) < 10:
+        raise ValidationError(f"{path.name}: only {len(texts)} labelled rows, need ≥ 10", field=label_col)
+    return texts, labels
+
+
+def train(
+    csv_path: str | Path,
+    text_col: str,
+    label_col: str,
+    out_dir: str | Path,
+    *,
+    multilabel: bool = False,
+    label_sep: str = "|",
+    seed: int = 0,
+    model: str = "auto",
+    class_weight: str | None = None,
+    holdout: float = 0.2,
+) -> Path:
+    """Train a :class:`TextClassifier` on a CSV and save it in ``out_dir``; returns the path.
+
+    A stratified ``holdout`` part of the CSV is scored first (figures go into ``meta.json``), then
+    the model is refitted on every row.
+    """
+    texts, labels = read_labelled_csv(csv_path, text_col, label_col, multilabel, label_sep)
+    metrics: dict[str, Any] = {}
+    if holdout > 0 and len(texts) >= 50:
+        strat = None if multilabel else labels
+        try:
+            tr_x, te_x, tr_y, te_y = train_test_split(
+                texts, labels, test_size=holdout, random_state=seed, stratify=strat
+            )
+        except ValueError:  # a label too rare to stratify
+            tr_x, te_x, tr_y, te_y = train_test_split(
+                texts, labels, test_size=holdout, random_state=seed
+            )
+        clf = TextClassifier(model=model, class_weight=class_weight, multilabel=multilabel, seed=seed)
+        clf.fit(tr_x, tr_y)
+        pred = clf.predict(te_x)
+        if multilabel:
+            from sklearn.preprocessing import MultiLabelBinarizer
+
+            mlb = MultiLabelBinarizer(classes=clf.labels)
+            yt = mlb.fit_transform([[lab for lab in ls if lab in clf.labels] for ls in te_y])
+            metrics["holdout_micro_f1"] = round(float(f1_score(yt, mlb.transform(pred), average="micro")), 4)
+        else:
+            metrics["holdout_accuracy"] = round(
+                sum(p == g for p, g in zip(pred, te_y, strict=True)) / len(te_y), 4
+            )
+            metrics["holdout_macro_f1"] = round(float(f1_score(te_y, pred, average="macro")), 4)
+        metrics["holdout_n"] = len(te_y)
+    clf = TextClassifier(model=model, class_weight=class_weight, multilabel=multilabel, seed=seed)
+    clf.fit(texts, labels)
+    out = clf.save(
+        out_dir,
+        training_data=[f"{Path(csv_path).name} ({text_col} -> {label_col}, {len(texts)} rows)"],
+        metrics=metrics,
+    )
+    log.info("trained %s on %d rows: %s", out, len(texts), metrics)
+    return out
+
+
+def load_custom_model(path: str | Path) -> TextClassifier:
+    """Load a model written by :func:`train` (or :meth:`TextClassifier.save`)."""
+    return TextClassifier.load(path)
+
+
+@register("custom_labels")
+class CustomLabelsAnalyzer:
+    """Runs a company-trained model; writes ``extras["labels"]`` and ``extras["label_scores"]``."""
+
+    name = "custom_labels"
+    requires: ClassVar[tuple[str, ...]] = ()
+    assigns: ClassVar[tuple[str, ...]] = ("labels",)
+
+    def __init__(self, model_path: str | Path | None = None, min_score: float = 0.0):
+        if not model_path:
+            raise ModelError("custom_labels needs 'model_path' in its config", field="model_path")
+        self.model = load_custom_model(model_path)
+        self.min_score = min_score
+        self.version = f"1:{Path(model_path).name}:{self.model.meta.get('n_train', 0)}"
+
+    def __call__(self, docs: list[Doc]) -> None:
+        if not docs:
+            return
+        texts: Sequence[str] = [d.full_text for d in docs]
+        proba = self.model.predict_proba(texts)
+        preds = self.model.predict(texts)
+        for d, p, pred in zip(docs, proba, preds, strict=True):
+            scores = {lab: round(float(v), 4) for lab, v in zip(self.model.labels, p, strict=True)}
+            if not d.text or not d.text.strip():
+                d.extras["labels"] = []
+                continue
+            labels = pred if isinstance(pred, list) else [pred]
+            d.extras["labels"] = [lab for lab in labels if scores.get(lab, 0.0) >= self.min_score]
+            d.extras["label_scores"] = scores
+
+
+def train_from_csv(
+    csv_path: str | Path,
+    text_col: str,
+    label_col: str,
+    out_dir: str | Path,
+    multilabel: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Alias of :func:`train` with the short signature."""
+    return train(csv_path, text_col, label_col, out_dir, multilabel=multilabel, seed=seed)

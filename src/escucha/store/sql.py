@@ -1,0 +1,147 @@
+"""SQL shared by the engines: dimensions, filters and the sufficient-statistics query."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from escucha.errors import ValidationError
+from escucha.store.base import ITEM_DIMENSIONS, PERIODS, Filters
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ \-]{0,63}$")
+
+ITEM_COLUMNS = (
+    "id", "content_hash", "channel", "ts", "ingested_at", "title", "text", "nps", "csat", "ces",
+    "rating", "customer_id", "product", "location", "language", "reach", "thread_id", "parent_id",
+    "source", "source_id", "metadata",
+)  # fmt: skip
+
+
+def dimension_sql(dim: str, json_get: str = "json_extract_string") -> tuple[str, set[str]]:
+    """SQL expression for a dimension and the joins it needs (``aspect``, ``intent``, ``customer``)."""
+    if dim in ITEM_DIMENSIONS:
+        table = "a" if dim in ("sentiment", "dominant_emotion") else "i"
+        col = "coalesce(a.language, i.language)" if dim == "language" else f"{table}.{dim}"
+        return col, set()
+    if dim == "aspect":
+        return "ia.aspect", {"aspect"}
+    if dim == "intent":
+        return "it.intent", {"intent"}
+    if dim in PERIODS:
+        return f"date_trunc('{dim}', coalesce(i.ts, i.ingested_at))", set()
+    if dim.startswith(("attr:", "meta:")):
+        kind, name = dim.split(":", 1)
+        if not _NAME.match(name):
+            raise ValidationError(f"bad attribute name {name!r}", field="by")
+        name = name.replace("'", "")
+        if kind == "attr":
+            return f"{json_get}(c.attributes, '$.\"{name}\"')", {"customer"}
+        return f"{json_get}(i.metadata, '$.\"{name}\"')", set()
+    raise ValidationError(
+        f"unknown dimension {dim!r}; use one of {', '.join(ITEM_DIMENSIONS)}, aspect, intent, "
+        f"{', '.join(PERIODS)}, attr:NAME or meta:NAME",
+        field="by",
+    )
+
+
+def where_sql(f: Filters | None, ph: str = "?") -> tuple[str, list[Any], set[str]]:
+    """WHERE clause, its parameters and the joins the filters need."""
+    if f is None:
+        return "TRUE", [], set()
+    clauses: list[str] = []
+    params: list[Any] = []
+    joins: set[str] = set()
+
+    def in_list(expr: str, values: Sequence[str] | None) -> None:
+        if values:
+            clauses.append(f"{expr} IN ({', '.join([ph] * len(values))})")
+            params.extend(values)
+
+    if f.since is not None:
+        clauses.append(f"coalesce(i.ts, i.ingested_at) >= {ph}")
+        params.append(_naive(f.since))
+    if f.until is not None:
+        clauses.append(f"coalesce(i.ts, i.ingested_at) < {ph}")
+        params.append(_naive(f.until))
+    for col in ("channel", "product", "location", "customer_id", "source"):
+        in_list(f"i.{col}", getattr(f, col))
+    in_list("coalesce(a.language, i.language)", f.language)
+    in_list("a.sentiment", f.sentiment)
+    if f.aspect:
+        marks = ", ".join([ph] * len(f.aspect))
+        clauses.append(f"i.id IN (SELECT item_id FROM item_aspects WHERE aspect IN ({marks}))")
+        params.extend(f.aspect)
+    if f.intent:
+        clauses.append(
+            "len(list_filter(a.intents, x -> list_contains([" + ", ".join([ph] * len(f.intent)) + "], x))) > 0"
+        )
+        params.extend(f.intent)
+    if f.search:
+        clauses.append(f"(i.text ILIKE {ph} OR coalesce(i.title, '') ILIKE {ph})")
+        pattern = "%" + f.search.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        params.extend([pattern, pattern])
+    for key, value in f.extra.items():
+        expr, need = dimension_sql(key)
+        joins |= need
+        clauses.append(f"{expr} = {ph}")
+        params.append(value)
+    return (" AND ".join(clauses) or "TRUE"), params, joins
+
+
+def _naive(dt: Any) -> Any:
+    from datetime import UTC, datetime
+
+    if isinstance(dt, datetime) and dt.tzinfo is not None:
+        return dt.astimezone(UTC).replace(tzinfo=None)
+    return dt
+
+
+def from_sql(joins: set[str]) -> str:
+    sql = "items i LEFT JOIN analyses a ON a.item_id = i.id"
+    if "customer" in joins:
+        sql += " LEFT JOIN customers c ON c.id = i.customer_id"
+    if "aspect" in joins:
+        sql += " JOIN (SELECT DISTINCT item_id, aspect FROM item_aspects) ia ON ia.item_id = i.id"
+    if "intent" in joins:
+        sql += " JOIN (SELECT item_id, unnest(intents) AS intent FROM analyses) it ON it.item_id = i.id"
+    return sql
+
+
+STATS_COLUMNS = """
+    count(*) AS n,
+    count(a.item_id) AS n_analysed,
+    count(i.nps) AS n_nps,
+    count(*) FILTER (WHERE i.nps >= 9) AS promoters,
+    count(*) FILTER (WHERE i.nps BETWEEN 7 AND 8) AS passives,
+    count(*) FILTER (WHERE i.nps <= 6) AS detractors,
+    count(i.csat) AS n_csat,
+    count(*) FILTER (WHERE i.csat >= 4) AS csat_top2,
+    count(i.ces) AS n_ces,
+    coalesce(sum(i.ces), 0) AS ces_sum,
+    coalesce(sum(i.ces * i.ces), 0) AS ces_sq,
+    count(i.rating) AS n_rating,
+    coalesce(sum(i.rating), 0) AS rating_sum,
+    coalesce(sum(i.rating * i.rating), 0) AS rating_sq,
+    count(*) FILTER (WHERE a.sentiment = 'positive') AS positive,
+    count(*) FILTER (WHERE a.sentiment = 'neutral') AS neutral,
+    count(*) FILTER (WHERE a.sentiment = 'negative') AS negative,
+    coalesce(sum(a.sentiment_score), 0) AS sentiment_sum
+"""
+
+
+def stats_sql(by: Sequence[str], filters: Filters | None, ph: str = "?") -> tuple[str, list[Any]]:
+    exprs: list[str] = []
+    joins: set[str] = set()
+    for d in by:
+        e, need = dimension_sql(d)
+        exprs.append(f"{e} AS \"{d}\"")
+        joins |= need
+    where, params, fjoins = where_sql(filters, ph)
+    joins |= fjoins
+    select = ", ".join([*exprs, STATS_COLUMNS])
+    sql = f"SELECT {select} FROM {from_sql(joins)} WHERE {where}"
+    if by:
+        cols = ", ".join(str(k + 1) for k in range(len(by)))
+        sql += f" GROUP BY {cols} ORDER BY {cols}"
+    return sql, params

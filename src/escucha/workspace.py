@@ -1,0 +1,185 @@
+"""The Workspace: one folder with a store, settings and a company's own models and rules.
+
+It is the main object that the CLI, the REST API and notebooks use::
+
+    ws = escucha.open("my-workspace")
+    ws.ingest("reviews.csv", mapping="cuba_hotels_es")
+    ws.analyze()
+    ws.metrics(by=["channel"])
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from escucha.analysis import AnalyzeSummary, analyse_store
+from escucha.config import Settings
+from escucha.errors import ConfigError
+from escucha.insights import metrics as M
+from escucha.models import Analysis, Customer, Feedback
+from escucha.pipeline import Pipeline
+from escucha.store import Filters, Store, open_store
+
+if TYPE_CHECKING:
+    from escucha.ingest import IngestSummary
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "escucha.duckdb"
+CONFIG_FILE = "escucha.yaml"
+
+
+class Workspace:
+    """A folder holding one company's voices, analyses and configuration."""
+
+    def __init__(self, path: str | Path, settings: Settings | None = None, create: bool = True):
+        self.path = Path(path).expanduser().resolve()
+        if not self.path.exists():
+            if not create:
+                raise ConfigError(f"no workspace at {self.path}; run `escucha --workspace {path} init`")
+            self.path.mkdir(parents=True)
+        self.settings = settings or Settings.for_workspace(self.path)
+        self.store: Store = open_store(
+            self.settings.store_url or str(self.path / STORE_FILE),
+            lock_timeout=self.settings.lock_timeout_s,
+        )
+        self.store.migrate()
+        cfg = self.path / CONFIG_FILE
+        if not cfg.exists():
+            cfg.write_text(
+                "# escucha workspace settings (environment variables ESCUCHA_* override these)\n"
+                "# pipeline: [language, sentences, sentiment, emotion, aspects, intent, urgency]\n"
+                "# redact_pii: false\n",
+                encoding="utf-8",
+            )
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r})"
+
+    # -- pipeline ---------------------------------------------------------------------------
+    def analyzer_config(self) -> dict[str, dict[str, Any]]:
+        """Per-analyser configuration from the workspace's own files (taxonomy, rules, models)."""
+        config: dict[str, dict[str, Any]] = {}
+        taxonomy, rules = self.path / "taxonomy.yaml", self.path / "rules.yaml"
+        for name in ("aspects", "intent"):
+            opts: dict[str, Any] = {}
+            if rules.exists():
+                opts["rules_path"] = rules
+            if name == "aspects":
+                if taxonomy.exists():
+                    opts["taxonomy_path"] = taxonomy
+                opts["domains"] = self.settings.domains
+            config[name] = opts
+        return config
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return Pipeline.from_names(self.settings.pipeline, self.analyzer_config())
+
+    # -- data in ----------------------------------------------------------------------------
+    def ingest(
+        self,
+        source: str | Path | pd.DataFrame | Iterable[dict[str, Any]],
+        mapping: Any = None,
+        *,
+        source_name: str | None = None,
+        progress: Callable[..., None] | None = None,
+    ) -> IngestSummary:
+        """Read a file (CSV, JSONL, Parquet, Excel), a DataFrame or dicts into the store."""
+        from escucha.ingest import ingest
+
+        redact = None
+        if self.settings.redact_pii:
+            from escucha.privacy import redact as redact_text
+
+            redact = redact_text
+        return ingest(
+            self.store, source, mapping, source_name=source_name, progress=progress, redact=redact
+        )
+
+    def add(self, items: Sequence[Feedback | dict[str, Any]]) -> Any:
+        """Add already-structured voices (Feedback objects or dicts with Feedback's fields)."""
+        fb = [i if isinstance(i, Feedback) else Feedback.model_validate(i) for i in items]
+        return self.store.upsert_items(fb)
+
+    def add_customers(self, customers: Sequence[Customer | dict[str, Any]]) -> int:
+        cs = [c if isinstance(c, Customer) else Customer.model_validate(c) for c in customers]
+        return self.store.upsert_customers(cs)
+
+    def load_customers(self, path: str | Path, id_column: str = "customer_id", name_column: str = "name") -> int:
+        """Load a customer table (CSV, Parquet or Excel): one row per customer, other columns become
+        attributes (segment, tier, lifetime value, …)."""
+        p = Path(path)
+        readers = {".parquet": pd.read_parquet, ".xlsx": pd.read_excel, ".xls": pd.read_excel}
+        df = readers.get(p.suffix.lower(), pd.read_csv)(p)
+        if id_column not in df.columns:
+            raise ConfigError(f"{p}: no column {id_column!r} with the customer id", field=id_column)
+        df = df.dropna(subset=[id_column])
+        attrs = [c for c in df.columns if c not in (id_column, name_column)]
+        customers = [
+            Customer(
+                id=str(r[id_column]),
+                name=None if name_column not in df or pd.isna(r[name_column]) else str(r[name_column]),
+                attributes={c: (None if pd.isna(r[c]) else r[c]) for c in attrs},
+            )
+            for r in df.to_dict("records")
+        ]
+        return self.add_customers(customers)
+
+    # -- analysis ---------------------------------------------------------------------------
+    def analyze(
+        self, progress: Callable[[int, int], None] | None = None, limit: int | None = None
+    ) -> AnalyzeSummary:
+        """Analyse new and changed voices (resumable)."""
+        return analyse_store(self.store, self.pipeline, self.settings.batch_size, progress, limit)
+
+    def pending(self) -> int:
+        return self.store.count_pending(self.pipeline.version)
+
+    # -- data out ---------------------------------------------------------------------------
+    def metrics(
+        self,
+        by: str | Sequence[str] = (),
+        period: str | None = None,
+        filters: Filters | None = None,
+        min_volume: int = 0,
+    ) -> pd.DataFrame:
+        """Metrics with 95% CIs per group; with ``period``, also the change vs the previous period
+        and whether it is significant."""
+        dims = [by] if isinstance(by, str) else list(by)
+        stats = self.store.stats(dims, period, filters)
+        all_dims = [*dims, *([period] if period else [])]
+        df = M.summarize(stats, all_dims)
+        if period and not df.empty:
+            df = M.add_changes(df, dims, period)
+        if min_volume and not df.empty:
+            df = df[df["volume"] >= min_volume]
+        return df.reset_index(drop=True)
+
+    def items(self, filters: Filters | None = None, limit: int | None = 100, offset: int = 0) -> pd.DataFrame:
+        return self.store.items(filters, limit, offset)
+
+    def get(self, item_id: str) -> tuple[Feedback, Analysis | None]:
+        return self.store.get_item(item_id)
+
+    def aspects(self, filters: Filters | None = None) -> pd.DataFrame:
+        return self.store.aspects(filters)
+
+    def quarantine(self) -> pd.DataFrame:
+        return self.store.quarantine()
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
+
+def open(path: str | Path, create: bool = True, **settings: Any) -> Workspace:  # noqa: A001
+    """Open (or create) the workspace at ``path``."""
+    p = Path(path).expanduser().resolve()
+    s = Settings.for_workspace(p, **settings) if settings else None
+    return Workspace(p, s, create=create)

@@ -1,0 +1,44 @@
+"""A smoke run of the evaluation harness on subsamples of the shared data."""
+
+from __future__ import annotations
+
+import pytest
+
+from escucha.errors import ConfigError
+from escucha.evaluation import default_data_dir, run_eval, summary_rows
+from escucha.evaluation.metrics import multi_label, rating, single_label
+
+needs_data = pytest.mark.skipif(not default_data_dir().exists(), reason="no ../shared/data")
+
+
+def test_metrics() -> None:
+    fig = single_label(["a", "b", "a"], ["a", "b", "b"], ["a", "b"])
+    assert fig["n"] == 3 and fig["accuracy"] == pytest.approx(0.6667)
+    assert fig["confusion"] == {"labels": ["a", "b"], "matrix": [[1, 1], [0, 1]]}
+    assert rating([1, 5, 3], [2, 5, 3])["mae"] == pytest.approx(0.3333)
+    ml = multi_label([["x"], ["x", "y"]], [["x"], ["y"]], ["x", "y"])
+    assert ml["micro_f1"] == pytest.approx(0.8)
+
+
+def test_unknown_task() -> None:
+    with pytest.raises(ConfigError):
+        run_eval(["nope"])
+
+
+@pytest.mark.shared_data
+@needs_data
+def test_smoke_subsample() -> None:
+    res = run_eval(
+        ["airline_sentiment", "hotel_rating_es", "semeval14_restaurant_category"],
+        max_train=400,
+        max_test=150,
+    )
+    air = res["airline_sentiment"]
+    for key in ("n", "accuracy", "macro_f1", "per_class_f1", "confusion", "texts_per_s", "baselines"):
+        assert key in air
+    assert air["n"] == 150
+    assert {"shipped", "adapted"} <= set(air["systems"]) and "tfidf_lr" in air["baselines"]
+    assert 0.0 <= air["macro_f1"] <= 1.0
+    assert "mae" in res["hotel_rating_es"]
+    assert "micro_f1" in res["semeval14_restaurant_category"]
+    assert any(r["task"] == "airline_sentiment" for r in summary_rows(res))

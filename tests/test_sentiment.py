@@ -1,0 +1,63 @@
+"""Sentiment on clear and hard cases in Spanish and English, per voice and per sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from escucha.nlp.polarity import score_text
+from escucha.pipeline import Doc, Pipeline
+
+
+@pytest.fixture(scope="module")
+def pipe() -> Pipeline:
+    return Pipeline.from_names(["language", "sentences", "sentiment"])
+
+
+def label(pipe: Pipeline, text: str) -> str:
+    return pipe.run([Doc(text=text)])[0].sentiment
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("El hotel es maravilloso, el personal muy amable", "positive"),
+        ("Pésima atención, nunca más vuelvo a este hotel", "negative"),
+        ("The staff were lovely and the room was spotless", "positive"),
+        ("Worst airline ever, they lost my bag and nobody helped", "negative"),
+        ("no está nada mal", "positive"),
+        ("not bad at all", "positive"),
+        ("no me gustó nada la comida", "negative"),
+        ("the food was not good", "negative"),
+        ("maravillosooo 😍😍", "positive"),
+        ("😡😡😡", "negative"),
+        ("👍", "positive"),
+        ("El hotel was amazing, muy limpio", "positive"),
+        ("súper lento el wifi, un desastre", "negative"),
+        ("The flight leaves at 5pm from gate 12.", "neutral"),
+    ],
+)
+def test_clear_and_hard_cases(pipe: Pipeline, text: str, expected: str) -> None:
+    assert label(pipe, text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "### 123 !!!", "https://t.co/xyz"])
+def test_empty_or_garbage_is_unknown(pipe: Pipeline, text: str) -> None:
+    d = pipe.run([Doc(text=text)])[0]
+    assert d.sentiment == "unknown" and d.sentiment_score == 0.0 and d.sentiment_proba == {}
+
+
+def test_scores_and_sentences(pipe: Pipeline) -> None:
+    d = pipe.run([Doc(text="La comida excelente. El servicio pésimo, tardaron una hora.")])[0]
+    assert set(d.sentiment_proba) == {"negative", "neutral", "positive"}
+    assert abs(sum(d.sentiment_proba.values()) - 1) < 1e-3
+    assert -1 <= d.sentiment_score <= 1
+    assert [s.sentiment for s in d.sentences] == ["positive", "negative"]
+    one = pipe.run([Doc(text="Excelente servicio.")])[0]
+    assert one.sentences[0].sentiment == one.sentiment == "positive"
+    assert one.sentences[0].sentiment_score == one.sentiment_score > 0.3
+
+
+def test_intensifiers_raise_the_score() -> None:
+    assert score_text("muy bueno").score > score_text("bueno").score > 0
+    assert score_text("very bad").score < score_text("bad").score < 0
+    assert score_text("good but the service was terrible").score < 0

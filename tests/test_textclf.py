@@ -1,0 +1,83 @@
+"""TextClassifier: fit/predict, multi-label, save/load round trip, CSV training, custom_labels."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from escucha.errors import ModelError, ValidationError
+from escucha.nlp.textclf import TextClassifier
+from escucha.nlp.textnorm import mark_negation, normalize, tokens
+from escucha.nlp.training import load_custom_model, train
+from escucha.pipeline import Doc, create
+
+POS = ["great service, thank you", "I love this hotel", "excellent staff!!", "muy buena atención",
+       "me encanta, volveré", "perfect stay 😍", "fantastic food and view", "todo genial, gracias"]
+NEG = ["terrible service", "I hate waiting, awful", "the room was dirty", "pésima atención 😡",
+       "nunca más, horrible", "lost my bag, worst airline", "el wifi no funciona", "very rude staff"]
+
+
+def test_normalisation() -> None:
+    t = normalize("Maravillosooo!!! mira https://x.co/a @ana #Top 123 😍")
+    assert "maravillosoo" in t and "_url_" in t and "_user_" in t and "_num_" in t and "😍" in t
+    assert "top" in tokens(t)
+    assert mark_negation(["no", "me", "gusta", "nada", ".", "bien"]) == ["no", "NEG_me", "NEG_gusta", "NEG_nada", ".", "bien"]
+
+
+def test_fit_predict_save_load(tmp_path: Path) -> None:
+    clf = TextClassifier(model="lr_c4").fit(POS * 3 + NEG * 3, ["pos"] * 24 + ["neg"] * 24)
+    assert clf.predict(["great, thank you!", "horrible, dirty room"]) == ["pos", "neg"]
+    p = clf.predict_proba(["great"])
+    assert p.shape == (1, 2) and abs(p.sum() - 1) < 1e-6
+    path = clf.save(tmp_path / "m", training_data=["unit test"])
+    assert (path / "meta.json").exists()
+    again = TextClassifier.load(path)
+    assert again.labels == ["neg", "pos"] and again.meta["training_data"] == ["unit test"]
+    assert (again.predict_proba(["great"]) == p).all()
+
+
+def test_auto_selection_records_cv() -> None:
+    clf = TextClassifier().fit(POS * 3 + NEG * 3, ["pos"] * 24 + ["neg"] * 24)
+    assert clf.meta["model"] in clf.meta["cv_macro_f1"]
+
+
+def test_multilabel(tmp_path: Path) -> None:
+    texts = ["the food was great", "rude waiter", "food cold and waiter rude", "nice view",
+             "pasta and pizza", "slow service", "tasty food, friendly staff", "great ambience"] * 6
+    labels = [["food"], ["service"], ["food", "service"], ["ambience"], ["food"], ["service"],
+              ["food", "service"], ["ambience"]] * 6
+    clf = TextClassifier(multilabel=True).fit(texts, labels)
+    assert clf.labels == ["ambience", "food", "service"]
+    pred = clf.predict(["the food was cold and the waiter rude"])[0]
+    assert set(pred) == {"food", "service"}
+    again = TextClassifier.load(clf.save(tmp_path / "ml"))
+    assert again.predict(["the food was cold and the waiter rude"]) == [pred]
+
+
+def test_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelError):
+        TextClassifier().fit(["a", "b"], ["x"])
+    with pytest.raises(ModelError):
+        TextClassifier.load(tmp_path / "missing")
+
+
+def test_train_from_csv_and_custom_labels(tmp_path: Path) -> None:
+    csv_path = tmp_path / "labelled.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "reason"])
+        for t in POS * 4:
+            w.writerow([t, "praise"])
+        for t in NEG * 4:
+            w.writerow([t, "complaint"])
+    with pytest.raises(ValidationError):
+        train(csv_path, "text", "nope", tmp_path / "x")
+    path = train(csv_path, "text", "reason", tmp_path / "reason", model="lr_c4")
+    clf = load_custom_model(path)
+    assert "holdout_accuracy" in clf.meta["metrics"]
+    docs = [Doc(text="awful, the room was dirty"), Doc(text="")]
+    create("custom_labels", model_path=str(path))(docs)
+    assert docs[0].extras["labels"] == ["complaint"]
+    assert docs[1].extras["labels"] == []
