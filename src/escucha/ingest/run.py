@@ -35,7 +35,10 @@ class IngestProgress:
 
 @dataclass
 class IngestSummary:
-    """What one ingest did. ``read == stored + updated + duplicates + quarantined``."""
+    """What one ingest did. ``read == stored + updated + duplicates + quarantined``.
+
+    ``customers`` counts customer upserts (once per batch a customer appears in).
+    """
 
     source: str
     name: str | None = None

@@ -19,9 +19,15 @@ if TYPE_CHECKING:
 
 
 
+AGENT_SPEAKERS = r"^(agent|agente|asesor|asesora|operador|operadora|rep|brand)"
+
+
 def _quotes(df: pd.DataFrame, k: int = 3) -> list[str]:
+    """Up to ``k`` distinct customer sentences (never the agent's words)."""
     out: list[str] = []
-    for ev in df["evidence"].dropna():
+    if "speaker" in df:
+        df = df[~df["speaker"].fillna("").str.lower().str.match(AGENT_SPEAKERS)]
+    for ev in df["quote"].dropna():
         ev = str(ev).strip()
         if 20 <= len(ev) <= 280 and ev not in out:
             out.append(ev)

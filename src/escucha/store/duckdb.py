@@ -406,9 +406,11 @@ class DuckDBStore:
     def aspects(self, filters: Filters | None = None) -> pd.DataFrame:
         where, params, joins = where_sql(filters)
         sql = f"""SELECT m.item_id, m.aspect, m.sentiment AS aspect_sentiment, m.score AS aspect_score,
-                         m.evidence, m.sentence, i.channel, i.ts AS timestamp, i.customer_id, i.product,
-                         i.location, i.nps, i.csat, i.ces, i.rating, a.sentiment, a.sentiment_score
+                         m.evidence, m.sentence, s.text AS quote, s.speaker, i.channel, i.ts AS timestamp,
+                         i.customer_id, i.product, i.location, i.nps, i.csat, i.ces, i.rating,
+                         a.sentiment, a.sentiment_score
                   FROM item_aspects m JOIN ({from_sql(joins)}) ON m.item_id = i.id
+                  LEFT JOIN sentences s ON s.item_id = m.item_id AND s.idx = m.sentence
                   WHERE {where}"""
         with self.connect() as con:
             return con.execute(sql, params).df()
