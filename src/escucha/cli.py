@@ -281,6 +281,20 @@ def demo(
     console.print(f"\nHTML report: [bold]{html}[/]")
 
 
+# Feature modules add their own commands: each has ``register(app)``.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     try:
         app()

@@ -25,6 +25,20 @@ LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 ARTEFACTS = Path(__file__).parent / "artefacts"
 ROMANCE = frozenset({"es", "pt", "ca", "it", "fr", "gl"})
 _LETTER = re.compile(r"[^\W\d_]")
+_PLACEHOLDER = re.compile(r"_(?:url|user|num)_")
+PROBE = Path(__file__).parent / "probes" / "sentiment_probe.tsv"
+
+
+def probe(lang: str) -> tuple[list[str], list[str]]:
+    """Our hand-written probe set (customer messages, not from any dataset) for one language."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for line in PROBE.read_text(encoding="utf-8").splitlines()[1:]:
+        code, label, text = line.split("\t", 2)
+        if code == lang:
+            texts.append(text)
+            labels.append(label)
+    return texts, labels
 
 
 def lexicon_proba(score: float, hits: int) -> np.ndarray:
@@ -82,7 +96,7 @@ class SentimentModel:
         for i, (t, lang) in enumerate(zip(texts, languages, strict=True)):
             if not t or not t.strip():
                 continue
-            if not _LETTER.search(t):
+            if not _LETTER.search(_PLACEHOLDER.sub(" ", normalize(t))):
                 ls = score_text(t)  # emoji- or emoticon-only
                 if ls.hits:
                     out[i] = lexicon_proba(ls.score, ls.hits)

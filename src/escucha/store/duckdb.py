@@ -97,6 +97,12 @@ def _py(v: Any) -> Any:
     return v.item() if hasattr(v, "item") and not isinstance(v, (str, bytes, dict, list)) else v
 
 
+def _derived(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise StoreError(f"bad derived table name {name!r}", field="name")
+    return f"derived_{name}"
+
+
 def _is_missing(v: Any) -> bool:
     try:
         return v is None or bool(pd.isna(v))
@@ -341,6 +347,49 @@ class DuckDBStore:
             con.execute("INSERT INTO item_aspects SELECT * FROM asp_new")
             for name in ("a_new", "s_new", "asp_new"):
                 con.unregister(name)
+
+    # -- documents and derived tables ---------------------------------------------------------
+    def put_docs(self, kind: str, docs: dict[str, dict[str, Any]]) -> None:
+        """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
+        if not docs:
+            return
+        now = _now()
+        with self.connect() as con:
+            con.executemany(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
+                [[kind, k, json.dumps(v, ensure_ascii=False, default=str), now] for k, v in docs.items()],
+            )
+
+    def get_docs(self, kind: str) -> dict[str, dict[str, Any]]:
+        with self.connect() as con:
+            rows = con.execute("SELECT key, body FROM documents WHERE kind = ? ORDER BY key", [kind]).fetchall()
+        return {k: json.loads(b) for k, b in rows}
+
+    def delete_docs(self, kind: str, keys: Sequence[str] | None = None) -> None:
+        """Delete the given documents of ``kind`` (all of them when ``keys`` is None)."""
+        with self.connect() as con:
+            if keys is None:
+                con.execute("DELETE FROM documents WHERE kind = ?", [kind])
+            else:
+                con.executemany("DELETE FROM documents WHERE kind = ? AND key = ?", [[kind, k] for k in keys])
+
+    def put_table(self, name: str, df: pd.DataFrame) -> None:
+        """Replace a derived table (e.g. sentence → theme assignments) with ``df``."""
+        table = _derived(name)
+        with self.connect() as con:
+            con.register("frame", df)
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM frame")
+            con.unregister("frame")
+
+    def get_table(self, name: str) -> pd.DataFrame | None:
+        table = _derived(name)
+        with self.connect() as con:
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+            ).fetchone()
+            if not exists or not exists[0]:
+                return None
+            return con.execute(f"SELECT * FROM {table}").df()
 
     # -- reads ------------------------------------------------------------------------------
     _ITEM_SELECT = """i.id, i.channel, i.ts AS timestamp, i.title, i.text, i.nps, i.csat, i.ces, i.rating,
