@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     employee_min_group: int = 5
     secret_key: str | None = None
     log_level: str = "INFO"
+    # -- server (escucha serve) --
+    display_redaction: bool = Field(default=False, description="Redact PII when showing voices (API, dashboard, export)")
+    session_max_age_s: int = Field(default=12 * 3600, ge=60, description="Login session lifetime")
+    cookie_secure: bool | None = Field(default=None, description="Force the Secure cookie flag; default: on unless loopback")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins per IP+user per window before 429")
+    login_window_s: float = Field(default=60.0, gt=0)
+    max_upload_mb: int = Field(default=100, ge=1)
+    ui_language: str = Field(default="es", description="Default dashboard language (es or en)")
 
     @classmethod
     def for_workspace(cls, path: Path, **overrides: Any) -> Settings:

@@ -17,7 +17,12 @@ def build_demo(
 ) -> tuple[Workspace, dict[str, Path]]:
     """Generate the demo data into ``path/data``, ingest every file and analyse (idempotent)."""
     console = console or Console(stderr=True)
-    ws = escucha.open(path)
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    cfg = root / "escucha.yaml"
+    if not cfg.exists():  # the demo company is a home-goods retailer: only the retail aspect pack
+        cfg.write_text("domains: [retail]\n", encoding="utf-8")
+    ws = escucha.open(root)
     files = generate(ws.path / "data", seed=seed, n=n)
     for name in FILES:
         if name == "customers":

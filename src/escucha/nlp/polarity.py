@@ -34,7 +34,7 @@ tranquilo:1.5 tranquila:1.5 acogedor:2 acogedora:2 calidad:0.5 barato:1 economic
 amabilidad:2 simpatico:2 simpatica:2 simpaticos:2 gentil:2 inmejorable:3 fenomenal:3
 sobresaliente:3 acierto:2 recomendacion:1 amor:2 amo:2.5 adoro:3 felicidades:2.5 felicito:2.5
 exito:2 agil:1.5 seguro:1 confiable:2 funciona:1 funciono:1 vale_la_pena:2.5
-de_maravilla:3 sin_problemas:2
+de_maravilla:3 sin_problemas:2 nada_mal:2 ninguna_queja:2 sin_quejas:2
 """
 _NEG_ES = """
 malo:-2 mala:-2 malos:-2 malas:-2 mal:-2 pesimo:-3 pesima:-3 horrible:-3 horribles:-3
@@ -72,7 +72,7 @@ exceeded:2 exceptional:3 delightful:3 delicious:3 tasty:2 yummy:2.5 kudos:2.5 co
 bravo:2.5 yay:2.5 lol:0.5 wow:1.5 superb:3 luckily:1 fixed:1.5 resolved:2 solved:2 safe:1
 reliable:2 attentive:2 courteous:2 caring:2 generous:2 excited:2 exciting:2 beautifully:2.5
 well:0.5 works:1 worked:1 thankful:2 grateful:2.5 top:1 rocks:2 legit:1.5 on_time:2
-well_done:2.5 no_problem:1.5
+well_done:2.5 no_problem:1.5 not_bad:2 no_complaints:2 no_issues:1.5 cant_complain:1.5
 """
 _NEG_EN = """
 bad:-2 terrible:-3 horrible:-3 awful:-3 worst:-3 worse:-2.5 poor:-2 poorly:-2 hate:-3
@@ -127,7 +127,13 @@ LEXICON: dict[str, float] = _parse(_POS_ES, _NEG_ES, _POS_EN, _NEG_EN)
 LEXICON.update({k: float(v) for k, v in _EMOJI.items()})
 _TRAILING = re.compile(r"(\w)\1+$")
 _DOUBLE = re.compile(r"([^lrc\W])\1")
-_PHRASE_NEGATORS = {"no funciona", "no sirve", "no recomiendo", "nunca mas", "never again", "no one", "not worth"}
+# Phrases that carry their own negation: a negator before them does not flip them again
+# ("no está nada mal" is positive, like "nada mal").
+_PHRASE_NEGATORS = {
+    "no funciona", "no sirve", "no recomiendo", "nunca mas", "never again", "no one", "not worth",
+    "nada mal", "not bad", "no problem", "no complaints", "no issues", "ninguna queja",
+    "sin quejas", "sin problemas", "cant complain",
+}
 
 
 @dataclass(slots=True)

@@ -51,12 +51,14 @@ def lexicon_proba(score: float, hits: int) -> np.ndarray:
 def blend(
     p_model: np.ndarray, texts: Sequence[str], weight: float, normalized: bool = False
 ) -> np.ndarray:
-    """Shift the model's log-odds by the lexicon score: ``p_c ∝ p_c · exp(±weight · score)``."""
+    """Shift the model's log-odds by the lexicon score ``s``: negative by ``-w·s``, positive by
+    ``+w·s`` and neutral by ``-w·|s|/2`` (clear lexical polarity is evidence against neutral)."""
     if weight <= 0:
         return p_model
     shift = np.array([score_text(t, normalized).score for t in texts]) * weight
     logits = np.log(np.clip(p_model, 1e-9, 1.0))
     logits[:, 0] -= shift
+    logits[:, 1] -= np.abs(shift) / 2
     logits[:, 2] += shift
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)

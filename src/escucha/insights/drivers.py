@@ -1,0 +1,363 @@
+"""Key-driver analysis: which aspects (and themes) move NPS, CSAT, rating or sentiment.
+
+Per driver: mentions, performance among mentioners, the exact NPS impact of its detractors
+(ΔNPS = 100 · detractors mentioning it / all respondents: the points NPS would gain if those
+detractors became passives), a regression importance (OLS of the score on sentiment-signed
+driver indicators, seeded bootstrap 95% CIs) and an importance × performance quadrant.
+
+Also holds small shared helpers for the other insight builders (customer voices and sentences).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from escucha.errors import ConfigError
+from escucha.insights.metrics import net_score
+
+if TYPE_CHECKING:
+    from escucha.workspace import Workspace
+
+TARGETS: tuple[str, ...] = ("nps", "csat", "ces", "rating", "sentiment")
+QUADRANTS: tuple[str, ...] = ("fix now", "keep up", "maintain", "low priority")
+MIN_RESPONDENTS = 30
+
+
+# ------------------------------------------------------------------------ shared helpers
+def customer_items(ws: Workspace) -> pd.DataFrame:
+    """Every analysed customer voice (employee voices left out)."""
+    it = ws.items(limit=None)
+    if it.empty:
+        return it
+    it = it[(it["channel"] != "employee") & it["sentiment"].notna()].copy()
+    return it.reset_index(drop=True)
+
+
+def customer_sentences(ws: Workspace, items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Sentences said by customers (agent turns left out), with the item's scores."""
+    s = ws.store.sentences()
+    if s.empty:
+        return s
+    s = s[s["speaker"].fillna("customer") != "agent"]
+    if items is not None:
+        s = s[s["item_id"].isin(set(items["id"]))]
+    return s.reset_index(drop=True)
+
+
+def customer_aspects(ws: Workspace, items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Aspect mentions said by customers (one row per item, aspect and sentence)."""
+    a = ws.aspects()
+    if a.empty:
+        return a
+    a = a[(a["speaker"].fillna("customer") != "agent") & (a["channel"] != "employee")]
+    if items is not None:
+        a = a[a["item_id"].isin(set(items["id"]))]
+    return a.reset_index(drop=True)
+
+
+def theme_rows(ws: Workspace) -> pd.DataFrame | None:
+    """(item_id, driver, label, sign) rows from stored themes, when theme discovery has run."""
+    if importlib.util.find_spec("escucha.insights.themes") is None:
+        return None
+    try:
+        ta = ws.store.get_table("theme_assignments")
+        docs = ws.store.get_docs("themes")
+    except Exception:  # noqa: BLE001 - themes are optional
+        return None
+    if ta is None or ta.empty or not {"item_id", "theme_id"} <= set(ta.columns):
+        return None
+    labels = {k: str(v.get("label") or v.get("name") or k) for k, v in docs.items()}
+    df = ta[["item_id", "theme_id"]].copy()
+    df["driver"] = "theme:" + df["theme_id"].astype(str)
+    df["label"] = df["theme_id"].astype(str).map(lambda t: labels.get(t, t))
+    return df
+
+
+def segment_column(items: pd.DataFrame, by: str) -> pd.Series:
+    """The segment value of each item for ``product``, ``location``, ``channel``… or ``meta:X``."""
+    if by.startswith("meta:"):
+        key = by[5:]
+
+        def get(m: Any) -> Any:
+            if m is None or (isinstance(m, float) and math.isnan(m)):
+                return None
+            d = json.loads(m) if isinstance(m, str) else m
+            return d.get(key) if isinstance(d, dict) else None
+
+        return items["metadata"].map(get)
+    if by not in items.columns:
+        raise ConfigError(f"unknown segment dimension '{by}': use product, location, channel, "
+                          "language or meta:NAME", field="by")
+    return items[by]
+
+
+def load_company(ws: Workspace) -> dict[str, Any]:
+    """The workspace's ``company.yaml`` (empty when absent)."""
+    import yaml
+
+    p = Path(ws.path) / "company.yaml"
+    if not p.exists():
+        return {}
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: not valid YAML: {exc}", field="company.yaml") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: expected a mapping at the top", field="company.yaml")
+    return data
+
+
+def aspect_labels(ws: Workspace, lang: str = "en") -> dict[str, str]:
+    from escucha.taxonomy import workspace_taxonomy
+
+    try:
+        tax = workspace_taxonomy(ws.path)
+    except Exception:  # noqa: BLE001 - labels are cosmetic
+        return {}
+    return {a.id: a.label_for(lang) for a in tax.aspects.values()}
+
+
+# ------------------------------------------------------------------------ formulas
+def nps_impact(detractors_with_driver: int, n_total: int) -> float:
+    """NPS points gained if the driver's detractors became passives: 100 · d / n."""
+    return 100.0 * detractors_with_driver / n_total if n_total else math.nan
+
+
+def quadrant(importance: float, performance: float, imp_cut: float, perf_cut: float) -> str:
+    """Importance × performance quadrant: fix now, keep up, maintain or low priority."""
+    high_imp = importance >= imp_cut
+    high_perf = performance >= perf_cut
+    if high_imp and not high_perf:
+        return "fix now"
+    if high_imp:
+        return "keep up"
+    return "maintain" if high_perf else "low priority"
+
+
+def ols_importance(
+    X: np.ndarray, y: np.ndarray, n_boot: int = 200, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """OLS coefficients (intercept dropped) with percentile bootstrap 95% CIs."""
+    n, k = X.shape
+    Xc = np.column_stack([np.ones(n), X])
+    coef = np.linalg.lstsq(Xc, y, rcond=None)[0][1:]
+    rng = np.random.default_rng(seed)
+    boots = np.empty((n_boot, k))
+    for b in range(n_boot):
+        idx = rng.integers(0, n, n)
+        boots[b] = np.linalg.lstsq(Xc[idx], y[idx], rcond=None)[0][1:]
+    lo, hi = np.percentile(boots, [2.5, 97.5], axis=0) if n_boot else (coef * np.nan,) * 2
+    return coef, lo, hi
+
+
+def _score_column(target: str) -> str:
+    return "sentiment_score" if target == "sentiment" else target
+
+
+def choose_target(items: pd.DataFrame, target: str = "auto") -> str:
+    """``auto``: the first of nps, csat, rating, ces with enough respondents, else sentiment."""
+    if target != "auto":
+        if target not in TARGETS:
+            raise ConfigError(f"unknown target '{target}'; use one of {', '.join(TARGETS)}",
+                              field="target")
+        return target
+    for t in ("nps", "csat", "rating", "ces"):
+        if t in items and items[t].notna().sum() >= MIN_RESPONDENTS:
+            return t
+    return "sentiment"
+
+
+def driver_rows(ws: Workspace, items: pd.DataFrame, source: str = "all") -> pd.DataFrame:
+    """(item_id, driver, label, sign) per item and driver: sign +1 positive, -1 negative, 0."""
+    frames = []
+    if source in ("all", "aspects"):
+        a = customer_aspects(ws, items)
+        if not a.empty:
+            labels = aspect_labels(ws)
+            g = a.groupby(["item_id", "aspect"])["aspect_score"].mean().reset_index()
+            g["sign"] = np.sign(g["aspect_score"].where(g["aspect_score"].abs() >= 0.15, 0.0))
+            g = g.rename(columns={"aspect": "driver"})
+            g["label"] = g["driver"].map(lambda x: labels.get(x, x))
+            frames.append(g[["item_id", "driver", "label", "sign"]])
+    if source in ("all", "themes"):
+        t = theme_rows(ws)
+        if t is not None:
+            t = t[t["item_id"].isin(set(items["id"]))]
+            sent = items.set_index("id")["sentiment_score"]
+            t = t.drop_duplicates(["item_id", "driver"]).copy()
+            sc = t["item_id"].map(sent).fillna(0.0)
+            t["sign"] = np.sign(sc.where(sc.abs() >= 0.15, 0.0))
+            frames.append(t[["item_id", "driver", "label", "sign"]])
+    if not frames:
+        return pd.DataFrame(columns=["item_id", "driver", "label", "sign"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def key_drivers(
+    items: pd.DataFrame,
+    rows: pd.DataFrame,
+    target: str = "nps",
+    min_mentions: int = 20,
+    n_boot: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Key drivers from voices (``id`` + score columns) and (item_id, driver, label, sign) rows."""
+    col = _score_column(target)
+    cols = ["driver", "label", "mentions", "share", "performance", "performance_others",
+            "negative_share", "impact", "importance", "importance_low", "importance_high",
+            "quadrant", "target", "n"]
+    scored = items[items[col].notna()][["id", col]].copy()
+    scored[col] = scored[col].astype(float)
+    n = len(scored)
+    if n < 2 or rows.empty:
+        return pd.DataFrame(columns=cols)
+    rows = rows[rows["item_id"].isin(set(scored["id"]))]
+    counts = rows.groupby("driver")["item_id"].nunique()
+    keep = counts[counts >= min_mentions].index.tolist()
+    if not keep:
+        return pd.DataFrame(columns=cols)
+    pos = {iid: i for i, iid in enumerate(scored["id"])}
+    dpos = {d: j for j, d in enumerate(keep)}
+    X = np.zeros((n, len(keep)))
+    M = np.zeros((n, len(keep)), dtype=bool)
+    for iid, d, s in rows[rows["driver"].isin(dpos)][["item_id", "driver", "sign"]].itertuples(
+        index=False
+    ):
+        i, j = pos[iid], dpos[d]
+        X[i, j] = s
+        M[i, j] = True
+    y = scored[col].to_numpy()
+    coef, lo, hi = ols_importance(X, y, n_boot=n_boot, seed=seed)
+    scale = {"nps": 10.0, "csat": 4.0, "ces": 6.0, "rating": 4.0, "sentiment": 2.0}[target]
+    low = _low(y, target)
+    labels = rows.drop_duplicates("driver").set_index("driver")["label"]
+    neg = rows[rows["sign"] < 0].groupby("driver")["item_id"].nunique()
+    out = []
+    for j, d in enumerate(keep):
+        m = M[:, j]
+        out.append({
+            "driver": d, "label": labels.get(d, d), "mentions": int(m.sum()),
+            "share": 100 * m.mean(),
+            "performance": _performance(y[m], target),
+            "performance_others": _performance(y[~m], target),
+            "negative_share": 100 * neg.get(d, 0) / max(int(m.sum()), 1),
+            "impact": nps_impact(int((low & m).sum()), n),
+            "importance": 100 * coef[j] / scale,
+            "importance_low": 100 * lo[j] / scale, "importance_high": 100 * hi[j] / scale,
+            "target": target, "n": n,
+        })
+    df = pd.DataFrame(out)
+    imp_cut = float(df["importance"].clip(lower=0).median())
+    perf_cut = _performance(y, target)
+    df["quadrant"] = [quadrant(max(i, 0.0), p, imp_cut, perf_cut)
+                      for i, p in zip(df["importance"], df["performance"], strict=True)]
+    df.attrs.update(importance_cut=imp_cut, performance_cut=perf_cut, target=target, n=n)
+    return df.sort_values("importance", ascending=False)[cols].reset_index(drop=True)
+
+
+def _low(y: np.ndarray, target: str) -> np.ndarray:
+    """Unhappy respondents: NPS detractors (0-6), CSAT/rating 1-2, CES 1-3, sentiment < -0.2."""
+    if target == "nps":
+        return y <= 6
+    if target in ("csat", "rating"):
+        return y <= 2
+    if target == "ces":
+        return y <= 3
+    return y < -0.2
+
+
+def _performance(y: np.ndarray, target: str) -> float:
+    if len(y) == 0:
+        return math.nan
+    if target == "nps":
+        return net_score(float((y >= 9).sum()), float((y <= 6).sum()), float(len(y)))[0]
+    if target == "sentiment":
+        return 100 * float(np.mean(y))
+    return float(np.mean(y))
+
+
+def drivers(
+    ws: Workspace,
+    target: str = "nps",
+    source: str = "all",
+    min_mentions: int = 20,
+    n_boot: int = 200,
+    seed: int = 0,
+    items: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Key drivers of ``target`` (nps, csat, ces, rating, sentiment or auto) over aspects and,
+    when stored, themes (``source``: all, aspects or themes).
+
+    Columns: driver, label, mentions, share (%), performance (NPS or mean among mentioners),
+    performance_others, negative_share, impact (ΔNPS if its detractors became passives; for other
+    targets the points of unhappy share removed), importance (OLS coefficient of the signed
+    indicator as % of the scale) with importance_low/high (bootstrap 95% CI), quadrant.
+    """
+    items = customer_items(ws) if items is None else items
+    if items.empty:
+        return key_drivers(items, pd.DataFrame(columns=["item_id", "driver", "label", "sign"]))
+    target = choose_target(items, target)
+    rows = driver_rows(ws, items, source)
+    return key_drivers(items, rows, target, min_mentions, n_boot, seed)
+
+
+def driver_weights(df: pd.DataFrame) -> dict[str, float]:
+    """Importance clipped at 0, by driver (for plans and journeys)."""
+    if df.empty:
+        return {}
+    return {d: max(float(i), 0.0) for d, i in zip(df["driver"], df["importance"], strict=True)}
+
+
+def drivers_chart(df: pd.DataFrame, out: str | Path, title: str | None = None) -> Path:
+    """Importance × performance matrix as a PNG (matplotlib Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    colors = {"fix now": "#d62728", "keep up": "#2ca02c", "maintain": "#1f77b4",
+              "low priority": "#7f7f7f"}
+    if not df.empty:
+        for q, g in df.groupby("quadrant"):
+            ax.scatter(g["performance"], g["importance"], s=20 + 3 * np.sqrt(g["mentions"]) * 4,
+                       c=colors.get(str(q), "#333"), alpha=0.75, label=str(q))
+        for r in df.itertuples():
+            ax.annotate(str(r.label)[:28], (r.performance, r.importance), fontsize=8,
+                        xytext=(4, 4), textcoords="offset points")
+        ax.axhline(df.attrs.get("importance_cut", df["importance"].median()), color="#999", lw=0.8,
+                   ls="--")
+        ax.axvline(df.attrs.get("performance_cut", df["performance"].median()), color="#999",
+                   lw=0.8, ls="--")
+        ax.legend(loc="best", fontsize=8)
+        target = str(df["target"].iloc[0])
+    else:
+        target = "score"
+    ax.set_xlabel(f"Performance ({target.upper() if target == 'nps' else target} among mentioners)")
+    ax.set_ylabel("Importance (% of scale per signed mention)")
+    ax.set_title(title or "Key drivers: importance vs performance")
+    fig.tight_layout()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return out
+
+
+def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    from escucha.insights.metrics import to_records as tr
+
+    return tr(df)
+
+
+__all__: Iterable[str] = (
+    "choose_target", "customer_items", "customer_sentences", "driver_weights", "drivers",
+    "drivers_chart", "key_drivers", "nps_impact", "ols_importance", "quadrant",
+)

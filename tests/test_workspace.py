@@ -1,0 +1,83 @@
+"""The Workspace end to end: ingest → analyse (incremental) → metrics by any dimension."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import escucha
+from escucha.errors import ValidationError
+from escucha.store import Filters
+
+
+@pytest.fixture
+def analysed(ws, voices):
+    ws.ingest(pd.DataFrame(voices), source_name="t")
+    ws.add_customers([{"id": "c1", "attributes": {"tier": "gold"}}, {"id": "c2", "attributes": {"tier": "bronze"}}])
+    ws.analyze()
+    return ws
+
+
+def test_analysis_is_incremental_and_follows_edits(ws, voices) -> None:
+    ws.ingest(pd.DataFrame(voices), source_name="t")
+    first = ws.analyze()
+    assert first.analysed == len(voices) and first.failed == 0
+    assert ws.analyze().analysed == 0  # nothing new
+    edited = dict(voices[0], text="Nadie me atendió y el pedido llegó roto.")
+    summary = ws.ingest(pd.DataFrame([edited]), source_name="t")
+    assert summary.updated == 1
+    again = ws.analyze()
+    assert again.analysed == 1
+    item, analysis = ws.get("t:v1")
+    assert analysis is not None and analysis.sentiment == "negative"
+
+
+def test_every_voice_gets_a_real_analysis(analysed) -> None:
+    items = analysed.items(limit=None).set_index("id")
+    assert items["sentiment"].notna().all()
+    assert items.loc["t:v2", "sentiment"] == "negative"
+    assert items.loc["t:v3", "sentiment"] == "positive"
+    assert "churn_threat" in items.loc["t:v2", "intents"]
+    assert "public_threat" in items.loc["t:v6", "intents"]
+    assert items.loc["t:v6", "urgency"] > items.loc["t:v1", "urgency"]
+
+
+def test_metrics_by_dimensions(analysed) -> None:
+    by_channel = analysed.metrics(by="channel").set_index("channel")
+    assert by_channel.loc["survey", "nps"] == pytest.approx(0.0)  # one promoter, one detractor
+    assert by_channel.loc["chat", "csat"] == pytest.approx(100.0)
+    assert by_channel["volume"].sum() == 6
+    by_tier = analysed.metrics(by="attr:tier").set_index("attr:tier")
+    assert set(by_tier.index.dropna()) == {"gold", "bronze"}
+    by_aspect = analysed.metrics(by="aspect")
+    assert len(by_aspect) >= 2
+    weekly = analysed.metrics(by="channel", period="week")
+    assert {"nps_change", "nps_significant", "volume_change_pct"} <= set(weekly.columns)
+
+
+def test_filters(analysed) -> None:
+    neg = analysed.items(Filters(sentiment=["negative"]), limit=None)
+    assert set(neg["id"]) >= {"t:v2", "t:v4"}
+    madrid = analysed.metrics(filters=Filters(location=["Madrid"]))
+    assert madrid.loc[0, "volume"] == 3
+
+
+def test_bad_dimension_is_a_clear_error(analysed) -> None:
+    with pytest.raises(ValidationError, match="unknown dimension"):
+        analysed.metrics(by="colour")
+
+
+def test_analyze_texts_contract() -> None:
+    recs = escucha.analyze_texts(["Me encanta, gracias!", "Worst service ever, I will cancel my account", "", "🙂🙂"])
+    assert len(recs) == 4
+    for r in recs:
+        assert {"language", "sentiment", "sentiment_score", "emotions", "aspects", "intents", "urgency"} <= set(r)
+        assert r["sentiment"] in ("negative", "neutral", "positive", "unknown")
+    assert recs[0]["sentiment"] == "positive" and recs[0]["language"] == "es"
+    assert recs[1]["sentiment"] == "negative" and "churn_threat" in recs[1]["intents"]
+    assert recs[2]["sentiment"] == "unknown"
+
+
+def test_public_api_is_curated() -> None:
+    for name in escucha.__all__:
+        assert hasattr(escucha, name), name
