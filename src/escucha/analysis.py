@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
-from escucha.models import Analysis, Feedback
+from escucha.models import Analysis
 from escucha.pipeline import Doc, Pipeline
-from escucha.store import Store
+from escucha.store import PendingItem, Store
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class AnalyzeSummary:
         return {**asdict(self), "texts_per_s": round(self.texts_per_s, 1)}
 
 
-def feedback_doc(item: Feedback) -> Doc:
+def feedback_doc(item: PendingItem) -> Doc:
     return Doc(
         text=item.text,
         title=item.title,
@@ -40,7 +40,7 @@ def feedback_doc(item: Feedback) -> Doc:
     )
 
 
-def analyse_batch(pipeline: Pipeline, items: Sequence[Feedback]) -> tuple[list[Analysis], int]:
+def analyse_batch(pipeline: Pipeline, items: Sequence[PendingItem]) -> tuple[list[Analysis], int]:
     """Analyses for a batch; an item that breaks an analyser gets an 'unknown' analysis, not a crash."""
     version = pipeline.version
     docs = [feedback_doc(it) for it in items]

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     )
     pipeline: list[str] = Field(default_factory=lambda: list(DEFAULT_PIPELINE))
     domains: list[str] = Field(default_factory=lambda: ["airline", "hotel", "retail", "telecom", "banking"])
-    batch_size: int = 512
+    batch_size: int = 2000
     lock_timeout_s: float = 30.0
     redact_pii: bool = False
     language_hint: list[str] = Field(default_factory=lambda: ["es", "en", "pt", "fr", "it", "de", "ca"])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SentimentLabel = Literal["negative", "neutral", "positive", "unknown"]
 
@@ -90,7 +90,6 @@ class Feedback(BaseModel):
     source: str | None = None
     source_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    _stored_hash: str | None = PrivateAttr(default=None)
 
     @field_validator("channel", mode="before")
     @classmethod
@@ -127,9 +126,7 @@ class Feedback(BaseModel):
 
     @property
     def hash(self) -> str:
-        """Hash of the content: text, title, channel, time, customer and scores (as stored, once stored)."""
-        if self._stored_hash:
-            return self._stored_hash
+        """Hash of the content: text, title, channel, time, customer and scores."""
         return content_hash(
             self.channel.value,
             self.text,

@@ -1,8 +1,8 @@
 """Storage: the Store contract and its engines."""
 
-from escucha.store.base import Filters, QuarantineRow, Store, UpsertResult
+from escucha.store.base import Filters, PendingItem, QuarantineRow, Store, UpsertResult
 
-__all__ = ["Filters", "QuarantineRow", "Store", "UpsertResult", "open_store"]
+__all__ = ["Filters", "PendingItem", "QuarantineRow", "Store", "UpsertResult", "open_store"]
 
 
 def open_store(url_or_path: str, **kwargs: object) -> Store:

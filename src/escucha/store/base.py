@@ -44,6 +44,18 @@ class QuarantineRow:
 
 
 @dataclass(slots=True)
+class PendingItem:
+    """What the analysis needs of a stored voice (light: no validation on the hot path)."""
+
+    id: str
+    content_hash: str
+    text: str
+    title: str | None = None
+    language: str | None = None
+    reach: int | None = None
+
+
+@dataclass(slots=True)
 class UpsertResult:
     inserted: int = 0
     updated: int = 0
@@ -90,10 +102,10 @@ class Store(Protocol):
 
     def count_pending(self, pipeline_version: str) -> int: ...
 
-    def iter_pending(self, pipeline_version: str, batch_size: int) -> Iterator[list[Feedback]]:
+    def iter_pending(self, pipeline_version: str, batch_size: int) -> Iterator[list[PendingItem]]:
         """Batches of items whose analysis is missing, stale (content changed) or of another version."""
 
-    def save_analyses(self, items: Sequence[Feedback], analyses: Sequence[Analysis]) -> None:
+    def save_analyses(self, items: Sequence[PendingItem], analyses: Sequence[Analysis]) -> None:
         """Store analyses atomically (replacing older ones for the same items)."""
 
     def items(self, filters: Filters | None = None, limit: int | None = None, offset: int = 0) -> pd.DataFrame:

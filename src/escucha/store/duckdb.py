@@ -25,8 +25,8 @@ import pandas as pd
 import pyarrow as pa
 
 from escucha.errors import NotFoundError, StoreError, WorkspaceBusyError
-from escucha.models import Analysis, Customer, Feedback
-from escucha.store.base import Filters, QuarantineRow, UpsertResult
+from escucha.models import Analysis, Channel, Customer, Feedback
+from escucha.store.base import Filters, PendingItem, QuarantineRow, UpsertResult
 from escucha.store.sql import ITEM_COLUMNS, from_sql, stats_sql, where_sql
 
 log = logging.getLogger(__name__)
@@ -79,16 +79,15 @@ def _item_rows(items: Sequence[Feedback], now: datetime) -> pa.Table:
 
 
 def row_to_feedback(row: dict[str, Any]) -> Feedback:
-    """A stored item row back into a Feedback (used by analysis and the API)."""
+    """A stored item row back into a Feedback (rows were validated at ingest, so no re-validation)."""
     data = {k: row.get(k) for k in ITEM_COLUMNS if k not in ("content_hash", "ts", "ingested_at", "metadata")}
-    data["timestamp"] = row.get("ts")
+    data = {k: (None if _is_missing(v) else _py(v)) for k, v in data.items()}
+    data["channel"] = Channel(data["channel"])
+    ts = row.get("ts")
+    data["timestamp"] = None if _is_missing(ts) else _py(ts).replace(tzinfo=UTC)
     meta = row.get("metadata")
     data["metadata"] = json.loads(meta) if isinstance(meta, str) and meta else {}
-    data = {k: (None if _is_missing(v) else _py(v)) for k, v in data.items()}
-    data["metadata"] = data["metadata"] or {}
-    fb = Feedback.model_validate(data)
-    fb._stored_hash = row.get("content_hash")
-    return fb
+    return Feedback.model_construct(**data)
 
 
 def _py(v: Any) -> Any:
@@ -274,25 +273,26 @@ class DuckDBStore:
         with self.connect() as con:
             return int(con.execute(f"SELECT count(*) {self._PENDING}", [pipeline_version]).fetchone()[0])  # type: ignore[index]
 
-    def iter_pending(self, pipeline_version: str, batch_size: int) -> Iterator[list[Feedback]]:
+    def iter_pending(self, pipeline_version: str, batch_size: int) -> Iterator[list[PendingItem]]:
         """Yields batches until nothing is pending; each batch must be saved before the next."""
         last = ""
         while True:
             with self.connect() as con:
-                df = con.execute(
-                    f"SELECT i.* {self._PENDING} AND i.id > ? ORDER BY i.id LIMIT ?",
+                rows = con.execute(
+                    "SELECT i.id, i.content_hash, i.text, i.title, i.language, i.reach "
+                    f"{self._PENDING} AND i.id > ? ORDER BY i.id LIMIT ?",
                     [pipeline_version, last, batch_size],
-                ).df()
-            if df.empty:
+                ).fetchall()
+            if not rows:
                 return
-            last = str(df["id"].iloc[-1])
-            yield [row_to_feedback(r) for r in df.to_dict("records")]
+            last = rows[-1][0]
+            yield [PendingItem(*r) for r in rows]
 
-    def save_analyses(self, items: Sequence[Feedback], analyses: Sequence[Analysis]) -> None:
+    def save_analyses(self, items: Sequence[PendingItem], analyses: Sequence[Analysis]) -> None:
         if not analyses:
             return
         now = _now()
-        hashes = {it.id: it.hash for it in items}
+        hashes = {it.id: it.content_hash for it in items}
         a_rows: dict[str, list[Any]] = {k: [] for k in (
             "item_id", "content_hash", "pipeline_version", "analysed_at", "language", "sentiment",
             "sentiment_score", "emotions", "dominant_emotion", "intents", "urgency", "extras")}  # fmt: skip

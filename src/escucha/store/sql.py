@@ -1,7 +1,12 @@
-"""SQL shared by the engines: dimensions, filters and the sufficient-statistics query."""
+"""SQL shared by the engines: dimensions, filters and the sufficient-statistics query.
+
+Every function speaks DuckDB by default; ``dialect="postgres"`` gives the PostgreSQL spelling
+(``%s`` placeholders, ``->>`` on JSONB and ``&&`` on text arrays).
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +23,19 @@ ITEM_COLUMNS = (
 )  # fmt: skip
 
 
-def dimension_sql(dim: str, json_get: str = "json_extract_string") -> tuple[str, set[str]]:
+DIALECTS = ("duckdb", "postgres")
+
+
+def placeholder(dialect: str) -> str:
+    """The parameter placeholder of a dialect."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown SQL dialect {dialect!r}")
+    return "%s" if dialect == "postgres" else "?"
+
+
+def dimension_sql(
+    dim: str, json_get: str = "json_extract_string", dialect: str = "duckdb"
+) -> tuple[str, set[str]]:
     """SQL expression for a dimension and the joins it needs (``aspect``, ``intent``, ``customer``)."""
     if dim in ITEM_DIMENSIONS:
         table = "a" if dim in ("sentiment", "dominant_emotion") else "i"
@@ -35,6 +52,9 @@ def dimension_sql(dim: str, json_get: str = "json_extract_string") -> tuple[str,
         if not _NAME.match(name):
             raise ValidationError(f"bad attribute name {name!r}", field="by")
         name = name.replace("'", "")
+        col = "c.attributes" if kind == "attr" else "i.metadata"
+        if dialect == "postgres":
+            return f"({col} ->> '{name}')", ({"customer"} if kind == "attr" else set())
         if kind == "attr":
             return f"{json_get}(c.attributes, '$.\"{name}\"')", {"customer"}
         return f"{json_get}(i.metadata, '$.\"{name}\"')", set()
@@ -45,8 +65,11 @@ def dimension_sql(dim: str, json_get: str = "json_extract_string") -> tuple[str,
     )
 
 
-def where_sql(f: Filters | None, ph: str = "?") -> tuple[str, list[Any], set[str]]:
+def where_sql(
+    f: Filters | None, ph: str | None = None, dialect: str = "duckdb"
+) -> tuple[str, list[Any], set[str]]:
     """WHERE clause, its parameters and the joins the filters need."""
+    ph = ph or placeholder(dialect)
     if f is None:
         return "TRUE", [], set()
     clauses: list[str] = []
@@ -72,7 +95,10 @@ def where_sql(f: Filters | None, ph: str = "?") -> tuple[str, list[Any], set[str
         marks = ", ".join([ph] * len(f.aspect))
         clauses.append(f"i.id IN (SELECT item_id FROM item_aspects WHERE aspect IN ({marks}))")
         params.extend(f.aspect)
-    if f.intent:
+    if f.intent and dialect == "postgres":
+        clauses.append("a.intents && ARRAY[" + ", ".join([ph] * len(f.intent)) + "]::text[]")
+        params.extend(f.intent)
+    elif f.intent:
         clauses.append(
             "len(list_filter(a.intents, x -> list_contains([" + ", ".join([ph] * len(f.intent)) + "], x))) > 0"
         )
@@ -82,9 +108,11 @@ def where_sql(f: Filters | None, ph: str = "?") -> tuple[str, list[Any], set[str
         pattern = "%" + f.search.replace("\\", "").replace("%", "").replace("_", "") + "%"
         params.extend([pattern, pattern])
     for key, value in f.extra.items():
-        expr, need = dimension_sql(key)
+        expr, need = dimension_sql(key, dialect=dialect)
         joins |= need
         clauses.append(f"{expr} = {ph}")
+        if dialect == "postgres" and key.startswith(("attr:", "meta:")) and not isinstance(value, str):
+            value = json.dumps(value)  # ->> yields JSON text: 3, true, 2.5
         params.append(value)
     return (" AND ".join(clauses) or "TRUE"), params, joins
 
@@ -130,14 +158,16 @@ STATS_COLUMNS = """
 """
 
 
-def stats_sql(by: Sequence[str], filters: Filters | None, ph: str = "?") -> tuple[str, list[Any]]:
+def stats_sql(
+    by: Sequence[str], filters: Filters | None, ph: str | None = None, dialect: str = "duckdb"
+) -> tuple[str, list[Any]]:
     exprs: list[str] = []
     joins: set[str] = set()
     for d in by:
-        e, need = dimension_sql(d)
+        e, need = dimension_sql(d, dialect=dialect)
         exprs.append(f"{e} AS \"{d}\"")
         joins |= need
-    where, params, fjoins = where_sql(filters, ph)
+    where, params, fjoins = where_sql(filters, ph, dialect)
     joins |= fjoins
     select = ", ".join([*exprs, STATS_COLUMNS])
     sql = f"SELECT {select} FROM {from_sql(joins)} WHERE {where}"
