@@ -282,7 +282,7 @@ def demo(
 
 
 # Feature modules add their own commands: each has ``register(app)``.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = ("escucha.cli_server", "escucha.cli_insights", "escucha.cli_themes")
 
 
 def _register_commands() -> None:

@@ -122,7 +122,10 @@ def install_error_handlers(app: FastAPI, render_error_page: Any = None) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        errs = exc.errors()
+        errs = list(exc.errors())
+        # with a union body (one item or a list) drop the "wrong shape" errors of the other branch
+        shape = {"model_attributes_type", "model_type", "list_type", "dict_type"}
+        errs = [e for e in errs if e.get("type") not in shape] or errs
         first = errs[0] if errs else {"loc": (), "msg": "invalid request"}
         field, record = _validation_field(tuple(first.get("loc", ())))
         msg = str(first.get("msg", "invalid request"))

@@ -221,7 +221,7 @@ def hotel_rating_es(data_dir: Path, seed: int, max_train: int | None, max_test: 
     labels = [int(x) for x in clf.labels]
     order = np.argsort(labels)
     sorted_labels = [labels[i] for i in order]
-    pred, speed = _timed(lambda xs: [int(x) for x in clf.predict(xs)], te_x)
+    pred, speed = _timed(lambda xs: [int(str(x)) for x in clf.predict(xs)], te_x)
     systems["adapted"] = _with_speed(M.rating(te_y, pred), speed)
     pred, speed = _timed(
         lambda xs: _median_rating(clf.predict_proba(xs)[:, order], sorted_labels), te_x

@@ -70,7 +70,7 @@ def theme_rows(ws: Workspace) -> pd.DataFrame | None:
     try:
         ta = ws.store.get_table("theme_assignments")
         docs = ws.store.get_docs("themes")
-    except Exception:  # noqa: BLE001 - themes are optional
+    except Exception:
         return None
     if ta is None or ta.empty or not {"item_id", "theme_id"} <= set(ta.columns):
         return None
@@ -120,7 +120,7 @@ def aspect_labels(ws: Workspace, lang: str = "en") -> dict[str, str]:
 
     try:
         tax = workspace_taxonomy(ws.path)
-    except Exception:  # noqa: BLE001 - labels are cosmetic
+    except Exception:
         return {}
     return {a.id: a.label_for(lang) for a in tax.aspects.values()}
 

@@ -9,6 +9,7 @@ which guides clusters towards the CX taxonomy while still letting new topics for
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ STOP_ES: frozenset[str] = frozenset(
     pero poco por porque que quien se sea ser si sido siempre sin sobre solo son soy su sus tambien tan
     tanto te tenemos tener tengo ti tiene tienen toda todas todo todos tu tus un una uno unos usted ustedes
     vosotros ya yo vez hace hizo sois seria estaria tenia tuve tuvo va vais vamos van voy e u y ha he
-    os del al ese esa hola buenas gracias vale pues entonces ahi alli ahora hoy ayer""".split()
+    os del al ese esa muchas mucha hola buenas gracias vale pues entonces ahi alli ahora hoy ayer""".split()
 )
 STOP_EN: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     """im ive dont didnt doesnt cant wont isnt wasnt arent youre theyre thats theres ill id u ur just
@@ -41,7 +42,7 @@ _MENTION = re.compile(r"@\w+")
 _NUM = re.compile(r"\d+(?:[.,:]\d+)*")
 _NONWORD = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
-TOKEN = re.compile(r"(?u)\b[^\W\d_][^\W\d_]+\b")
+TOKEN = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
 
 
 def normalize(text: str) -> str:
@@ -54,6 +55,10 @@ def normalize(text: str) -> str:
 
 def content_tokens(norm: str) -> list[str]:
     return [w for w in TOKEN.findall(norm) if w not in STOP_WORDS]
+
+
+def _content(norm: str) -> str:
+    return " ".join(content_tokens(norm))
 
 
 @dataclass
@@ -87,7 +92,9 @@ class Representation:
         m = self._sparse(sample, fit=True)
         k = max(2, min(self.n_components, m.shape[1] - 1, len(sample) - 1))
         self.svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=4, random_state=self.seed)
-        self.svd.fit(m)
+        with warnings.catch_warnings():  # near-identical texts: zero variance ratio, harmless
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self.svd.fit(m)
         if aspect_lists is not None:
             counts: dict[str, int] = {}
             for lst in aspect_lists:
@@ -100,10 +107,10 @@ class Representation:
         assert self.word is not None and self.char is not None
         if fit:
             w = self._safe_fit(self.word, texts)
-            c = self.char.fit_transform(texts)
+            c = self.char.fit_transform([_content(t) for t in texts])
         else:
             w = self.word.transform(texts)
-            c = self.char.transform(texts)
+            c = self.char.transform([_content(t) for t in texts])
         return sp.hstack([w, c * self.char_weight], format="csr", dtype=np.float32)
 
     @staticmethod

@@ -156,58 +156,68 @@ def _valence(tok: str) -> float | None:
     return v
 
 
+_PUNCT = frozenset({".", ",", ";", "!", "?"})
+_TAILS = frozenset({"at all", "en absoluto", "para nada"})
+_FIRST = frozenset(k.split(" ", 1)[0] for k in LEXICON if " " in k)
+
+
 def score_text(text: str, normalized: bool = False) -> LexiconScore:
     """Polarity of ``text`` from the lexicon: ``score`` in [-1, 1] and how many cues were seen."""
     toks = clause_tokens(text, normalized)
-    total = 0.0
+    lows = [strip_accents(t) for t in toks]
     hits = 0
     weight = 1.0
     i = 0
     n = len(toks)
-    contrib: list[tuple[int, float]] = []
+    contrib: list[float] = []
     while i < n:
-        tok = toks[i]
-        low = strip_accents(tok)
+        low = lows[i]
         if low in _BUT:
             # What comes after "but" counts more than what came before.
-            contrib = [(j, c * 0.6) for j, c in contrib]
+            contrib = [c * 0.6 for c in contrib]
             weight = 1.4
             i += 1
             continue
         v = None
         step = 1
-        if i + 1 < n:
-            pair = f"{low} {strip_accents(toks[i + 1])}"
+        pair = ""
+        if low in _FIRST and i + 1 < n:
+            pair = f"{low} {lows[i + 1]}"
             v = LEXICON.get(pair)
             if v is not None:
                 step = 2
         if v is None:
-            v = _valence(tok)
-        if v is None or v == 0:
+            v = LEXICON.get(low)
+            if v is None and low.isalpha() and len(low) > 3:
+                v = _valence(low)
+        if not v:
             i += step
             continue
-        is_phrase_neg = step == 2 and f"{low} {strip_accents(toks[i + 1])}" in _PHRASE_NEGATORS
-        window = [strip_accents(t) for t in toks[max(0, i - 3) : i]]
-        # stop the window at punctuation
-        for k in range(len(window) - 1, -1, -1):
-            if window[k] in {".", ",", ";", "!", "?"}:
+        window = lows[max(0, i - 3) : i]
+        for k in range(len(window) - 1, -1, -1):  # the window stops at punctuation
+            if window[k] in _PUNCT:
                 window = window[k + 1 :]
                 break
-        if not is_phrase_neg and any(w in NEGATORS or w.endswith("n't") for w in window):
+        if (step == 1 or pair not in _PHRASE_NEGATORS) and any(
+            w in NEGATORS or w.endswith("n't") for w in window
+        ):
             v = -v * (0.75 if v < 0 else 0.6)
         for w in window[-2:]:
             mult = INTENSIFIERS.get(w)
             if mult:
                 v *= mult
+        # "not bad at all", "nada mal en absoluto": an emphatic tail strengthens the cue.
+        if i + step + 1 < n and f"{lows[i + step]} {lows[i + step + 1]}" in _TAILS:
+            v *= 1.5
         # "!" after the cue in the same clause amplifies it.
-        j = i + step
-        while j < n and toks[j] not in {".", ",", ";"} and j < i + step + 4:
+        for j in range(i + step, min(n, i + step + 4)):
+            if toks[j] in {".", ",", ";"}:
+                break
             if toks[j] == "!":
                 v *= 1.15
                 break
-            j += 1
-        contrib.append((i, v * weight))
+        contrib.append(v * weight)
         hits += 1
         i += step
-    total = sum(c for _, c in contrib)
+    total = sum(contrib)
     return LexiconScore(score=total / math.sqrt(total * total + 6.0), hits=hits, raw=total)

@@ -9,6 +9,7 @@ metadata). Texts without any word nor emoji cue come back as ``None`` (unknown).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -26,6 +27,20 @@ ARTEFACTS = Path(__file__).parent / "artefacts"
 ROMANCE = frozenset({"es", "pt", "ca", "it", "fr", "gl"})
 _LETTER = re.compile(r"[^\W\d_]")
 _PLACEHOLDER = re.compile(r"_(?:url|user|num)_")
+# Litotes ("not bad", "nada mal") read as negative to a bag of n-grams trained on reviews; the
+# model sees a neutral placeholder instead and the lexicon (which scores them) decides.
+_LITOTES = re.compile(
+    r"\b(?:not|isn't|wasn't|isnt|wasnt|n't)\s+(?:too\s+|that\s+|so\s+|half\s+)?bad\b|"
+    r"\bnada\s+mal\b|\bno\s+(?:est[aá]|estuvo|es|fue|era|estaba)\s+(?:tan\s+|nada\s+)?mal[oa]?\b|"
+    r"\bno\s+complaints\b|\bsin\s+quejas\b|\bninguna\s+queja\b"
+)
+
+
+def model_text(normalized: str) -> str:
+    """The normalised text as the model reads it (litotes masked)."""
+    return _LITOTES.sub(" _litotes_ ", normalized)
+
+
 PROBE = Path(__file__).parent / "probes" / "sentiment_probe.tsv"
 
 
@@ -55,7 +70,19 @@ def blend(
     ``+w·s`` and neutral by ``-w·|s|/2`` (clear lexical polarity is evidence against neutral)."""
     if weight <= 0:
         return p_model
-    shift = np.array([score_text(t, normalized).score for t in texts]) * weight
+    return shift_by(p_model, np.array([score_text(t, normalized).score for t in texts]), weight)
+
+
+def squash(raw: float) -> float:
+    """The lexicon's raw sum squashed into [-1, 1] (as :func:`score_text` does)."""
+    return raw / math.sqrt(raw * raw + 6.0)
+
+
+def shift_by(p_model: np.ndarray, scores: np.ndarray, weight: float) -> np.ndarray:
+    """:func:`blend` with lexicon scores already computed."""
+    if weight <= 0:
+        return p_model
+    shift = scores * weight
     logits = np.log(np.clip(p_model, 1e-9, 1.0))
     logits[:, 0] -= shift
     logits[:, 1] -= np.abs(shift) / 2
@@ -107,8 +134,56 @@ class SentimentModel:
         for lang, idx in groups.items():
             clf = self.models[lang]
             sub = [normalize(texts[i]) for i in idx]
-            p = _ordered(clf, clf.predict_proba(sub, normalized=True))
+            p = _ordered(clf, clf.predict_proba([model_text(t) for t in sub], normalized=True))
             p = blend(p, sub, float(clf.meta.get("lexicon_weight", 1.0)), normalized=True)
             for k, i in enumerate(idx):
                 out[i] = p[k]
+        return out
+
+    def predict_docs(
+        self, segments: Sequence[Sequence[str]], languages: Sequence[str | None]
+    ) -> list[tuple[np.ndarray | None, list[np.ndarray | None]]]:
+        """For each doc given as its sentences: (doc probabilities, sentence probabilities).
+
+        Each sentence is read once; the doc's features are the sums of its sentences' counts,
+        and its lexicon score the squashed sum of theirs.
+        """
+        out: list[tuple[np.ndarray | None, list[np.ndarray | None]]] = [
+            (None, [None] * len(segs)) for segs in segments
+        ]
+        groups: dict[str, list[int]] = {}
+        for i, (segs, lang) in enumerate(zip(segments, languages, strict=True)):
+            joined = " ".join(segs)
+            if not joined.strip():
+                continue
+            if not _LETTER.search(_PLACEHOLDER.sub(" ", normalize(joined))):
+                doc = score_text(joined)
+                sents: list[np.ndarray | None] = []
+                for seg in segs:
+                    ls = score_text(seg)
+                    sents.append(lexicon_proba(ls.score, ls.hits) if ls.hits else None)
+                out[i] = (lexicon_proba(doc.score, doc.hits) if doc.hits else None, sents)
+                continue
+            groups.setdefault(self.route(lang), []).append(i)
+        for lang, idx in groups.items():
+            clf = self.models[lang]
+            weight = float(clf.meta.get("lexicon_weight", 1.0))
+            flat: list[str] = []
+            owner: list[int] = []
+            for g, i in enumerate(idx):
+                for seg in segments[i]:
+                    flat.append(normalize(seg))
+                    owner.append(g)
+            ps, pd = clf.predict_proba_grouped([model_text(t) for t in flat], owner, len(idx))
+            ps, pd = _ordered(clf, ps), _ordered(clf, pd)
+            raws = [score_text(t, normalized=True).raw for t in flat]
+            doc_raw = np.zeros(len(idx))
+            np.add.at(doc_raw, np.asarray(owner), np.asarray(raws))
+            ps = shift_by(ps, np.array([squash(r) for r in raws]), weight)
+            pd = shift_by(pd, np.array([squash(r) for r in doc_raw]), weight)
+            k = 0
+            for g, i in enumerate(idx):
+                n = len(segments[i])
+                out[i] = (pd[g], [ps[k + j] for j in range(n)])
+                k += n
         return out

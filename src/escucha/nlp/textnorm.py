@@ -105,3 +105,31 @@ def word_analyzer_normalized(text: str) -> list[str]:
     grams = list(toks)
     grams.extend(f"{a} {b}" for a, b in itertools.pairwise(toks))
     return grams
+
+
+@lru_cache(maxsize=262_144)
+def _word_char_grams(word: str, min_n: int, max_n: int) -> tuple[str, ...]:
+    w = f" {word} "
+    size = len(w)
+    out: list[str] = []
+    for n in range(min_n, max_n + 1):
+        if size < n:
+            if n == min_n:
+                out.append(w)  # a short word is counted once, as sklearn's char_wb does
+            break
+        out.extend(w[i : i + n] for i in range(size - n + 1))
+    return tuple(out)
+
+
+class CharGrams:
+    """sklearn's ``char_wb`` n-grams, cached per word (words repeat, so this is much faster)."""
+
+    def __init__(self, min_n: int = 3, max_n: int = 5):
+        self.min_n = min_n
+        self.max_n = max_n
+
+    def __call__(self, text: str) -> list[str]:
+        out: list[str] = []
+        for word in text.split():
+            out.extend(_word_char_grams(word, self.min_n, self.max_n))
+        return out

@@ -141,7 +141,7 @@ class CustomLabelsAnalyzer:
             if not d.text or not d.text.strip():
                 d.extras["labels"] = []
                 continue
-            labels = pred if isinstance(pred, list) else [pred]
+            labels: list[str] = [str(x) for x in pred] if isinstance(pred, list) else [str(pred)]
             d.extras["labels"] = [lab for lab in labels if scores.get(lab, 0.0) >= self.min_score]
             d.extras["label_scores"] = scores
 

@@ -1,8 +1,9 @@
 """Analyser ``sentiment``: negative / neutral / positive for each voice and each sentence.
 
 ``sentiment_score`` is ``p(positive) - p(negative)`` in [-1, 1]; empty or garbage text is
-``"unknown"``. Sentences are only scored by the model when a voice has more than one; a
-single-sentence voice gives its sentence the voice's label. Models: see
+``"unknown"``. Each sentence is read once: the voice's features are the sums of its sentences'
+(plus the title's), so voice and sentence labels cost one pass; a single-sentence voice gives
+its sentence the voice's label. Models: see
 :mod:`escucha.nlp.sentiment_model` and the cards in ``escucha/nlp/cards/``.
 """
 
@@ -45,26 +46,27 @@ class SentimentAnalyzer:
     def __call__(self, docs: list[Doc]) -> None:
         if not docs:
             return
-        probs = self.model.predict_proba([d.full_text for d in docs], [d.language for d in docs])
-        sent_texts: list[str] = []
-        sent_langs: list[str] = []
-        where: list[tuple[int, int]] = []
-        for i, (d, p) in enumerate(zip(docs, probs, strict=True)):
+        segments: list[list[str]] = []
+        for d in docs:
+            segs = [s.text for s in d.sentences] if self.per_sentence and d.sentences else [d.text]
+            title = (d.title or "").strip()
+            if title and title not in d.text:
+                segs = [title, *segs]
+            segments.append(segs)
+        results = self.model.predict_docs(segments, [d.language for d in docs])
+        for d, segs, (p, sent_p) in zip(docs, segments, results, strict=True):
             d.sentiment, d.sentiment_score = _label(p)
             d.sentiment_proba = (
                 {lab: round(float(v), 4) for lab, v in zip(LABELS, p, strict=True)}
                 if p is not None
                 else {}
             )
+            if not self.per_sentence or not d.sentences:
+                continue
             if len(d.sentences) == 1:
                 d.sentences[0].sentiment = d.sentiment
                 d.sentences[0].sentiment_score = d.sentiment_score
-            elif self.per_sentence:
-                for j, s in enumerate(d.sentences):
-                    sent_texts.append(s.text)
-                    sent_langs.append(d.language)
-                    where.append((i, j))
-        if sent_texts:
-            for (i, j), p in zip(where, self.model.predict_proba(sent_texts, sent_langs), strict=True):
-                s = docs[i].sentences[j]
-                s.sentiment, s.sentiment_score = _label(p)
+                continue
+            offset = len(segs) - len(d.sentences)  # a title comes first
+            for s, sp in zip(d.sentences, sent_p[offset:], strict=True):
+                s.sentiment, s.sentiment_score = _label(sp)

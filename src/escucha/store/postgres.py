@@ -125,7 +125,8 @@ _TEXT_ARRAYS = {1009, 1015}
 
 
 def _column(oid: int, vals: list[Any]) -> Any:
-    has_null = any(v is None for v in vals)
+    """One result column as DuckDB's ``df()`` gives it (nullable ints, NA for missing lists)."""
+    has_null = None in vals  # psycopg gives plain Python values: no elementwise ==
     if oid in _INTS:
         plain, nullable = _INTS[oid]
         return pd.array(vals, dtype=nullable) if has_null else np.array(vals, dtype=plain)
@@ -144,9 +145,9 @@ def _column(oid: int, vals: list[Any]) -> Any:
     if oid == _BOOL and not has_null:
         return np.array(vals, dtype=bool)
     if oid in _TEXT_ARRAYS:
-        return _objects([None if v is None else np.array(v, dtype=object) for v in vals])
+        return _objects([pd.NA if v is None else np.array(v, dtype=object) for v in vals])
     if vals and isinstance(next((v for v in vals if v is not None), None), list):
-        return _objects([None if v is None else np.array(v) for v in vals])
+        return _objects([pd.NA if v is None else np.array(v) for v in vals])
     return _objects(vals)
 
 
@@ -226,6 +227,48 @@ def _cell(v: Any, kind: str) -> Any:
     return _text(v)
 
 
+def _analysis(
+    a: dict[str, Any], sents: list[dict[str, Any]], asps: list[dict[str, Any]]
+) -> Analysis:
+    """An Analysis from its stored rows (JSONB comes back already parsed)."""
+    return Analysis.model_validate(
+        dict(
+            item_id=a["item_id"],
+            language=a["language"] or "unknown",
+            sentiment=a["sentiment"] or "unknown",
+            sentiment_score=a["sentiment_score"] or 0.0,
+            emotions=a["emotions"] or {},
+            intents=list(a["intents"] or []),
+            urgency=a["urgency"] or 0.0,
+            extras=a["extras"] or {},
+            pipeline_version=a["pipeline_version"],
+            aspects=[
+                {
+                    "aspect": r["aspect"],
+                    "sentiment": r["sentiment"],
+                    "score": r["score"],
+                    "evidence": r["evidence"] or "",
+                    "sentence": r["sentence"],
+                }
+                for r in asps
+            ],
+            sentences=[
+                {
+                    "index": r["idx"],
+                    "text": r["text"],
+                    "start": r["start_pos"],
+                    "end": r["end_pos"],
+                    "sentiment": r["sentiment"],
+                    "sentiment_score": r["sentiment_score"],
+                    "aspects": list(r["aspects"] or []),
+                    "speaker": r["speaker"],
+                }
+                for r in sents
+            ],
+        )
+    )
+
+
 def _close_all(pool: list[psycopg.Connection[Any]], pid: int) -> None:
     if os.getpid() != pid:  # a forked child must not close its parent's sockets
         pool.clear()
@@ -262,7 +305,7 @@ class PostgresStore:
         )  # fmt: skip
         params.update(options=options)
         params.setdefault("connect_timeout", str(max(1, int(connect_timeout))))
-        self._conninfo = make_conninfo(**params)
+        self._conninfo = make_conninfo("", **params)
         self._idle: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
@@ -316,7 +359,7 @@ class PostgresStore:
             self._checkin(con)
 
     def _df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        with self.connect() as con, con.cursor() as cur:
+        with self.connect() as con, con.cursor(binary=True) as cur:
             cur.execute(sql, list(params))
             return _frame(cur)
 
@@ -515,9 +558,9 @@ class PostgresStore:
             for s in an.sentences:
                 s_rows.append([an.item_id, s.index, _text(s.text), s.start, s.end, _text(s.speaker),
                                s.sentiment, s.sentiment_score, _clean(list(s.aspects))])  # fmt: skip
-            for m in an.aspects:
+            for k, m in enumerate(an.aspects):
                 asp_rows.append(
-                    [an.item_id, m.aspect, m.sentiment, m.score, _text(m.evidence), m.sentence]
+                    [an.item_id, m.aspect, m.sentiment, m.score, _text(m.evidence), m.sentence, k]
                 )
         ids = [an.item_id for an in analyses]
         with self.connect() as con:
@@ -530,7 +573,7 @@ class PostgresStore:
             self._copy(con, "sentences", (
                 "item_id", "idx", "text", "start_pos", "end_pos", "speaker", "sentiment", "sentiment_score",
                 "aspects"), s_rows)  # fmt: skip
-            self._copy(con, "item_aspects", ("item_id", "aspect", "sentiment", "score", "evidence", "sentence"),
+            self._copy(con, "item_aspects", ("item_id", "aspect", "sentiment", "score", "evidence", "sentence", "ord"),
                        asp_rows)  # fmt: skip
 
     # -- documents and derived tables ---------------------------------------------------------
@@ -589,7 +632,7 @@ class PostgresStore:
             ).fetchone()
             if not exists or not exists[0]:
                 return None
-            with con.cursor() as cur:
+            with con.cursor(binary=True) as cur:
                 cur.execute(f"SELECT * FROM {table}")  # type: ignore[arg-type]
                 return _frame(cur)
 
@@ -618,60 +661,39 @@ class PostgresStore:
         return int(self._scalar(f"SELECT count(*) FROM {from_sql(joins)} WHERE {where}", params))
 
     def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]:
+        found = self.get_items([item_id])
+        if item_id not in found:
+            raise NotFoundError(f"no feedback item with id {item_id!r}", field="id", record=item_id)
+        return found[item_id]
+
+    def get_items(self, ids: Sequence[str]) -> dict[str, tuple[Feedback, Analysis | None]]:
+        """``{id: (Feedback, Analysis | None)}`` for the ids that exist, in the order asked."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
         with self.connect() as con:
-            with con.cursor() as cur:
-                cur.execute(f"SELECT {self._RAW_ITEM} FROM items i WHERE id = %s", [item_id])  # type: ignore[arg-type]
-                item = _frame(cur)
-            if item.empty:
-                raise NotFoundError(
-                    f"no feedback item with id {item_id!r}", field="id", record=item_id
-                )
+            with con.cursor(binary=True) as cur:
+                cur.execute(f"SELECT {self._RAW_ITEM} FROM items i WHERE id = ANY(%s)", [ids])  # type: ignore[arg-type]
+                items = _frame(cur)
             with con.cursor(row_factory=dict_row) as cur:
-                a = cur.execute("SELECT * FROM analyses WHERE item_id = %s", [item_id]).fetchone()
+                ans = cur.execute(
+                    "SELECT * FROM analyses WHERE item_id = ANY(%s)", [ids]
+                ).fetchall()
                 sents = cur.execute(
-                    "SELECT * FROM sentences WHERE item_id = %s ORDER BY idx", [item_id]
+                    "SELECT * FROM sentences WHERE item_id = ANY(%s) ORDER BY item_id, idx", [ids]
                 ).fetchall()
                 asps = cur.execute(
-                    "SELECT * FROM item_aspects WHERE item_id = %s", [item_id]
+                    "SELECT * FROM item_aspects WHERE item_id = ANY(%s) ORDER BY item_id, ord",
+                    [ids],
                 ).fetchall()
-        fb = row_to_feedback(item.to_dict("records")[0])
-        if a is None:
-            return fb, None
-        analysis = Analysis(
-            item_id=item_id,
-            language=a["language"] or "unknown",
-            sentiment=a["sentiment"] or "unknown",
-            sentiment_score=a["sentiment_score"] or 0.0,
-            emotions=a["emotions"] or {},
-            intents=list(a["intents"] or []),
-            urgency=a["urgency"] or 0.0,
-            extras=a["extras"] or {},
-            pipeline_version=a["pipeline_version"],
-            aspects=[
-                {
-                    "aspect": r["aspect"],
-                    "sentiment": r["sentiment"],
-                    "score": r["score"],
-                    "evidence": r["evidence"] or "",
-                    "sentence": r["sentence"],
-                }
-                for r in asps
-            ],
-            sentences=[
-                {
-                    "index": r["idx"],
-                    "text": r["text"],
-                    "start": r["start_pos"],
-                    "end": r["end_pos"],
-                    "sentiment": r["sentiment"],
-                    "sentiment_score": r["sentiment_score"],
-                    "aspects": list(r["aspects"] or []),
-                    "speaker": r["speaker"],
-                }
-                for r in sents
-            ],
-        )
-        return fb, analysis
+        fbs = {r["id"]: row_to_feedback(r) for r in items.to_dict("records")}
+        by_item: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        for r in sents:
+            by_item.setdefault(r["item_id"], ([], []))[0].append(r)
+        for r in asps:
+            by_item.setdefault(r["item_id"], ([], []))[1].append(r)
+        analyses = {a["item_id"]: _analysis(a, *by_item.get(a["item_id"], ([], []))) for a in ans}
+        return {i: (fbs[i], analyses.get(i)) for i in ids if i in fbs}
 
     def aspects(self, filters: Filters | None = None) -> pd.DataFrame:
         where, params, joins = where_sql(filters, dialect=DIALECT)

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS item_aspects (
     sentiment  TEXT,
     score      DOUBLE PRECISION,
     evidence   TEXT,
-    sentence   INTEGER
+    sentence   INTEGER,
+    ord        INTEGER  -- PostgreSQL only: the mention's position in its analysis
 );
 
 CREATE SEQUENCE IF NOT EXISTS quarantine_seq;

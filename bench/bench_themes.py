@@ -1,0 +1,199 @@
+"""Theme discovery benchmark: airline tweets' negativereason (AMI) and scaling (time, peak memory).
+
+    .venv/bin/python bench/bench_themes.py                 # AMI + scaling at 10k,100k
+    .venv/bin/python bench/bench_themes.py --sizes 10000,100000,1000000
+
+Goes through the real pipeline: negative tweets (negativereason != "Can't Tell") are ingested
+with preset ``us_airline_tweets`` into a temporary workspace, analysed, and themes are
+discovered; a tweet's theme is the theme that best explains its sentences. Tuning was done on
+the TRAIN split (int(tweet_id) % 5 != 0) only; AMI is reported on test, train and all.
+Beside it: TF-IDF + k-means (k=9) and BERTopic when importable. Scaling runs the discovery
+engine on synthetic sentences (real sentences resampled with words dropped/swapped), each size
+in a fresh subprocess so peak RSS is its own. Writes bench/results/themes.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_mutual_info_score
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("ESCUCHA_SHARED_DATA", REPO.parent / "shared" / "data"))
+TWEETS = DATA / "us_airline_tweets" / "tweets.csv"
+OUT = REPO / "bench" / "results" / "themes.json"
+
+
+def load_tweets() -> pd.DataFrame:
+    df = pd.read_csv(TWEETS, dtype={"tweet_id": str})
+    df = df[(df["airline_sentiment"] == "negative") & (df["negativereason"] != "Can't Tell")]
+    df = df.dropna(subset=["negativereason"]).drop_duplicates("tweet_id")
+    return df.assign(split=np.where(df["tweet_id"].astype("int64") % 5 == 0, "test", "train"))
+
+
+def ami(labels: pd.Series, pred: pd.Series) -> float:
+    return round(float(adjusted_mutual_info_score(labels, pred)), 4)
+
+
+def run_escucha(df: pd.DataFrame, workdir: Path, seed: int) -> tuple[pd.Series, dict]:
+    import escucha
+    from escucha.insights.themes import discover_themes, item_themes
+
+    csv = workdir / "negative_tweets.csv"
+    df.drop(columns=["split"]).to_csv(csv, index=False)
+    ws = escucha.open(workdir / "ws")
+    t0 = time.perf_counter()
+    ws.ingest(csv, "us_airline_tweets")
+    ws.analyze()
+    t1 = time.perf_counter()
+    table = discover_themes(ws, seed=seed, incremental=False)
+    t2 = time.perf_counter()
+    it = item_themes(ws)
+    ids = ws.store.items(None, None)[["id", "source_id"]]
+    m = ids.merge(it, left_on="id", right_on="item_id", how="left")
+    pred = m.set_index("source_id")["theme_id"].fillna(-1).astype(int)
+    labels = dict(zip(table["id"], table["label"], strict=True))
+    info = {
+        "ingest_analyse_s": round(t1 - t0, 1), "discover_s": round(t2 - t1, 1),
+        "n_themes": len(table), "n_sentences": table.attrs.get("n_sentences"),
+        "unassigned_sentence_share": table.attrs.get("unassigned_share"),
+        "labels": {int(k): v for k, v in labels.items()},
+    }  # fmt: skip
+    ws.store.close()
+    return pred.reindex(df["tweet_id"]).fillna(-1).astype(int), info
+
+
+def run_kmeans(df: pd.DataFrame, seed: int) -> pd.Series:
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    x = TfidfVectorizer(stop_words="english", min_df=2, sublinear_tf=True).fit_transform(df["text"])
+    lab = KMeans(n_clusters=9, n_init=5, random_state=seed).fit_predict(x)
+    return pd.Series(lab, index=df["tweet_id"])
+
+
+def run_bertopic(df: pd.DataFrame) -> pd.Series | None:
+    try:
+        from bertopic import BERTopic  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    topics, _ = BERTopic(verbose=False).fit_transform(df["text"].tolist())
+    return pd.Series(topics, index=df["tweet_id"])
+
+
+def report(df: pd.DataFrame, pred: pd.Series) -> dict:
+    p = pred.reindex(df["tweet_id"]).to_numpy()
+    out = {"unassigned_share": round(float(np.mean(p < 0)), 4), "n_clusters": int(len(set(p) - {-1}))}
+    for split in ("test", "train", "all"):
+        mask = np.ones(len(df), bool) if split == "all" else (df["split"] == split).to_numpy()
+        out[f"ami_{split}"] = ami(df["negativereason"][mask], pd.Series(p[mask]))
+    return out
+
+
+# ------------------------------------------------------------------------------- scaling
+def synthetic(n: int, seed: int) -> tuple[list[str], list[list[str]]]:
+    import escucha
+    from escucha.insights.themes import customer_sentences
+
+    df = load_tweets()
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "t.csv"
+        df.head(3000).drop(columns=["split"]).to_csv(csv, index=False)
+        ws = escucha.open(Path(tmp) / "ws")
+        ws.ingest(csv, "us_airline_tweets")
+        ws.analyze()
+        s = customer_sentences(ws)
+        ws.store.close()
+    rng = np.random.default_rng(seed)
+    base = s["text"].tolist()
+    asp = s["_aspects"].tolist()
+    idx = rng.integers(0, len(base), n)
+    texts, aspects = [], []
+    for i in idx:
+        words = base[i].split()
+        if len(words) > 3:
+            drop = rng.integers(0, len(words))
+            words = words[:drop] + words[drop + 1 :]
+            a, b = rng.integers(0, len(words), 2)
+            words[a], words[b] = words[b], words[a]
+        texts.append(" ".join(words))
+        aspects.append(asp[i])
+    return texts, aspects
+
+
+def scale_one(n: int, seed: int) -> dict:
+    from escucha.insights.themes_cluster import cluster
+    from escucha.insights.themes_mix import count_matrix, refine
+    from escucha.insights.themes_text import Representation, normalize
+
+    texts, aspects = synthetic(n, seed)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    norm = [normalize(t) for t in texts]
+    del texts
+    rep = Representation(seed=seed).fit(norm, aspects)
+    x = rep.transform(norm, aspects)
+    cl = cluster(x, aspects, seed=seed, min_size=50)
+    counts, _ = count_matrix(norm, aspects, seed=seed)
+    lab, _lp, _pr = refine(counts, cl.labels, cl.centroids.shape[0])
+    secs = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "sentences": n, "seconds": round(secs, 1), "peak_rss_mb": round(peak / 1024, 0),
+        "rss_before_mb": round(before / 1024, 0), "themes": int(len(set(lab.tolist()) - {-1})),
+        "unassigned_share": round(float(np.mean(lab < 0)), 4),
+    }  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated sentence counts ('' to skip)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--skip-ami", action="store_true")
+    ap.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.scale_one:
+        print(json.dumps(scale_one(a.scale_one, a.seed)))
+        return
+    results: dict = json.loads(OUT.read_text()) if OUT.exists() else {}
+    if not a.skip_ami:
+        df = load_tweets()
+        with tempfile.TemporaryDirectory() as tmp:
+            pred, info = run_escucha(df, Path(tmp), a.seed)
+        res = {"escucha": {**report(df, pred), **info}}
+        t = time.perf_counter()
+        res["tfidf_kmeans_k9"] = {**report(df, run_kmeans(df, a.seed)), "seconds": round(time.perf_counter() - t, 1)}
+        bt = run_bertopic(df)
+        res["bertopic"] = report(df, bt) if bt is not None else "not installed"
+        tab = pd.crosstab(pred.reindex(df["tweet_id"]).to_numpy(), df["negativereason"].to_numpy())
+        tab.index = [f"{i} {info['labels'].get(int(i), 'unassigned')[:40]}" for i in tab.index]
+        print(tab.to_string())
+        for k, v in res.items():
+            print(k, {kk: vv for kk, vv in v.items() if kk != "labels"} if isinstance(v, dict) else v)
+        results.update(n_tweets=len(df), **res)
+    scaling = results.get("scaling", {})
+    for n in [int(s) for s in a.sizes.split(",") if s.strip()]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--scale-one", str(n), "--seed", str(a.seed)],
+            capture_output=True, text=True, check=True,
+        )
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        print("scaling", row)
+        scaling[str(n)] = row
+    results["scaling"] = scaling
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()

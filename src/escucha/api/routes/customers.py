@@ -1,0 +1,24 @@
+"""The 360° customer profile."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from escucha.api.auth import CUSTOMERS, Principal
+from escucha.api.deps import StateDep, require
+from escucha.api.errors import ERROR_RESPONSES
+from escucha.api.profiles import customer_profile
+
+router = APIRouter(tags=["customers"], responses=ERROR_RESPONSES)
+
+
+@router.get("/customers/{customer_id:path}", summary="All voices of one customer, metrics and open threats")
+def get_customer(
+    state: StateDep,
+    customer_id: str,
+    principal: Annotated[Principal, Depends(require(CUSTOMERS))],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    return customer_profile(state.ws, customer_id, limit=limit, redact=state.redact)

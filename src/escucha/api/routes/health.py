@@ -1,0 +1,29 @@
+"""Liveness and readiness (no authentication)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from escucha import __version__
+from escucha.api.deps import StateDep
+from escucha.api.errors import ApiError
+from escucha.errors import EscuchaError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="The process is alive")
+def health() -> dict[str, Any]:
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/ready", summary="The workspace store can be opened", responses={503: {"description": "not ready"}})
+def ready(state: StateDep) -> dict[str, Any]:
+    try:
+        version = state.ws.store.schema_version()
+    except Exception as exc:  # busy or unreadable store
+        code = exc.code if isinstance(exc, EscuchaError) else "not_ready"
+        raise ApiError(503, f"store not ready: {type(exc).__name__}", code=code) from exc
+    return {"status": "ready", "schema_version": version}

@@ -1,0 +1,77 @@
+"""Turning store rows into JSON-friendly dicts, and CSV cells that spreadsheets cannot execute."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+JSON_COLUMNS = ("emotions", "extras", "metadata")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean(v: Any) -> Any:
+    """NaN/NaT → None, timestamps → ISO strings, numpy → Python."""
+    if v is None or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp | datetime | date):
+        return v.isoformat()
+    if isinstance(v, np.ndarray):
+        return [clean(x) for x in v.tolist()]
+    if isinstance(v, list | tuple):
+        return [clean(x) for x in v]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def item_record(row: dict[str, Any], redact: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """One ``ws.items()`` row as JSON (JSON columns parsed, intents as a list)."""
+    out = {k: clean(v) for k, v in row.items()}
+    for k in JSON_COLUMNS:
+        if isinstance(out.get(k), str):
+            try:
+                out[k] = json.loads(out[k])
+            except ValueError:
+                out[k] = {}
+        elif k in out and out[k] is None:
+            out[k] = {}
+    if "intents" in out and out["intents"] is None:
+        out["intents"] = []
+    if redact is not None:
+        for k in ("text", "title"):
+            if out.get(k):
+                out[k] = redact(out[k])
+    return out
+
+
+def frame_records(df: pd.DataFrame, redact: Callable[[Any], Any] | None = None) -> list[dict[str, Any]]:
+    return [item_record(r, redact) for r in df.to_dict("records")]
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a quote to text cells a spreadsheet would read as a formula (CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def csv_value(v: Any) -> Any:
+    """A value for a CSV cell: numbers stay numbers, every text is neutralised."""
+    v = clean(v)
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int | float):
+        return v
+    if isinstance(v, list):
+        v = ";".join(str(x) for x in v)
+    elif isinstance(v, dict):
+        v = json.dumps(v, ensure_ascii=False)
+    return neutralise(str(v))

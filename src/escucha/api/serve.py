@@ -1,0 +1,61 @@
+"""``escucha serve``: preflight checks, JSON logs, uvicorn."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from escucha.errors import ConfigError
+
+if TYPE_CHECKING:
+    from escucha.workspace import Workspace
+
+log = logging.getLogger("escucha.api")
+MIN_SECRET = 32
+
+
+def preflight(ws: Workspace, host: str) -> list[str]:
+    """Refuse unsafe setups: off loopback the server needs a strong secret key and an admin user.
+    Returns warnings for setups that are allowed but weak."""
+    from escucha.api.auth import has_admin
+    from escucha.api.security import is_loopback
+
+    warnings: list[str] = []
+    key = ws.settings.secret_key or ""
+    if not is_loopback(host):
+        if len(key) < MIN_SECRET:
+            raise ConfigError(
+                f"refusing to serve on {host}: set a secret key of at least {MIN_SECRET} characters "
+                "(ESCUCHA_SECRET_KEY or secret_key in escucha.yaml); e.g. "
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+                field="secret_key",
+            )
+        if not has_admin(ws):
+            raise ConfigError(
+                f"refusing to serve on {host}: create an admin first with "
+                f"`escucha --workspace {ws.path} users add NAME --role admin`",
+                field="users",
+            )
+    else:
+        if not key:
+            warnings.append("no secret key: sessions end when the server stops")
+        if not has_admin(ws):
+            warnings.append(f"no admin user yet: `escucha --workspace {ws.path} users add NAME --role admin`")
+    return warnings
+
+
+def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000, workers_log_level: str | None = None) -> None:
+    """Run the API and dashboard for ``ws`` until interrupted."""
+    import uvicorn
+
+    from escucha.api.app import create_app
+    from escucha.api.logs import configure_logging
+
+    warnings = preflight(ws, host)
+    configure_logging(workers_log_level or ws.settings.log_level)
+    for w in warnings:
+        log.warning(w)
+    app = create_app(ws)
+    log.info("serving", extra={"host": host, "port": port, "workspace": str(ws.path)})
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
+                server_header=False)  # fmt: skip

@@ -1,0 +1,142 @@
+"""Ideas board: customers' suggestions grouped into ideas, with supporters and the first proposer.
+
+Suggestion sentences are customer sentences with a suggestion marker (the intent lexicon's
+suggestion patterns plus a few more wishes: "ojalá", "me encantaría", "echo de menos",
+"would love", "let customers"…); voices whose analysis has the ``suggestion`` intent contribute
+their marked sentences. The wish wording is removed, the rest is vectorised (TF-IDF words +
+characters, plus the sentence's aspects) and grouped by average-linkage clustering.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2
+
+from escucha.insights.themes import customer_sentences
+from escucha.insights.themes_describe import key_phrases, label_from
+from escucha.insights.themes_text import STOP_WORDS, TOKEN, content_tokens
+from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon
+
+if TYPE_CHECKING:
+    from escucha.workspace import Workspace
+
+_EXTRA = re.compile(
+    r"\b(?:ojala|me\s+encantaria|echo\s+de\s+menos|haria\s+falta|pediria|os\s+lo\s+pido|"
+    r"seria\s+un\s+puntazo|una\s+mejora|permitid|dejad|deberiais|podriais|por\s+que\s+no|"
+    r"sugerencia|una\s+idea|os\s+doy\s+una\s+idea|would\s+love|let\s+customers\s+\w+|"
+    r"please\s+(?:let|allow|add)|it\s+would\s+be\s+(?:great|nice)|suggestion|idea:|wish\s+i\s+could|"
+    r"you\s+should|why\s+not)\b"
+)
+_WISH = re.compile(
+    r"\b(?:estaria|seria|genial|puntazo|ojala|se\s+pudiera|por\s+que\s+no|dejais|deberiais|dejar|"
+    r"sugerencia|dejad|echo\s+de\s+menos|me\s+encantaria|lo\s+unico\s+que|pediria|es|una\s+mejora|"
+    r"que\s+se\s+pueda|por\s+favor|permitid|haria\s+falta|os\s+lo\s+pido|poder|would|love|please|"
+    r"let|customers|suggestion|idea|great|nice|should|could|wish|it|be|to|mejorar|room|improvement)\b"
+)
+
+
+@lru_cache(maxsize=1)
+def _markers() -> TermMatcher[str]:
+    data = load_lexicon("intents").get("suggestion", {})
+    terms = [str(t) for grp in ("strong", "weak") for t in data.get(grp) or []]
+    return TermMatcher([(t, "suggestion") for t in terms])
+
+
+def is_suggestion(text: str) -> bool:
+    """Whether a sentence carries a suggestion marker (Spanish or English)."""
+    f = fold(text or "")
+    return bool(_EXTRA.search(f)) or any(True for _ in _markers().finditer(f))
+
+
+def suggestion_sentences(ws: Workspace) -> pd.DataFrame:
+    """Customer sentences that propose something (with normalised text and aspects)."""
+    s = customer_sentences(ws)
+    if s.empty:
+        return s
+    mask = np.array([is_suggestion(t) for t in s["text"].fillna("")], dtype=bool)
+    s = s[mask & s["_content"].to_numpy()].reset_index(drop=True)
+    keep = [len(_idea_text(t).split()) >= 2 for t in s["_norm"]]
+    return s[np.array(keep, dtype=bool)].reset_index(drop=True)
+
+
+def _idea_text(norm: str) -> str:
+    return " ".join(w for w in content_tokens(_WISH.sub(" ", norm)))
+
+
+def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters: int = 2) -> list[dict[str, Any]]:
+    """Ideas ranked by distinct supporters: label, key phrases, supporters, quotes, first proposer."""
+    s = suggestion_sentences(ws)
+    if len(s) < 2:
+        return []
+    core = [_idea_text(t) or t for t in s["_norm"]]
+    x = _vectors(core, s["_aspects"].tolist())
+    if len(s) > 6000:
+        from escucha.insights.themes_cluster import cluster
+
+        lab = cluster(x, seed=0, min_size=3, n_extra=max(10, len(s) // 60), max_outliers=0.0).labels
+    else:
+        lab = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
+        ).fit_predict(x)
+    s = s.assign(_idea=lab, _core=core)
+    s["_who"] = s["customer_id"].fillna("item:" + s["item_id"].astype(str))
+    groups = {int(k): g["_core"].tolist() for k, g in s.groupby("_idea")}
+    phrases = key_phrases(groups)
+    out: list[dict[str, Any]] = []
+    for k, g in s.groupby("_idea"):
+        supporters = int(g["_who"].nunique())
+        if supporters < min_supporters:
+            continue
+        dated = g.sort_values(["timestamp", "item_id", "idx"], na_position="last")
+        f = dated.iloc[0]
+        quotes, seen = [], set()
+        for r in dated.itertuples():
+            if r.text.lower() in seen:
+                continue
+            seen.add(r.text.lower())
+            quotes.append({"item_id": r.item_id, "customer_id": r.customer_id, "text": r.text})
+            if len(quotes) == 3:
+                break
+        kp = phrases.get(int(k), [])
+        out.append({
+            "label": label_from(kp), "key_phrases": kp, "supporters": supporters,
+            "mentions": len(g), "languages": sorted(g["language"].dropna().unique().tolist()),
+            "first_proposer": {
+                "customer_id": None if pd.isna(f["customer_id"]) else f["customer_id"],
+                "item_id": f["item_id"],
+                "date": None if pd.isna(f["timestamp"]) else pd.Timestamp(f["timestamp"]).isoformat(),
+                "text": f["text"],
+            },
+            "quotes": quotes,
+        })  # fmt: skip
+    out.sort(key=lambda d: (-d["supporters"], -d["mentions"], d["label"]))
+    for i, d in enumerate(out, 1):
+        d["rank"] = i
+    return out[:top]
+
+
+def _vectors(texts: list[str], aspects: list[list[str]]) -> np.ndarray:
+    word = TfidfVectorizer(token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), sublinear_tf=True)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    parts = []
+    for vec, w in ((word, 1.0), (char, 0.7)):
+        try:
+            parts.append(vec.fit_transform(texts) * w)
+        except ValueError:
+            continue
+    names = sorted({a for lst in aspects for a in lst})
+    if names:
+        pos = {a: i for i, a in enumerate(names)}
+        rows = [r for r, lst in enumerate(aspects) for _ in lst]
+        cols = [pos[a] for lst in aspects for a in lst]
+        parts.append(sp.csr_matrix((np.full(len(rows), 0.8), (rows, cols)), shape=(len(texts), len(names))))
+    m = sp.hstack(parts, format="csr") if parts else sp.csr_matrix(np.ones((len(texts), 1)))
+    return np.asarray(l2(m).todense(), dtype=np.float32) if m.shape[0] <= 6000 else l2(m)

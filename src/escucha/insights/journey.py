@@ -1,0 +1,557 @@
+"""Customer journey map: stages and touchpoints from YAML, feedback assigned per sentence.
+
+A journey comes from (first found): the ``journey`` argument (a dict, a shipped name such as
+``retail`` or a YAML path), the workspace's ``journey.yaml``, the ``journey:`` block of its
+``company.yaml``, or the shipped default of the workspace's domain (airline, hotel, retail,
+telecom). Each customer sentence goes to touchpoints by keyword rules, by aspect mapping
+(explicit ``aspects:`` or learnt from keyword-assigned sentences) and by TF-IDF character n-gram
+similarity to the touchpoint's example phrases.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+import re
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from escucha.errors import ConfigError
+from escucha.insights.drivers import (
+    aspect_labels,
+    choose_target,
+    customer_items,
+    customer_sentences,
+    driver_weights,
+    key_drivers,
+    load_company,
+)
+from escucha.insights.metrics import net_score
+from escucha.nlp.textnorm import strip_accents
+
+if TYPE_CHECKING:
+    from escucha.workspace import Workspace
+
+JOURNEY_DIR = Path(__file__).parent / "journeys"
+DEFAULT_JOURNEYS: tuple[str, ...] = ("airline", "hotel", "retail", "telecom")
+SIM_THRESHOLD = 0.42
+STOPWORDS: frozenset[str] = frozenset(
+    ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "aun", "como", "con", "contra", "cual", "cuando", "de", "del", "desde", "donde", "dos", "el", "ella", "ellas", "ellos", "en", "entre", "era", "es", "esa", "ese", "eso", "esta", "estaba", "estan", "estar", "este", "esto", "estos", "fue", "fueron", "ha", "habia", "han", "hasta", "hay", "he", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "mucho", "muy", "nada", "ni", "no", "nos", "nosotros", "o", "os", "otra", "otro", "para", "pero", "poco", "por", "porque", "que", "quien", "se", "sea", "ser", "si", "sin", "sobre", "solo", "son", "su", "sus", "tambien", "te", "tengo", "tiene", "todo", "todos", "tu", "tus", "un", "una", "uno", "unos", "y", "ya", "yo", "vez", "voy", "va", "van", "hace", "hizo", "puede", "pues", "mismo", "vuestro", "vuestra", "vuestros", "ahora", "luego", "the", "an", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "i", "my", "we", "our", "you", "your", "she", "they", "them", "their", "not", "so", "very", "just", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should", "there", "here", "than", "then", "too", "also", "about", "again", "all", "any", "what", "when", "where", "which", "who", "why", "how", "out", "up", "down", "over", "after", "before", "into", "once", "only", "own", "same", "some", "such", "more", "most", "other", "am", "im", "ive", "dont", "didnt", "cant", "wont", "get", "got", "one", "two", "gracias", "muchas", "mil", "amable", "vale", "genial", "perfecto", "hola", "buenas", "buenos", "saludo", "estupendo", "thanks", "thank", "great", "perfect", "okay", "lot", "hello", "hi", "bien"]
+)
+EFFORT = re.compile(
+    r"(?<!\w)(dificil|complicad[oa]|un lio|lioso|engorros[oa]|tuve que|tengo que|varias veces|"
+    r"otra vez|de nuevo|imposible|me costo|no hay manera|facil|sencill[oa]|comod[oa] de|rapido y|"
+    r"hard|difficult|complicated|hassle|had to|several times|again and again|impossible|"
+    r"easy|simple|effortless|seamless)(?!\w)"
+)
+EFFORT_EASY = re.compile(r"(?<!\w)(facil|sencill[oa]|easy|simple|effortless|seamless)(?!\w)")
+SUGGESTION = re.compile(
+    r"(?<!\w)(deberian|deberiais|podrian|podriais|ojala|estaria bien|seria genial|seria bueno|"
+    r"me gustaria|falta|faltaria|should|could you|would be nice|would love|wish|please add|"
+    r"why not|por que no|porque no|me encantaria|propongo|sugiero)(?!\w)"
+)
+MOTIVE = re.compile(r"(?<!\w)(porque|por eso|por el|por la|me decidi|elegi|because|chose|that's why)(?!\w)")
+_WORD = re.compile(r"[a-zñ0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents (for keyword rules)."""
+    return strip_accents(str(text).lower())
+
+
+def keyword_regex(keywords: list[str]) -> re.Pattern[str] | None:
+    kws = sorted({fold(k).strip() for k in keywords if str(k).strip()}, key=len, reverse=True)
+    if not kws:
+        return None
+    return re.compile(r"(?<![\w@])(?:" + "|".join(re.escape(k) for k in kws) + r")(?!\w)")
+
+
+# ------------------------------------------------------------------------ loading
+def _as_list(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, dict):
+        return [str(x) for vals in v.values() for x in _as_list(vals)]
+    return [str(x) for x in v]
+
+
+def normalize_journey(data: Any, source: str = "journey") -> dict[str, Any]:
+    """Check and normalise a journey mapping; errors name the file and the field."""
+    if isinstance(data, dict) and "journey" in data and "stages" not in data:
+        data = data["journey"]
+    if not isinstance(data, dict) or not isinstance(data.get("stages"), list) or not data["stages"]:
+        raise ConfigError(f"{source}: a journey needs a non-empty 'stages' list", field="stages")
+    stages = []
+    seen: set[str] = set()
+    for i, st in enumerate(data["stages"]):
+        where = f"stages[{i}]"
+        if not isinstance(st, dict) or not st.get("id"):
+            raise ConfigError(f"{source}: {where}: each stage needs an 'id'", field=f"{where}.id")
+        tps = []
+        for j, tp in enumerate(st.get("touchpoints") or []):
+            w2 = f"{where}.touchpoints[{j}]"
+            if not isinstance(tp, dict) or not tp.get("id"):
+                raise ConfigError(f"{source}: {w2}: each touchpoint needs an 'id'", field=f"{w2}.id")
+            tid = str(tp["id"])
+            if tid in seen:
+                raise ConfigError(f"{source}: {w2}: duplicate touchpoint id '{tid}'", field=f"{w2}.id")
+            seen.add(tid)
+            tps.append({
+                "id": tid, "stage": str(st["id"]), "name": str(tp.get("name") or tid),
+                "name_en": str(tp.get("name_en") or tp.get("name") or tid),
+                "description": str(tp.get("description") or ""),
+                "keywords": _as_list(tp.get("keywords")), "aspects": _as_list(tp.get("aspects")),
+                "examples": _as_list(tp.get("examples")),
+            })
+        if not tps:
+            raise ConfigError(f"{source}: {where}: stage '{st['id']}' has no touchpoints",
+                              field=f"{where}.touchpoints")
+        stages.append({"id": str(st["id"]), "name": str(st.get("name") or st["id"]),
+                       "name_en": str(st.get("name_en") or st.get("name") or st["id"]),
+                       "touchpoints": tps})
+    return {"name": str(data.get("name") or "journey"), "source": source, "stages": stages}
+
+
+def _read_yaml(p: Path) -> Any:
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: not valid YAML: {exc}", field="journey") from exc
+
+
+def _guess_domain(ws: Workspace) -> str:
+    doms = [d for d in ws.settings.domains if d in DEFAULT_JOURNEYS]
+    if len(doms) == 1:
+        return doms[0]
+    try:
+        a = ws.aspects()
+    except Exception:
+        return "retail"
+    counts = Counter(str(x).split(".")[0] for x in a["aspect"] if "." in str(x)) if len(a) else {}
+    best = [d for d, _ in Counter(counts).most_common() if d in DEFAULT_JOURNEYS]
+    return best[0] if best else "retail"
+
+
+def load_journey(ws: Workspace | None = None, journey: Any = None) -> dict[str, Any]:
+    """The journey to use (see the module doc for the order)."""
+    if isinstance(journey, dict):
+        return normalize_journey(journey, "journey")
+    if isinstance(journey, str | Path):
+        name = str(journey)
+        if name in DEFAULT_JOURNEYS:
+            p = JOURNEY_DIR / f"{name}.yaml"
+        else:
+            p = Path(name)
+            if not p.exists():
+                raise ConfigError(f"no journey '{name}': give a YAML file or one of "
+                                  f"{', '.join(DEFAULT_JOURNEYS)}", field="journey")
+        return normalize_journey(_read_yaml(p), str(p))
+    if ws is not None:
+        p = Path(ws.path) / "journey.yaml"
+        if p.exists():
+            return normalize_journey(_read_yaml(p), str(p))
+        company = load_company(ws)
+        if company.get("journey"):
+            return normalize_journey(company["journey"], str(Path(ws.path) / "company.yaml"))
+        name = _guess_domain(ws)
+    else:
+        name = "retail"
+    p = JOURNEY_DIR / f"{name}.yaml"
+    return normalize_journey(_read_yaml(p), str(p))
+
+
+def touchpoints(journey: dict[str, Any]) -> list[dict[str, Any]]:
+    return [tp for st in journey["stages"] for tp in st["touchpoints"]]
+
+
+# ------------------------------------------------------------------------ assignment
+def assign_sentences(sentences: pd.DataFrame, journey: dict[str, Any]) -> pd.DataFrame:
+    """(item_id, idx, touchpoint, stage, how, score) for every sentence that fits a touchpoint."""
+    tps = touchpoints(journey)
+    cols = ["item_id", "idx", "touchpoint", "stage", "how", "score"]
+    if sentences.empty:
+        return pd.DataFrame(columns=cols)
+    texts = [fold(t) for t in sentences["text"].astype(str)]
+    n, k = len(texts), len(tps)
+    kw = np.zeros((n, k))
+    for j, tp in enumerate(tps):
+        rx = keyword_regex(tp["keywords"])
+        if rx is None:
+            continue
+        for i, t in enumerate(texts):
+            hits = len(rx.findall(t))
+            if hits:
+                kw[i, j] = 1.0 + 0.1 * (hits - 1)
+    aspects = [list(a) if isinstance(a, list | np.ndarray) else [] for a in sentences["aspects"]]
+    amap = _aspect_map(tps, aspects, kw)
+    # short turns ("Vale, gracias") inherit aspects from context: only keywords may place them
+    substantive = np.array([len(content_words(t)) >= 3 for t in texts])
+    asp = np.zeros((n, k))
+    for i, al in enumerate(aspects):
+        if not substantive[i]:
+            continue
+        for a in al:
+            for j in amap.get(str(a), ()):
+                asp[i, j] = 0.6
+    sim = _similarity(texts, tps)
+    sim[~substantive] = 0.0
+    total = kw + asp + np.where(sim >= SIM_THRESHOLD, sim, 0.0)
+    rows = []
+    ids, idxs = sentences["item_id"].tolist(), sentences["idx"].tolist()
+    for i in range(n):
+        best = int(total[i].argmax())
+        if total[i, best] < 0.45:
+            continue
+        chosen = {best} | {j for j in np.nonzero(kw[i] >= 1.0)[0].tolist()}
+        for j in chosen:
+            how = "keyword" if kw[i, j] else ("aspect" if asp[i, j] else "similarity")
+            rows.append((ids[i], idxs[i], tps[j]["id"], tps[j]["stage"], how, float(total[i, j])))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _aspect_map(tps: list[dict[str, Any]], aspects: list[list[str]], kw: np.ndarray
+                ) -> dict[str, list[int]]:
+    """Aspect → touchpoints: explicit ``aspects:`` lists, else learnt from keyword matches."""
+    out: dict[str, list[int]] = {}
+    explicit = any(tp["aspects"] for tp in tps)
+    for j, tp in enumerate(tps):
+        for a in tp["aspects"]:
+            out.setdefault(a, []).append(j)
+    if explicit:
+        return out
+    co: dict[str, Counter[int]] = {}
+    for i, al in enumerate(aspects):
+        hit = np.nonzero(kw[i])[0]
+        if len(hit) != 1:
+            continue
+        for a in al:
+            co.setdefault(str(a), Counter())[int(hit[0])] += 1
+    for a, c in co.items():
+        total = sum(c.values())
+        j, top = c.most_common(1)[0]
+        if total >= 20 and top / total >= 0.5:
+            out[a] = [j]
+    return out
+
+
+def _similarity(texts: list[str], tps: list[dict[str, Any]]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ex = [(j, fold(e)) for j, tp in enumerate(tps) for e in tp["examples"]]
+    sim = np.zeros((len(texts), len(tps)))
+    if not ex or not texts:
+        return sim
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True)
+    vec.fit(texts[:20000] + [e for _, e in ex])
+    S = vec.transform(texts)
+    E = vec.transform([e for _, e in ex])
+    m = (S @ E.T).toarray()
+    for c, (j, _) in enumerate(ex):
+        sim[:, j] = np.maximum(sim[:, j], m[:, c])
+    return sim
+
+
+# ------------------------------------------------------------------------ phrases
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 2
+            and not w.isdigit()]
+
+
+def top_phrases(texts: list[str], n: int = 5, min_count: int = 2) -> list[dict[str, Any]]:
+    """Most frequent content n-grams (1–3 words), longer phrases first when equally frequent."""
+    c: Counter[str] = Counter()
+    for t in texts:
+        ws_ = content_words(t)
+        grams = set()
+        for size in (1, 2, 3):
+            for i in range(len(ws_) - size + 1):
+                grams.add(" ".join(ws_[i:i + size]))
+        c.update(grams)
+    items = [(g, k) for g, k in c.items() if k >= min_count]
+    items.sort(key=lambda x: (-x[1] * (1 + 0.5 * (len(x[0].split()) - 1)), x[0]))
+    out: list[dict[str, Any]] = []
+    for g, k in items:
+        if any(g in o["phrase"] or o["phrase"] in g for o in out):
+            continue
+        out.append({"phrase": g, "count": k})
+        if len(out) >= n:
+            break
+    return out
+
+
+# ------------------------------------------------------------------------ the map
+def journey_map(ws: Workspace, journey: Any = None, lang: str = "es") -> dict[str, Any]:
+    """The journey map: per stage and touchpoint volume, sentiment index (95% CI), emotions,
+    effort, importance, motivations and doubts, moments of truth, and proposed touchpoints."""
+    j = load_journey(ws, journey)
+    items = customer_items(ws)
+    sents = customer_sentences(ws, items)
+    assigned = assign_sentences(sents, j)
+    return build_map(j, items, sents, assigned, lang=lang, labels=aspect_labels(ws, lang))
+
+
+def build_map(j: dict[str, Any], items: pd.DataFrame, sents: pd.DataFrame, assigned: pd.DataFrame,
+              lang: str = "es", labels: dict[str, str] | None = None) -> dict[str, Any]:
+    sent_key = sents.set_index(["item_id", "idx"])
+    merged = assigned.join(sent_key[["text", "sentiment", "sentiment_score"]],
+                           on=["item_id", "idx"])
+    it = items.set_index("id")
+    # importance: touchpoints as drivers (signed by the sentence's sentiment)
+    drows = merged.groupby(["item_id", "touchpoint"])["sentiment_score"].mean().reset_index()
+    drows["sign"] = np.sign(drows["sentiment_score"].where(drows["sentiment_score"].abs() >= 0.15, 0))
+    drows = drows.rename(columns={"touchpoint": "driver"})
+    drows["label"] = drows["driver"]
+    target = choose_target(items) if not items.empty else "sentiment"
+    kd = key_drivers(items, drows, target=target, min_mentions=10, n_boot=100) if len(items) else None
+    weights = driver_weights(kd) if kd is not None else {}
+    overall = _index(merged["sentiment"]) if len(merged) else (math.nan,) * 3
+    tp_out = []
+    for tp in touchpoints(j):
+        m = merged[merged["touchpoint"] == tp["id"]]
+        tp_out.append(_touchpoint_stats(tp, m, it, weights.get(tp["id"], 0.0), lang))
+    _flag_moments(tp_out)
+    stages = []
+    for st in j["stages"]:
+        ids = [tp["id"] for tp in st["touchpoints"]]
+        m = merged[merged["stage"] == st["id"]].drop_duplicates(["item_id", "idx"])
+        si, lo, hi = _index(m["sentiment"]) if len(m) else (math.nan,) * 3
+        stages.append({"id": st["id"], "name": st["name"] if lang == "es" else st["name_en"],
+                       "volume": len(m), "sentiment_index": si, "sentiment_low": lo,
+                       "sentiment_high": hi,
+                       "touchpoints": [t for t in tp_out if t["id"] in ids]})
+    n_neg = int((merged.drop_duplicates(["item_id", "idx"])["sentiment"] == "negative").sum())
+    unassigned = sents.merge(assigned[["item_id", "idx"]].drop_duplicates(), how="left",
+                             on=["item_id", "idx"], indicator=True)
+    unassigned = unassigned[unassigned["_merge"] == "left_only"]
+    return {
+        "journey": j["name"], "source": j["source"], "target": target,
+        "sentences": len(sents), "assigned_sentences": len(assigned[["item_id", "idx"]]
+                                                                   .drop_duplicates()),
+        "overall_sentiment_index": overall[0],
+        "stages": stages,
+        "moments_of_truth": [t["id"] for t in tp_out if t["moment_of_truth"]],
+        "most_negative_touchpoint": min(
+            (t for t in tp_out if t["sentences"] >= 30), key=lambda t: t["sentiment_index"],
+            default={"id": None})["id"],
+        "pain_points": [
+            {"id": t["id"], "stage": t["stage"], "negative_sentences": t["negative_sentences"],
+             "share_of_negative": 100 * t["negative_sentences"] / max(n_neg, 1)}
+            for t in sorted(tp_out, key=lambda t: -t["negative_sentences"])[:5]
+        ],
+        "proposed_touchpoints": propose_touchpoints(unassigned["text"].astype(str).tolist(),
+                                                    merged["text"].astype(str).tolist()),
+    }
+
+
+def _index(s: pd.Series) -> tuple[float, float, float]:
+    pos, neg = float((s == "positive").sum()), float((s == "negative").sum())
+    known = float(s.isin(["positive", "neutral", "negative"]).sum())
+    si, _, lo, hi = net_score(pos, neg, known)
+    return si, lo, hi
+
+
+def _touchpoint_stats(tp: dict[str, Any], m: pd.DataFrame, it: pd.DataFrame, weight: float,
+                      lang: str) -> dict[str, Any]:
+    texts = m["text"].astype(str).tolist()
+    folded = [fold(t) for t in texts]
+    si, lo, hi = _index(m["sentiment"]) if len(m) else (math.nan,) * 3
+    iids = m["item_id"].unique().tolist()
+    sub = it.loc[[i for i in iids if i in it.index]]
+    emo: Counter[str] = Counter()
+    intensity = []
+    for e in sub["emotions"]:
+        d = json.loads(e) if isinstance(e, str) else (e or {})
+        emo.update({k: float(v) for k, v in d.items()})
+        intensity.append(max(d.values()) if d else 0.0)
+    n_items = max(len(sub), 1)
+    effort_hits = [bool(EFFORT.search(t)) for t in folded]
+    easy_hits = [bool(EFFORT_EASY.search(t)) for t in folded]
+    ces = sub["ces"].dropna().astype(float) if "ces" in sub else pd.Series(dtype=float)
+    questions = [t for t, f in zip(texts, folded, strict=True) if "?" in t]
+    suggestions = [t for t, f in zip(texts, folded, strict=True) if SUGGESTION.search(f)]
+    motives = [t for t, f in zip(texts, folded, strict=True) if MOTIVE.search(f)]
+    neg_share = float((m["sentiment"] == "negative").mean()) if len(m) else 0.0
+    return {
+        "id": tp["id"], "stage": tp["stage"], "name": tp["name"] if lang == "es" else tp["name_en"],
+        "sentences": len(m), "items": len(iids),
+        "customers": int(sub["customer_id"].nunique()) if len(sub) else 0,
+        "sentiment_index": si, "sentiment_low": lo, "sentiment_high": hi,
+        "negative_share": 100 * neg_share,
+        "negative_sentences": int((m["sentiment"] == "negative").sum()) if len(m) else 0,
+        "emotions": [{"emotion": k, "score": v / n_items} for k, v in emo.most_common(3)],
+        "emotion_intensity": float(np.mean(intensity)) if intensity else 0.0,
+        "effort": {
+            "ces": float(ces.mean()) if len(ces) else None, "n_ces": len(ces),
+            "effort_word_share": 100 * (sum(effort_hits) - sum(easy_hits)) / max(len(m), 1),
+            "hard_mentions": int(sum(effort_hits) - sum(easy_hits)),
+            "easy_mentions": int(sum(easy_hits)),
+        },
+        "importance": weight,
+        "doubts": top_phrases(questions, 5),
+        "motivations": top_phrases(suggestions + motives, 5),
+        "how": {k: int(v) for k, v in m["how"].value_counts().items()} if len(m) else {},
+        "examples": _examples(m),
+    }
+
+
+def _examples(m: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
+    if m.empty:
+        return []
+    m = m.drop_duplicates("text").sort_values("sentiment_score")
+    picks = pd.concat([m.head(2), m.tail(1)]).drop_duplicates("text").head(n)
+    return [{"item_id": r.item_id, "text": str(r.text), "sentiment": r.sentiment}
+            for r in picks.itertuples()]
+
+
+def _flag_moments(tps: list[dict[str, Any]]) -> None:
+    """Moments of truth: important touchpoints (driver weight ≥ median) with strong emotion or
+    negativity; ``moment_score`` = normalised importance × intensity."""
+    live = [t for t in tps if t["sentences"] >= 20]
+    imp = [t["importance"] for t in live]
+    max_imp = max(imp) if imp and max(imp) > 0 else 1.0
+    cut = float(np.median(imp)) if imp else 0.0
+    for t in tps:
+        strength = max(t["negative_share"] / 100, t["emotion_intensity"] * 0.8)
+        t["moment_score"] = 100 * (t["importance"] / max_imp) * strength
+        t["moment_of_truth"] = bool(
+            t in live and t["importance"] > 0 and t["importance"] >= cut
+            and (t["negative_share"] >= 35 or t["emotion_intensity"] >= 0.6)
+        )
+
+
+def propose_touchpoints(unassigned: list[str], assigned: list[str], n: int = 8
+                        ) -> list[dict[str, Any]]:
+    """Frequent phrases in sentences no touchpoint took, over-represented versus assigned ones."""
+    docs = [t for t in unassigned if len(content_words(t)) >= 2]
+    if not docs:
+        return []
+    min_count = max(8, int(0.003 * len(docs)))
+    cand = top_phrases(docs, n * 4, min_count)
+    base: Counter[str] = Counter()
+    phrases = [c["phrase"] for c in cand]
+    for t in assigned:
+        f = " ".join(content_words(t))
+        base.update(p for p in phrases if p in f)
+    out = []
+    for c in cand:
+        rate_u = c["count"] / len(docs)
+        rate_a = (base[c["phrase"]] + 1) / (len(assigned) + 1)
+        lift = rate_u / rate_a
+        if lift < 2:
+            continue
+        ex = [t for t in docs if c["phrase"] in " ".join(content_words(t))][:2]
+        out.append({"phrase": c["phrase"], "sentences": c["count"], "lift": round(lift, 2),
+                    "examples": ex})
+        if len(out) >= n:
+            break
+    return out
+
+
+# ------------------------------------------------------------------------ rendering
+def _figure(data: dict[str, Any]) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tps = [t for st in data["stages"] for t in st["touchpoints"]]
+    fig, ax = plt.subplots(figsize=(max(8, 1.0 * len(tps) + 2), 5.5), dpi=110)
+    x = np.arange(len(tps))
+    y = np.array([t["sentiment_index"] if t["sentences"] else np.nan for t in tps], dtype=float)
+    vol = np.array([t["sentences"] for t in tps], dtype=float)
+    pos = 0
+    for k, st in enumerate(data["stages"]):
+        w = len(st["touchpoints"])
+        if k % 2 == 0:
+            ax.axvspan(pos - 0.5, pos + w - 0.5, color="#f2f2f2", zorder=0)
+        ax.text(pos + (w - 1) / 2, 104, st["name"], ha="center", va="bottom", fontsize=9,
+                fontweight="bold")
+        pos += w
+    ok = ~np.isnan(y)
+    ax.plot(x[ok], y[ok], color="#555", lw=1.5, zorder=1)
+    sizes = 30 + 600 * np.sqrt(vol / vol.max()) if vol.max() > 0 else np.full(len(tps), 30.0)
+    colors = ["#2ca02c" if v >= 20 else "#d62728" if v <= -20 else "#ff7f0e" for v in np.nan_to_num(y)]
+    ax.scatter(x[ok], y[ok], s=sizes[ok], c=np.array(colors)[ok], alpha=0.8, zorder=2,
+               edgecolors="white")
+    for i, t in enumerate(tps):
+        if t.get("moment_of_truth") and ok[i]:
+            ax.scatter([x[i]], [y[i]], s=sizes[i] + 200, facecolors="none", edgecolors="#000",
+                       linewidths=1.5, zorder=3)
+    ax.axhline(0, color="#999", lw=0.8, ls="--")
+    ax.set_xticks(x, [t["name"] for t in tps], rotation=35, ha="right", fontsize=8)
+    ax.set_ylim(-105, 112)
+    ax.set_xlim(-0.6, len(tps) - 0.4)
+    ax.set_ylabel("Sentiment index (−100…100)")
+    ax.set_title(f"Customer journey: {data['journey']} (size = volume; ring = moment of truth)",
+                 fontsize=10, pad=22)
+    fig.tight_layout()
+    return fig
+
+
+def render_png(data: dict[str, Any], out: str | Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig = _figure(data)
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return Path(out)
+
+
+def render_svg(data: dict[str, Any]) -> str:
+    import matplotlib.pyplot as plt
+
+    fig = _figure(data)
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.find("<svg"):]
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """A self-contained HTML page: the journey chart (inline SVG) and the touchpoint table."""
+    e = html.escape
+
+    def f(v: Any, d: int = 0) -> str:
+        return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{d}f}"
+
+    rows = []
+    for st in data["stages"]:
+        for t in st["touchpoints"]:
+            emos = ", ".join(x["emotion"] for x in t["emotions"])
+            doubts = "; ".join(x["phrase"] for x in t["doubts"][:3])
+            mot = "; ".join(x["phrase"] for x in t["motivations"][:3])
+            rows.append(
+                f"<tr{' class=mot' if t['moment_of_truth'] else ''}><td>{e(st['name'])}</td>"
+                f"<td>{e(t['name'])}</td><td>{t['sentences']}</td>"
+                f"<td>{f(t['sentiment_index'])} [{f(t['sentiment_low'])}, {f(t['sentiment_high'])}]"
+                f"</td><td>{e(emos)}</td><td>{f(t['effort']['ces'], 2)} / "
+                f"{f(t['effort']['effort_word_share'], 1)}%</td><td>{f(t['importance'], 1)}</td>"
+                f"<td>{'★' if t['moment_of_truth'] else ''}</td><td>{e(doubts)}</td>"
+                f"<td>{e(mot)}</td></tr>"
+            )
+    props = "".join(f"<li><b>{e(p['phrase'])}</b> ({p['sentences']} sentences, lift "
+                    f"{p['lift']})</li>" for p in data["proposed_touchpoints"])
+    return f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
+<title>Journey map: {e(data['journey'])}</title><style>
+body{{font-family:system-ui,sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ddd;padding:4px 8px;font-size:13px}} tr.mot{{background:#fff3f0}}
+svg{{max-width:100%;height:auto}}</style></head><body>
+<h1>Customer journey: {e(data['journey'])}</h1>
+<p>{data['assigned_sentences']} of {data['sentences']} customer sentences assigned to a touchpoint.
+Overall sentiment index {f(data['overall_sentiment_index'])}.</p>
+{render_svg(data)}
+<h2>Touchpoints</h2><table><tr><th>Stage</th><th>Touchpoint</th><th>Sentences</th>
+<th>Sentiment (95% CI)</th><th>Emotions</th><th>CES / effort words</th><th>Importance</th>
+<th>Moment of truth</th><th>Doubts</th><th>Motivations</th></tr>{''.join(rows)}</table>
+<h2>Touchpoints the text reveals but the journey lacks</h2><ul>{props or '<li>none</li>'}</ul>
+</body></html>"""

@@ -1,0 +1,160 @@
+"""Describing themes: c-TF-IDF key phrases per language, sentiment, emotion, trend, quotes, first voice."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm as normal
+from sklearn.feature_extraction.text import CountVectorizer
+
+from escucha.insights.themes_text import STOP_WORDS, TOKEN
+
+RECENT_DAYS = 28
+
+
+def key_phrases(groups: dict[Any, list[str]], top: int = 6) -> dict[Any, list[str]]:
+    """c-TF-IDF: one class document per group (normalised texts); top 1–2-grams per group."""
+    keys = [k for k, v in groups.items() if v]
+    if not keys:
+        return {}
+    docs = [" . ".join(groups[k]) for k in keys]
+    cv = CountVectorizer(token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), ngram_range=(1, 2))
+    try:
+        m = cv.fit_transform(docs).astype(np.float64)
+    except ValueError:
+        return {k: [] for k in keys}
+    terms = cv.get_feature_names_out()
+    tf = m.multiply(1.0 / np.maximum(m.sum(axis=1), 1)).tocsr()
+    f = np.asarray(m.sum(axis=0)).ravel()
+    avg = m.sum() / len(keys)
+    idf = np.log1p(avg / np.maximum(f, 1))
+    w = tf.multiply(idf).tocsr()
+    out: dict[Any, list[str]] = {}
+    for r, k in enumerate(keys):
+        row = w.getrow(r)
+        order = row.indices[np.argsort(-row.data)]
+        chosen: list[str] = []
+        for j in order[: top * 4]:
+            t = str(terms[j])
+            if any(t in c.split() or c in t.split() or t == c for c in chosen):
+                continue
+            if any(set(t.split()) <= set(c.split()) for c in chosen):
+                continue
+            chosen.append(t)
+            if len(chosen) == top:
+                break
+        out[k] = chosen
+    return out
+
+
+def label_from(phrases: list[str], n: int = 3) -> str:
+    return " · ".join(phrases[:n]) if phrases else "(no key words)"
+
+
+def trend(ts: pd.Series, all_ts: pd.Series) -> tuple[str, float | None, list[list[Any]]]:
+    """emerging / growing / stable / declining from weekly counts (two-proportion z-test of the
+    last four weeks' share against the earlier share); also the weekly counts."""
+    ts = pd.to_datetime(ts, utc=True).dropna()
+    all_ts = pd.to_datetime(all_ts, utc=True).dropna()
+    if ts.empty or all_ts.empty:
+        return "stable", None, []
+    weeks = ts.dt.tz_localize(None).dt.to_period("W").dt.start_time
+    weekly = [[d.date().isoformat(), int(c)] for d, c in weeks.value_counts().sort_index().items()]
+    end = all_ts.max()
+    start = all_ts.min()
+    cut = end - pd.Timedelta(days=RECENT_DAYS)
+    if (end - start) < pd.Timedelta(days=2 * RECENT_DAYS):
+        return "stable", None, weekly
+    n_recent, n_before = int((all_ts > cut).sum()), int((all_ts <= cut).sum())
+    x_recent, x_before = int((ts > cut).sum()), int((ts <= cut).sum())
+    if n_recent == 0 or n_before == 0:
+        return "stable", None, weekly
+    if ts.min() > cut and x_recent >= 5:
+        return "emerging", None, weekly
+    p1, p0 = x_recent / n_recent, x_before / n_before
+    p = (x_recent + x_before) / (n_recent + n_before)
+    se = math.sqrt(max(p * (1 - p) * (1 / n_recent + 1 / n_before), 1e-12))
+    z = (p1 - p0) / se
+    pval = float(2 * normal.sf(abs(z)))
+    if pval < 0.05:
+        return ("growing" if z > 0 else "declining"), pval, weekly
+    return "stable", pval, weekly
+
+
+def describe(
+    sents: pd.DataFrame,
+    labels: np.ndarray,
+    sims: np.ndarray,
+    emotions: pd.Series | None,
+    *,
+    n_quotes: int = 3,
+) -> dict[int, dict[str, Any]]:
+    """Per theme id: size, items, customers, sentiment shares, emotion, trend, quotes, first voice,
+    languages, top aspects and key phrases (per language and in the theme's main language)."""
+    df = sents.assign(_theme=labels, _sim=sims)
+    df = df[df["_theme"] >= 0]
+    out: dict[int, dict[str, Any]] = {}
+    groups: dict[tuple[int, str], list[str]] = {}
+    rng = np.random.default_rng(0)
+    for tid, g in df.groupby("_theme", sort=True):
+        langs = g["language"].fillna("unknown").value_counts()
+        for lang, lg in g.groupby(g["language"].fillna("unknown")):
+            texts = lg["_norm"].tolist()
+            if len(texts) > 3000:
+                texts = [texts[i] for i in np.sort(rng.choice(len(texts), 3000, replace=False))]
+            groups[(int(tid), str(lang))] = texts
+        sent = g["sentiment"].value_counts(normalize=True)
+        emo = None
+        if emotions is not None:
+            e = emotions.reindex(g["item_id"].unique()).dropna()
+            if not e.empty:
+                emo = str(e.value_counts().idxmax())
+        tr, pval, weekly = trend(g["timestamp"], sents["timestamp"])
+        quotes = []
+        seen: set[str] = set()
+        cand = g[g["text"].str.len().between(15, 300)]
+        cand = cand if len(cand) else g
+        for r in cand.sort_values("_sim", ascending=False).head(50).itertuples():
+            key = str(r.text).strip().lower()
+            if key in seen:
+                continue
+            seen.add(key)
+            quotes.append({"item_id": r.item_id, "text": r.text, "customer_id": r.customer_id})
+            if len(quotes) == n_quotes:
+                break
+        first = None
+        dated = g.dropna(subset=["timestamp"])
+        if len(dated):
+            f = dated.sort_values(["timestamp", "item_id", "idx"]).iloc[0]
+            first = {
+                "customer_id": None if pd.isna(f["customer_id"]) else f["customer_id"],
+                "item_id": f["item_id"],
+                "timestamp": pd.Timestamp(f["timestamp"]).isoformat(),
+                "text": f["text"],
+            }
+        aspects = pd.Series([a for lst in g["_aspects"] for a in lst]).value_counts().head(3)
+        out[int(tid)] = {
+            "size": len(g),
+            "items": int(g["item_id"].nunique()),
+            "customers": int(g["customer_id"].dropna().nunique()),
+            "share_negative": round(float(sent.get("negative", 0.0)), 4),
+            "share_positive": round(float(sent.get("positive", 0.0)), 4),
+            "dominant_emotion": emo,
+            "trend": tr,
+            "trend_p": pval,
+            "weekly": weekly,
+            "quotes": quotes,
+            "first_raised": first,
+            "language": str(langs.index[0]),
+            "languages": {str(k): int(v) for k, v in langs.items()},
+            "aspects": [str(a) for a in aspects.index],
+        }
+    phrases = key_phrases(groups)
+    for tid, d in out.items():
+        by_lang = {lang: phrases.get((tid, lang), []) for lang in d["languages"]}
+        d["key_phrases_by_language"] = by_lang
+        d["key_phrases"] = by_lang.get(d["language"], [])
+    return out

@@ -1,0 +1,106 @@
+"""Word-mixture refinement of themes (a hard-EM multinomial mixture, as in short-text DMM).
+
+k-means on LSA vectors finds the shape of the themes; for short texts, re-assigning each
+sentence to the theme whose word distribution explains it best (and re-estimating the
+distributions) makes themes sharper. The same scores rank how well a whole voice fits a theme
+(the sum over its sentences), which is how a voice gets its theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from escucha.insights.themes_text import STOP_WORDS, TOKEN
+
+
+def count_matrix(
+    norm_texts: Sequence[str],
+    aspect_lists: Sequence[Sequence[str]],
+    *,
+    seed: int = 0,
+    fit_sample: int = 100_000,
+    chunk: int = 100_000,
+) -> tuple[sp.csr_matrix, list[str]]:
+    """Binary word (+ ``aspect:…`` token) counts; vocabulary fitted on a seeded sample."""
+    n = len(norm_texts)
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, fit_sample, replace=False)) if n > fit_sample else np.arange(n)
+    cv = CountVectorizer(
+        token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS),
+        min_df=2 if len(idx) >= 200 else 1, max_features=50_000, binary=True, dtype=np.float32,
+    )
+    try:
+        cv.fit([norm_texts[i] for i in idx])
+        words = list(cv.get_feature_names_out())
+    except ValueError:
+        words = []
+    aspects = sorted({a for lst in aspect_lists for a in lst})
+    a_index = {a: len(words) + i for i, a in enumerate(aspects)}
+    parts = []
+    for s in range(0, n, chunk):
+        e = min(n, s + chunk)
+        w = cv.transform(norm_texts[s:e]) if words else sp.csr_matrix((e - s, 0), dtype=np.float32)
+        rows = [r for r in range(e - s) for _a in aspect_lists[s + r]]
+        cols = [a_index[a] for r in range(e - s) for a in aspect_lists[s + r]]
+        a = sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(e - s, len(words) + len(aspects))
+        )
+        parts.append(sp.hstack([w, a[:, len(words) :]], format="csr", dtype=np.float32))
+    m = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, len(words) + len(aspects)))
+    m.data[:] = 1.0
+    return m, [*words, *(f"aspect:{a}" for a in aspects)]
+
+
+def word_logp(counts: sp.csr_matrix, labels: np.ndarray, k: int, alpha: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Per-theme log word probabilities (k × V) and log priors from labelled rows."""
+    ok = labels >= 0
+    y = sp.csr_matrix(
+        (np.ones(int(ok.sum()), np.float32), (np.flatnonzero(ok), labels[ok])), shape=(counts.shape[0], k)
+    )
+    cnt = np.asarray((y.T @ counts).todense(), dtype=np.float64) + alpha
+    logp = np.log(cnt / cnt.sum(axis=1, keepdims=True))
+    prior = np.log(np.asarray(y.sum(axis=0)).ravel() + 1.0)
+    return logp.astype(np.float32), prior.astype(np.float32)
+
+
+def scores(counts: sp.csr_matrix, logp: np.ndarray, prior: np.ndarray, chunk: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+    """Best theme and its per-word log-likelihood gain over the runner-up, chunk by chunk."""
+    n = counts.shape[0]
+    best = np.zeros(n, np.int32)
+    margin = np.zeros(n, np.float32)
+    for s in range(0, n, chunk):
+        sc = np.asarray(counts[s : s + chunk] @ logp.T) + prior
+        best[s : s + chunk] = sc.argmax(axis=1)
+        if sc.shape[1] > 1:
+            part = np.partition(sc, -2, axis=1)
+            margin[s : s + chunk] = part[:, -1] - part[:, -2]
+    return best, margin
+
+
+def refine(
+    counts: sp.csr_matrix,
+    labels: np.ndarray,
+    k: int,
+    *,
+    iters: int = 10,
+    alpha: float = 0.5,
+    fixed_rows: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hard EM from ``labels``; rows in ``fixed_rows`` (bool mask) and empty rows keep theirs."""
+    lab = labels.astype(np.int32).copy()
+    empty = np.asarray(counts.sum(axis=1)).ravel() == 0
+    keep = empty | (lab < 0) if fixed_rows is None else empty | (lab < 0) | fixed_rows
+    logp, prior = word_logp(counts, lab, k, alpha)
+    for _ in range(iters):
+        new, _m = scores(counts, logp, prior)
+        new = np.where(keep, lab, new).astype(np.int32)
+        changed = float(np.mean(new != lab))
+        lab = new
+        logp, prior = word_logp(counts, lab, k, alpha)
+        if changed < 1e-3:
+            break
+    return lab, logp, prior

@@ -1,0 +1,124 @@
+"""The morning snapshot as plain data: headline metrics with trend and significance, volume by
+channel, top negative aspects, urgent voices, and sections from optional features."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from escucha.insights.metrics import to_records
+from escucha.store import Filters
+
+if TYPE_CHECKING:
+    from escucha.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+WINDOW_DAYS = 28
+THREATS = ["churn_threat", "public_threat"]
+AGENT_SPEAKERS = r"^(agent|agente|asesor|asesora|operador|operadora|rep|brand)"
+
+OPTIONAL_SECTIONS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("themes", "escucha.insights.themes", {"es": "Temas en alza", "en": "Rising themes"}),
+    ("promises", "escucha.insights.promises", {"es": "Promesas rotas", "en": "Broken promises"}),
+    ("alerts", "escucha.insights.alerts", {"es": "Alertas", "en": "Alerts"}),
+)
+"""Sections shown only when their module exists and has ``snapshot_section(ws, limit=5)``
+returning a list of ``{"title", "detail"?, "href"?}`` (an empty list hides the section)."""
+
+
+def _negative_aspects(ws: Workspace, f: Filters, top: int = 6) -> list[dict[str, Any]]:
+    asp = ws.aspects(f)
+    if asp.empty:
+        return []
+    rows = []
+    for aspect, g in asp.groupby("aspect"):
+        neg = g[g["aspect_sentiment"] == "negative"]
+        if neg.empty:
+            continue
+        quotes = neg
+        if "speaker" in quotes:
+            quotes = quotes[~quotes["speaker"].fillna("").str.lower().str.match(AGENT_SPEAKERS)]
+        quote = next((str(q) for q in quotes.sort_values("aspect_score")["quote"].dropna()
+                      if 20 <= len(str(q)) <= 240), None)  # fmt: skip
+        rows.append({"aspect": str(aspect), "mentions": int(g["item_id"].nunique()),
+                     "negative": int(neg["item_id"].nunique()),
+                     "negative_pct": 100.0 * len(neg) / len(g), "quote": quote, "item_id": None})  # fmt: skip
+    rows.sort(key=lambda r: (-r["negative"], r["aspect"]))
+    return rows[:top]
+
+
+def _optional_sections(ws: Workspace) -> list[dict[str, Any]]:
+    out = []
+    for key, module, labels in OPTIONAL_SECTIONS:
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        fn = getattr(mod, "snapshot_section", None)
+        if not callable(fn):
+            continue
+        try:
+            entries = fn(ws, limit=5)
+        except Exception as exc:  # a feature's failure must not break the snapshot
+            log.warning("snapshot section %s failed: %s", key, type(exc).__name__)
+            continue
+        if entries:
+            out.append({"key": key, "labels": labels, "entries": list(entries)})
+    return out
+
+
+def build_snapshot(ws: Workspace, window_days: int = WINDOW_DAYS) -> dict[str, Any]:
+    """Everything the snapshot page shows (relative to the newest week with data)."""
+    weekly = ws.metrics(period="week")
+    if weekly.empty:
+        return {"empty": True, "sections": _optional_sections(ws)}
+    trend = to_records(weekly.tail(26))
+    latest = trend[-1]
+    end = pd.Timestamp(weekly["week"].iloc[-1]) + timedelta(days=7)
+    since = end - timedelta(days=window_days)
+    f = Filters(since=since.to_pydatetime(), until=end.to_pydatetime())
+    overall = to_records(ws.metrics(filters=f))
+    by_channel = to_records(ws.metrics(by="channel", filters=f))
+    by_channel.sort(key=lambda r: -r["volume"])
+    threats = ws.items(Filters(since=f.since, until=f.until, intent=THREATS), limit=None)
+    urgent = []
+    if not threats.empty:
+        top = threats.dropna(subset=["urgency"]).sort_values("urgency", ascending=False).head(6)
+        for r in top.to_dict("records"):
+            urgent.append({
+                "id": r["id"], "channel": r["channel"], "customer_id": r["customer_id"],
+                "timestamp": None if pd.isna(r["timestamp"]) else pd.Timestamp(r["timestamp"]).isoformat(),
+                "urgency": float(r["urgency"]), "intents": [str(i) for i in (r["intents"] if r["intents"] is not None else [])],
+                "text": str(r["text"])[:280], "reach": None if pd.isna(r["reach"]) else int(r["reach"]),
+            })  # fmt: skip
+    return {
+        "empty": False,
+        "period": "week",
+        "window_days": window_days,
+        "window_end": (end - timedelta(days=1)).date().isoformat(),
+        "latest": latest,
+        "overall": overall[0] if overall else {},
+        "trend": [{k: r.get(k) for k in ("week", "volume", "nps", "csat", "sentiment_index")} for r in trend],
+        "by_channel": by_channel,
+        "negative_aspects": _negative_aspects(ws, f),
+        "urgent": urgent,
+        "sections": _optional_sections(ws),
+    }
+
+
+def cached_snapshot(ws: Workspace, cache: dict[str, Any], ttl_s: float = 300.0) -> dict[str, Any]:
+    """``build_snapshot`` cached until the store's counts change (or ``ttl_s`` passes)."""
+    counts = ws.counts()
+    key = (counts.get("items"), counts.get("analysed"), counts.get("aspects"))
+    hit = cache.get("snapshot")
+    if hit is not None and hit[0] == key and time.monotonic() - hit[1] < ttl_s:
+        return hit[2]  # type: ignore[no-any-return]
+    data = build_snapshot(ws)
+    cache["snapshot"] = (key, time.monotonic(), data)
+    return data

@@ -1,0 +1,60 @@
+"""Improvement plan: outcome test on hand-made data; ranking, statuses and outcomes on the demo."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from escucha.insights.plan import outcome
+
+
+def test_outcome_detects_improvement() -> None:
+    ts = pd.date_range("2024-01-01", periods=400, freq="h")
+    items = pd.DataFrame({"id": [f"i{k}" for k in range(400)], "timestamp": ts})
+    flagged = {f"i{k}" for k in range(200, 400, 50)}  # 4 of 200 after the change
+    metric = {"baseline_flagged": 40, "baseline_voices": 200}
+    res = outcome(metric, items, flagged, ts[200])
+    assert res["verdict"] == "improved" and res["change"] == pytest.approx(2.0 - 20.0)
+    res2 = outcome({"baseline_flagged": 4, "baseline_voices": 200}, items, flagged, ts[200])
+    assert res2["verdict"] == "no significant change"
+
+
+@pytest.mark.slow
+def test_demo_plan(demo_ws) -> None:
+    from escucha.insights.plan import improvement_plan, set_status
+
+    plan = improvement_plan(demo_ws, top=10)
+    ids = [p["id"] for p in plan[:5]]
+    assert "aspect:delivery_logistics" in ids and "promise:entrega_24h" in ids
+    top = plan[0]
+    assert set(top["parts"]) == {"volume", "negativity", "driver", "trend", "value"}
+    assert top["owner"] and top["evidence"] and top["raisers"]["count"] > 0
+    delivery = next(p for p in plan if p["id"] == "aspect:delivery_logistics")
+    assert delivery["touchpoint"]["stage"] == "entrega"
+    assert "rutaexpress" in delivery["peak"]["terms"]  # the hidden courier collapse week
+    set_status(demo_ws, "aspect:delivery_logistics", "done", at="2024-05-01")
+    again = improvement_plan(demo_ws, top=10)
+    d = next(p for p in again if p["id"] == "aspect:delivery_logistics")
+    assert d["status"] == "done" and d["outcome"]["verdict"] in (
+        "improved", "worse", "no significant change")
+
+
+@pytest.mark.slow
+def test_plan_per_product(demo_ws) -> None:
+    from escucha.insights.plan import improvement_plan
+
+    plan = improvement_plan(demo_ws, by="product", top=3, save=False)
+    segs = {p["segment"]["value"] for p in plan}
+    assert len(segs) >= 5 and all(p["id"].count("@product=") == 1 for p in plan)
+
+
+@pytest.fixture(scope="module")
+def demo_ws(tmp_path_factory: pytest.TempPathFactory):
+    """The analysed demo workspace, built once per test session."""
+    import escucha
+    from escucha.demo.build import build_demo
+
+    path = tmp_path_factory.getbasetemp() / "insights_demo"
+    if not (path / "escucha.duckdb").exists():
+        build_demo(path)
+    return escucha.open(path)
