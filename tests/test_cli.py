@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ESCUCHA = [sys.executable, "-m", "escucha.cli"]
+ESCUCHA = [sys.executable, "-m", "escucha"]
 
 
 def run(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:

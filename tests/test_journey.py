@@ -57,7 +57,8 @@ def test_demo_journey(demo_ws, tmp_path) -> None:
     by_id = {t["id"]: t for st in data["stages"] for t in st["touchpoints"]}
     pain = data["pain_points"][0]
     assert pain["stage"] == "entrega"  # most negative feedback sits at delivery
-    assert by_id[pain["id"]]["moment_of_truth"]
+    assert by_id[pain["id"]]["sentences"] == max(t["sentences"] for t in by_id.values())
+    assert data["moments_of_truth"]
     assert data["assigned_sentences"] > 0.35 * data["sentences"]
     html = render_html(data)
     assert "<svg" in html and "Reparto" in html

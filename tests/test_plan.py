@@ -31,7 +31,11 @@ def test_demo_plan(demo_ws) -> None:
     assert top["owner"] and top["evidence"] and top["raisers"]["count"] > 0
     delivery = next(p for p in plan if p["id"] == "aspect:delivery_logistics")
     assert delivery["touchpoint"]["stage"] == "entrega"
-    assert "rutaexpress" in delivery["peak"]["terms"]  # the hidden courier collapse week
+    from escucha.demo import stories
+
+    collapse = next(s for s in stories() if s["id"] == "courier_collapse")
+    assert delivery["peak"]["week"] == collapse["start"]  # the hidden courier collapse week
+    assert delivery["peak"]["ratio_to_median_week"] > 2
     set_status(demo_ws, "aspect:delivery_logistics", "done", at="2024-05-01")
     again = improvement_plan(demo_ws, top=10)
     d = next(p for p in again if p["id"] == "aspect:delivery_logistics")

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 from rich.table import Table
 
+from escucha.cli_common import (
+    WorkspaceOpt,
+    _emit_json,
+    _fmt,
+    _progress,
+    _ws,
+    console,
+    err,
+    state,
+)
 from escucha.errors import EscuchaError
+
+__all__ = ["WorkspaceOpt", "_emit_json", "_fmt", "_progress", "_ws", "app", "console", "err", "main", "state"]
 
 app = typer.Typer(
     help="escucha: listen to every customer and turn it into action.",
@@ -22,21 +31,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Workspace folder."),
-]
-
-
-class State:
-    workspace: Path | None = None
-    verbose: bool = False
-
-
-state = State()
 
 
 @app.callback()
@@ -50,40 +44,6 @@ def _main(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-
-
-def _ws(workspace: Path | None = None, create: bool = False) -> Any:
-    import escucha
-
-    path = workspace or state.workspace
-    if path is None:
-        raise EscuchaError("no workspace: pass --workspace DIR or set ESCUCHA_WORKSPACE", field="workspace")
-    return escucha.open(path, create=create)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal,
-    )
-
-
-def _fmt(v: Any, digits: int = 1) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.{digits}f}"
-    return str(v)
-
-
-def _emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 @app.command()
@@ -271,7 +231,7 @@ def demo(
     """Generate a fictional company's feedback, ingest, analyse and report on it."""
     from escucha.demo.build import build_demo
 
-    ws, files = build_demo(workspace, n=n, seed=seed, console=console)
+    ws, _files = build_demo(workspace, n=n, seed=seed, console=console)
     html = ws.path / "report.html"
     from escucha.insights.report import build_report, render_html, render_terminal
 
@@ -282,7 +242,7 @@ def demo(
 
 
 # Feature modules add their own commands: each has ``register(app)``.
-_COMMAND_MODULES: tuple[str, ...] = ("escucha.cli_server", "escucha.cli_insights", "escucha.cli_themes")
+_COMMAND_MODULES: tuple[str, ...] = ("escucha.cli_server", "escucha.cli_insights", "escucha.cli_themes", "escucha.cli_scale")
 
 
 def _register_commands() -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from escucha.cli import WorkspaceOpt, _emit_json, _fmt, _ws, console
+from escucha.cli_common import WorkspaceOpt, _emit_json, _fmt, _ws, console
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from escucha.cli import WorkspaceOpt, _emit_json, _ws, console
+from escucha.cli_common import WorkspaceOpt, _emit_json, _ws, console
 from escucha.errors import MissingExtraError
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from escucha.cli import WorkspaceOpt, _emit_json, _ws, console
+from escucha.cli_common import WorkspaceOpt, _emit_json, _ws, console
 
 themes_app = typer.Typer(help="Themes discovered in customers' words (beyond the taxonomy).", invoke_without_command=True)
 

@@ -177,6 +177,37 @@ class Workspace:
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 
+    # -- insights (each lives in escucha.insights.*; these are thin delegates) ----------------
+    def drivers(self, target: str = "nps", **kw: Any) -> pd.DataFrame:
+        """Key drivers of ``target`` (nps, csat or rating): impact, importance with CIs, quadrant."""
+        from escucha.insights.drivers import drivers
+
+        return drivers(self, target=target, **kw)
+
+    def journey(self, journey: Any = None, **kw: Any) -> dict[str, Any]:
+        """The customer journey map: per stage and touchpoint, volume, feeling, effort, moments of truth."""
+        from escucha.insights.journey import journey_map
+
+        return journey_map(self, journey=journey, **kw)
+
+    def promises(self, promises: Any = None, **kw: Any) -> list[dict[str, Any]]:
+        """Promise vs experience: per brand promise, kept vs broken, gap score, trend, quotes."""
+        from escucha.insights.promises import promise_report
+
+        return promise_report(self, promises=promises, **kw)
+
+    def plan(self, by: str | None = None, top: int = 20, **kw: Any) -> list[dict[str, Any]]:
+        """The improvement plan: ranked problems with impact parts, owner, evidence and credits."""
+        from escucha.insights.plan import improvement_plan
+
+        return improvement_plan(self, by=by, top=top, **kw)
+
+    def segments(self, k: int | None = None, seed: int = 0, **kw: Any) -> dict[str, Any]:
+        """Needs-based customer segments, described in words."""
+        from escucha.insights.segments import segments
+
+        return segments(self, k=k, seed=seed, **kw)
+
 
 def open(path: str | Path, create: bool = True, **settings: Any) -> Workspace:  # noqa: A001
     """Open (or create) the workspace at ``path``."""

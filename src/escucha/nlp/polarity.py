@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from escucha.nlp.textnorm import NEGATORS, clause_tokens, strip_accents
 
@@ -143,6 +144,7 @@ class LexiconScore:
     raw: float
 
 
+@lru_cache(maxsize=65_536)
 def _valence(tok: str) -> float | None:
     v = LEXICON.get(tok)
     if v is None:

@@ -1,0 +1,5 @@
+"""`python -m escucha`: the command line."""
+
+from escucha.cli import main
+
+main()
