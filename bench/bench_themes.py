@@ -93,7 +93,7 @@ def run_bertopic(df: pd.DataFrame) -> pd.Series | None:
 
 def report(df: pd.DataFrame, pred: pd.Series) -> dict:
     p = pred.reindex(df["tweet_id"]).to_numpy()
-    out = {"unassigned_share": round(float(np.mean(p < 0)), 4), "n_clusters": int(len(set(p) - {-1}))}
+    out = {"unassigned_share": round(float(np.mean(p < 0)), 4), "n_clusters": len(set(p) - {-1})}
     for split in ("test", "train", "all"):
         mask = np.ones(len(df), bool) if split == "all" else (df["split"] == split).to_numpy()
         out[f"ami_{split}"] = ami(df["negativereason"][mask], pd.Series(p[mask]))
@@ -150,7 +150,7 @@ def scale_one(n: int, seed: int) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "sentences": n, "seconds": round(secs, 1), "peak_rss_mb": round(peak / 1024, 0),
-        "rss_before_mb": round(before / 1024, 0), "themes": int(len(set(lab.tolist()) - {-1})),
+        "rss_before_mb": round(before / 1024, 0), "themes": len(set(lab.tolist()) - {-1}),
         "unassigned_share": round(float(np.mean(lab < 0)), 4),
     }  # fmt: skip
 

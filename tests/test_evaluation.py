@@ -25,12 +25,13 @@ def test_unknown_task() -> None:
         run_eval(["nope"])
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @needs_data
 def test_smoke_subsample() -> None:
     res = run_eval(
         ["airline_sentiment", "hotel_rating_es", "semeval14_restaurant_category"],
-        max_train=400,
+        max_train=300,
         max_test=150,
     )
     air = res["airline_sentiment"]

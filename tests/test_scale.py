@@ -149,7 +149,8 @@ def test_file_mode_csv_writes_rows_that_attach_to_a_workspace(
     from escucha.distributed import analyse_file, attach_analyses, read_analyses
 
     src = tmp_path / "reviews.csv"
-    rows = list(csv.DictReader(demo_files["paths"]["reviews"].open(encoding="utf-8")))
+    with demo_files["paths"]["reviews"].open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     rows[3]["text"] = "Primera línea.\nSegunda línea, con \"comillas\".\n\nFin."
     rows[5]["text"] = ""  # not a voice: reported, not analysed
     _write_csv(src, rows)
@@ -192,7 +193,7 @@ def test_file_mode_jsonl_and_parquet(
     from escucha.errors import ConfigError, MappingError
 
     social = demo_files["paths"]["social"]
-    n = sum(1 for line in social.open(encoding="utf-8") if line.strip())
+    n = sum(1 for line in social.read_text(encoding="utf-8").splitlines() if line.strip())
     s = analyse_file(social, tmp_path / "social", demo_files["maps"]["social"], client=client,
                      blocksize=5000)  # fmt: skip
     assert (s.rows, s.analysed, s.errors) == (n, n, 0) and s.partitions > 2

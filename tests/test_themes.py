@@ -158,10 +158,11 @@ def test_agent_turns_never_quoted(ws):
 @pytest.mark.slow
 @pytest.mark.shared_data
 def test_airline_ami_beats_kmeans(shared_data, tmp_path):
-    import escucha
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import adjusted_mutual_info_score as ami
+
+    import escucha
 
     df = pd.read_csv(shared_data / "us_airline_tweets" / "tweets.csv", dtype={"tweet_id": str})
     df = df[(df["airline_sentiment"] == "negative") & (df["negativereason"] != "Can't Tell")]

@@ -146,6 +146,6 @@ def test_api_docs_render_offline(server: str, browser: Any) -> None:
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(server) else None)
     _login(page, server, "analyst1")
     page.goto(f"{server}/docs")
-    page.wait_for_selector("text=/api/v1/feedback", timeout=15000)
+    expect(page.get_by_text("/api/v1/feedback/upload", exact=True)).to_be_visible(timeout=15000)
     assert external == [], external
     ctx.close()

@@ -21,19 +21,10 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from escucha.nlp.lexicons import fold
 
 STOP_ES: frozenset[str] = frozenset(
-    """a al algo algun alguna algunas alguno algunos ante antes aqui asi aun aunque bajo bien cada casi
-    como con contra cual cuales cuando de del desde donde dos el ella ellas ello ellos en entre era eran
-    eres es esa esas ese eso esos esta estaba estaban estado estais estamos estan estar estas este esto
-    estos estoy fue fueron fui ha habeis haber habia habian han has hasta hay he hemos la las le les lo
-    los mas me mi mis mucho muchos muy nada ni no nos nosotros nuestra nuestro o os otra otro otros para
-    pero poco por porque que quien se sea ser si sido siempre sin sobre solo son soy su sus tambien tan
-    tanto te tenemos tener tengo ti tiene tienen toda todas todo todos tu tus un una uno unos usted ustedes
-    vosotros ya yo vez hace hizo sois seria estaria tenia tuve tuvo va vais vamos van voy e u y ha he
-    os del al ese esa muchas mucha hola buenas gracias vale pues entonces ahi alli ahora hoy ayer""".split()
+    ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "aun", "aunque", "bajo", "bien", "cada", "casi", "como", "con", "contra", "cual", "cuales", "cuando", "de", "del", "desde", "donde", "dos", "el", "ella", "ellas", "ello", "ellos", "en", "entre", "era", "eran", "eres", "es", "esa", "esas", "ese", "eso", "esos", "esta", "estaba", "estaban", "estado", "estais", "estamos", "estan", "estar", "estas", "este", "esto", "estos", "estoy", "fue", "fueron", "fui", "ha", "habeis", "haber", "habia", "habian", "han", "has", "hasta", "hay", "he", "hemos", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "mucho", "muchos", "muy", "nada", "ni", "no", "nos", "nosotros", "nuestra", "nuestro", "o", "os", "otra", "otro", "otros", "para", "pero", "poco", "por", "porque", "que", "quien", "se", "sea", "ser", "si", "sido", "siempre", "sin", "sobre", "solo", "son", "soy", "su", "sus", "tambien", "tan", "tanto", "te", "tenemos", "tener", "tengo", "ti", "tiene", "tienen", "toda", "todas", "todo", "todos", "tu", "tus", "un", "una", "uno", "unos", "usted", "ustedes", "vosotros", "ya", "yo", "vez", "hace", "hizo", "sois", "seria", "estaria", "tenia", "tuve", "tuvo", "va", "vais", "vamos", "van", "voy", "e", "u", "y", "ha", "he", "os", "del", "al", "ese", "esa", "muchas", "mucha", "hola", "buenas", "gracias", "vale", "pues", "entonces", "ahi", "alli", "ahora", "hoy", "ayer"]
 )
 STOP_EN: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    """im ive dont didnt doesnt cant wont isnt wasnt arent youre theyre thats theres ill id u ur just
-    get got really still amp rt hi hello thanks thank pls please yes""".split()
+    ["im", "ive", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "wasnt", "arent", "youre", "theyre", "thats", "theres", "ill", "id", "u", "ur", "just", "get", "got", "really", "still", "amp", "rt", "hi", "hello", "thanks", "thank", "pls", "please", "yes"]
 )
 STOP_WORDS: frozenset[str] = STOP_ES | STOP_EN
 
