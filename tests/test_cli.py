@@ -58,6 +58,7 @@ def test_html_report_is_self_contained(survey_ws: Path, tmp_path: Path) -> None:
     run("--workspace", str(survey_ws), "report", "--html", str(out))
     html = out.read_text(encoding="utf-8")
     assert "<svg" in html and "NPS" in html
+    assert re.search(r"\d+ voices · \d+ analysed", html)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # no external assets
 
 

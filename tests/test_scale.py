@@ -55,7 +55,9 @@ def test_jsonl_ranges_keep_every_line(tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
     for blocksize in (1, 33, 500, 10_000):
         _, ranges = record_ranges(path, blocksize, quotes=False)
-        lines = [s for a, b in ranges for s in read_lines_range(str(path), a, b, "utf-8")["_record"]]
+        lines = [
+            s for a, b in ranges for s in read_lines_range(str(path), a, b, "utf-8")["_record"]
+        ]
         assert [json.loads(s) for s in lines] == rows
 
 
@@ -151,7 +153,7 @@ def test_file_mode_csv_writes_rows_that_attach_to_a_workspace(
     src = tmp_path / "reviews.csv"
     with demo_files["paths"]["reviews"].open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    rows[3]["text"] = "Primera línea.\nSegunda línea, con \"comillas\".\n\nFin."
+    rows[3]["text"] = 'Primera línea.\nSegunda línea, con "comillas".\n\nFin.'
     rows[5]["text"] = ""  # not a voice: reported, not analysed
     _write_csv(src, rows)
     with src.open("a", encoding="utf-8") as fh:
@@ -203,13 +205,14 @@ def test_file_mode_jsonl_and_parquet(
 
     pq = tmp_path / "reviews.parquet"
     pd.read_csv(demo_files["paths"]["reviews"], dtype=str, keep_default_na=False).to_parquet(pq)
-    p = analyse_file(pq, tmp_path / "pq", demo_files["maps"]["reviews"], client=client)
+    pq_map = {**demo_files["maps"]["reviews"], "format": "parquet"}
+    p = analyse_file(pq, tmp_path / "pq", pq_map, client=client)
     assert p.partitions >= 2 and p.errors == 0
     ids = read_analyses(tmp_path / "pq")["id"]
     assert set(ids) == {i for i in ref.index if i.startswith("lumen_reviews:")}
 
     with pytest.raises(ConfigError, match="exists"):
-        analyse_file(pq, tmp_path / "pq", demo_files["maps"]["reviews"], client=client)
+        analyse_file(pq, tmp_path / "pq", pq_map, client=client)
     with pytest.raises(MappingError, match="no column for text"):
         analyse_file(demo_files["paths"]["reviews"], tmp_path / "bad", {"columns": {"text": "x"}},
                      client=client)  # fmt: skip

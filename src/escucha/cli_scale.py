@@ -14,7 +14,9 @@ WorkersOpt = Annotated[
 ]
 SchedulerOpt = Annotated[
     str | None,
-    typer.Option(help="Address of a running dask scheduler (tcp://host:8786) instead of local workers."),
+    typer.Option(
+        help="Address of a running dask scheduler (tcp://host:8786) instead of local workers."
+    ),
 ]
 
 
@@ -32,16 +34,33 @@ def _mapping_spec(preset: str | None, mapping: Path | None, text_col: str | None
 def analyze_big(
     source: Annotated[Path, typer.Argument(help="CSV/TSV, JSONL or Parquet file.", exists=True)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Parquet dataset (folder) to write.")],
-    preset: Annotated[str | None, typer.Option(help="Ready mapping: us_airline_tweets, cuba_hotels_es, …")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="Column mapping YAML file.", exists=True)] = None,
-    text_col: Annotated[str | None, typer.Option(help="Column with the text (quick mapping).")] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="Ready mapping: us_airline_tweets, cuba_hotels_es, …")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column mapping YAML file.", exists=True)
+    ] = None,
+    text_col: Annotated[
+        str | None, typer.Option(help="Column with the text (quick mapping).")
+    ] = None,
     workers: WorkersOpt = 2,
     blocksize: Annotated[str, typer.Option(help="Bytes per partition, e.g. 16MB.")] = "16MB",
     scheduler: SchedulerOpt = None,
     overwrite: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
-    attach: Annotated[bool, typer.Option(help="Also ingest SOURCE into the workspace and store these analyses there.")] = False,
+    attach: Annotated[
+        bool,
+        typer.Option(help="Also ingest SOURCE into the workspace and store these analyses there."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Use this workspace's pipeline (taxonomy, rules).")] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            envvar="ESCUCHA_WORKSPACE",
+            help="Use this workspace's pipeline (taxonomy, rules).",
+        ),
+    ] = None,
 ) -> None:
     """Analyse a large file with dask into a Parquet dataset of flat analysis columns (no store)."""
     from escucha.cli_common import _ws, console, state
@@ -82,10 +101,17 @@ def analyze_big(
 def scale_analyze(
     workers: WorkersOpt = 2,
     scheduler: SchedulerOpt = None,
-    batch_size: Annotated[int | None, typer.Option(help="Voices per task (default: the workspace's).")] = None,
-    limit: Annotated[int | None, typer.Option(help="Analyse at most N items (the rest stay pending).")] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Voices per task (default: the workspace's).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Analyse at most N items (the rest stay pending).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Workspace folder.")] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Workspace folder."),
+    ] = None,
 ) -> None:
     """Analyse the workspace's pending voices on dask workers; this process alone writes the store."""
     from escucha.cli_common import _emit_json, _progress, _ws, console
@@ -116,7 +142,10 @@ def scale_analyze(
 
 def scale_attach(
     dataset: Annotated[Path, typer.Argument(help="Output of analyze-big.", exists=True)],
-    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Workspace folder.")] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Workspace folder."),
+    ] = None,
 ) -> None:
     """Store analyze-big results for the workspace's pending voices (ingest the same file first)."""
     from escucha.cli_common import _ws, console
@@ -132,7 +161,8 @@ def scale_attach(
 
 def register(app: typer.Typer) -> None:
     scale = typer.Typer(
-        help="Scale-out analysis on a dask cluster (needs the dask extra: pip install escucha\\[dask]).", no_args_is_help=True
+        help="Scale-out analysis on a dask cluster (needs the dask extra: pip install escucha\\[dask]).",
+        no_args_is_help=True,
     )
     scale.command("analyze")(scale_analyze)
     scale.command("file")(analyze_big)

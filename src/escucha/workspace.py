@@ -202,6 +202,21 @@ class Workspace:
 
         return improvement_plan(self, by=by, top=top, **kw)
 
+    def themes(self, refresh: bool = False, **kw: Any) -> pd.DataFrame:
+        """Themes found in the customers' own words (discovered on first use or with ``refresh``)."""
+        from escucha.insights import themes as T
+
+        current = T.themes(self)
+        if refresh or current.empty:
+            return T.discover_themes(self, **kw)
+        return current
+
+    def ideas(self, top: int = 20, **kw: Any) -> list[dict[str, Any]]:
+        """The ideas board: suggestions clustered, with supporters and the first proposer."""
+        from escucha.insights.ideas import ideas
+
+        return ideas(self, top=top, **kw)
+
     def segments(self, k: int | None = None, seed: int = 0, **kw: Any) -> dict[str, Any]:
         """Needs-based customer segments, described in words."""
         from escucha.insights.segments import segments

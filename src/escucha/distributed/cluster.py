@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -81,16 +82,18 @@ def connect(
         return
     if workers < 1:
         raise ValueError(f"workers: {workers} must be at least 1")
-    with (
-        LocalCluster(
+    with warnings.catch_warnings():  # slow disks under load are not an error here
+        warnings.filterwarnings(
+            "ignore", message="Creating scratch directories", category=UserWarning
+        )
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
             silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as c,
-    ):
+        )
+    with cluster, Client(cluster) as c:
         log.info("local dask cluster with %d worker processes", workers)
         yield c
 
