@@ -14,9 +14,9 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("argon2")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from conftest import VOICES  # noqa: E402
+from conftest import VOICES
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("viewer", "agent", "analyst", "admin")

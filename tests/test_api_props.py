@@ -3,6 +3,7 @@ odd, makes the server fail with a 5xx, and every error uses the one error model.
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     schemathesis = pytest.importorskip("schemathesis")
 
-from hypothesis import HealthCheck, settings  # noqa: E402
-from test_api import build_workspace  # noqa: E402
+from hypothesis import HealthCheck, settings
+
+from test_api import build_workspace
 
 _state: dict[str, Any] = {}
 
@@ -47,7 +49,7 @@ schema = _schema()
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=int(os.environ.get("ESCUCHA_FUZZ_EXAMPLES", "5")), deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))  # fmt: skip
 def test_no_server_errors(case: Any) -> None:
     response = case.call(headers={"Authorization": f"Bearer {_state['token']}"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ def test_csv_ranges_never_split_a_quoted_field(tmp_path: Path) -> None:
         header, ranges = record_ranges(path, blocksize, quotes=True)
         assert header.startswith(b"id,text,n")
         assert ranges[0][0] == len(header) and ranges[-1][1] == size
-        assert all(a < b and b == c for (a, b), (c, _) in zip(ranges, ranges[1:], strict=False))
+        assert all(a < b and b == c for (a, b), (c, _) in itertools.pairwise(ranges))
         records = [json.loads(s) for a, b in ranges
                    for s in read_csv_range(str(path), a, b, header, ",", "utf-8")["_record"]]  # fmt: skip
         assert records == TRICKY * 3, blocksize

@@ -13,8 +13,9 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("argon2")
 
-from fastapi.testclient import TestClient  # noqa: E402
-from test_api import PASSWORD, H, build_workspace, login, make_client  # noqa: E402
+from fastapi.testclient import TestClient
+
+from test_api import PASSWORD, H, build_workspace, login, make_client
 
 PUBLIC = {"/login", "/health", "/ready", "/api/v1/health", "/api/v1/ready", "/favicon.ico"}
 XSS = '<script>alert("xss")</script><img src=x onerror="alert(1)"> precio abusivo'

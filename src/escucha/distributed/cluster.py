@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from escucha.errors import MissingExtraError
+from escucha.errors import ConfigError, MissingExtraError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -81,7 +81,7 @@ def connect(
             yield c
         return
     if workers < 1:
-        raise ValueError(f"workers: {workers} must be at least 1")
+        raise ConfigError(f"workers: {workers} must be at least 1", field="workers")
     with warnings.catch_warnings():  # slow disks under load are not an error here
         warnings.filterwarnings(
             "ignore", message="Creating scratch directories", category=UserWarning

@@ -55,6 +55,7 @@ RAW = "_record"
 BAD = "__escucha_bad_row__"
 """Key of a raw record that could not be read (its value says why)."""
 SUB_BATCH = 512
+MIN_BLOCK = 64 * 1024
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "id", "source_id", "language", "sentiment", "sentiment_score", "dominant_emotion", "aspects",
     "intents", "urgency", "content_hash", "pipeline_version", "error", "analysis",
@@ -261,7 +262,11 @@ def _parse_size(blocksize: int | str) -> int:
 
 
 def _raw_frame(path: Path, m: Mapping, fmt: str, blocksize: int, min_parts: int) -> Any:
+    """Raw partitions: at most ``blocksize`` bytes each, and at least ``min_parts`` of them
+    (analysis costs about a millisecond per text, so small files are worth splitting too)."""
     import dask.dataframe as dd
+
+    blocksize = min(blocksize, max(MIN_BLOCK, path.stat().st_size // min_parts + 1))
 
     meta = pd.DataFrame({RAW: pd.Series(dtype="object")})
     plain_text = path.suffix.lower() != ".gz" and not m.encoding.lower().startswith("utf-16")
@@ -342,7 +347,7 @@ def analyse_file(
         run_spec = spec.with_version(version)
         threads = n_workers(c)
         with dask.config.set({"dataframe.convert-string": False}):
-            raw = _raw_frame(path, m, fmt, size, min_parts=2 * threads)
+            raw = _raw_frame(path, m, fmt, size, min_parts=4 * threads)
             analysed = raw.map_partitions(
                 analyse_frame, run_spec, m, str(path), name, meta=_meta(), enforce_metadata=False
             )

@@ -113,6 +113,9 @@ class Store(Protocol):
 
     def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]: ...
 
+    def get_items(self, ids: Sequence[str]) -> dict[str, tuple[Feedback, Analysis | None]]:
+        """Several voices with their analyses in one round trip (ids that do not exist are left out)."""
+
     def aspects(self, filters: Filters | None = None) -> pd.DataFrame:
         """One row per (item, aspect) with the aspect's sentiment and the item's scores and dimensions."""
 

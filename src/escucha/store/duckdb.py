@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -96,6 +97,33 @@ def _py(v: Any) -> Any:
     return v.item() if hasattr(v, "item") and not isinstance(v, (str, bytes, dict, list)) else v
 
 
+def _analysis(a: dict[str, Any], sents: list[dict[str, Any]], asps: list[dict[str, Any]]) -> Analysis:
+    """An Analysis from its stored rows."""
+    return Analysis(
+        item_id=a["item_id"],
+        language=a["language"] or "unknown",
+        sentiment=a["sentiment"] or "unknown",
+        sentiment_score=a["sentiment_score"] or 0.0,
+        emotions=json.loads(a["emotions"] or "{}"),
+        intents=list(a["intents"]) if a["intents"] is not None else [],
+        urgency=a["urgency"] or 0.0,
+        extras=json.loads(a["extras"] or "{}"),
+        pipeline_version=a["pipeline_version"],
+        aspects=[
+            {"aspect": r["aspect"], "sentiment": r["sentiment"], "score": r["score"],
+             "evidence": r["evidence"] or "", "sentence": None if _is_missing(r["sentence"]) else int(r["sentence"])}
+            for r in asps
+        ],  # fmt: skip
+        sentences=[
+            {"index": r["idx"], "text": r["text"], "start": r["start_pos"], "end": r["end_pos"],
+             "sentiment": r["sentiment"], "sentiment_score": r["sentiment_score"],
+             "aspects": list(r["aspects"]) if r["aspects"] is not None else [],
+             "speaker": None if _is_missing(r["speaker"]) else r["speaker"]}
+            for r in sents
+        ],  # fmt: skip
+    )
+
+
 def _derived(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise StoreError(f"bad derived table name {name!r}", field="name")
@@ -109,6 +137,18 @@ def _is_missing(v: Any) -> bool:
         return False
 
 
+_PATH_LOCKS: dict[str, threading.RLock] = {}
+_PATH_LOCKS_GUARD = threading.Lock()
+
+
+def _path_lock(path: Path) -> threading.RLock:
+    """One lock per database file in this process: DuckDB refuses two threads opening the same
+    file at once ("Unique file handle conflict"), so threads of one process (the server) take turns."""
+    key = str(path.resolve())
+    with _PATH_LOCKS_GUARD:
+        return _PATH_LOCKS.setdefault(key, threading.RLock())
+
+
 class DuckDBStore:
     """Store on a DuckDB file (``:memory:`` is not supported: processes share the file)."""
 
@@ -116,11 +156,16 @@ class DuckDBStore:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.read_only = read_only
+        self._lock = _path_lock(self.path)
 
     # -- connections ---------------------------------------------------------------------------
     @contextmanager
     def connect(self, write: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside a transaction; waits while another process holds the file."""
+        with self._lock:
+            yield from self._connect_locked()
+
+    def _connect_locked(self) -> Iterator[duckdb.DuckDBPyConnection]:
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         while True:
@@ -416,41 +461,35 @@ class DuckDBStore:
             return int(con.execute(f"SELECT count(*) FROM {from_sql(joins)} WHERE {where}", params).fetchone()[0])  # type: ignore[index]
 
     def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]:
+        found = self.get_items([item_id])
+        if item_id not in found:
+            raise NotFoundError(f"no feedback item with id {item_id!r}", field="id", record=item_id)
+        return found[item_id]
+
+    def get_items(self, ids: Sequence[str]) -> dict[str, tuple[Feedback, Analysis | None]]:
+        """``{id: (Feedback, Analysis | None)}`` for the ids that exist, in the order asked."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
         with self.connect() as con:
-            item = con.execute("SELECT * FROM items WHERE id = ?", [item_id]).df()
-            if item.empty:
-                raise NotFoundError(f"no feedback item with id {item_id!r}", field="id", record=item_id)
-            an = con.execute("SELECT * FROM analyses WHERE item_id = ?", [item_id]).df()
-            sents = con.execute("SELECT * FROM sentences WHERE item_id = ? ORDER BY idx", [item_id]).df()
-            asps = con.execute("SELECT * FROM item_aspects WHERE item_id = ?", [item_id]).df()
-        fb = row_to_feedback(item.to_dict("records")[0])
-        if an.empty:
-            return fb, None
-        a = an.to_dict("records")[0]
-        analysis = Analysis(
-            item_id=item_id,
-            language=a["language"] or "unknown",
-            sentiment=a["sentiment"] or "unknown",
-            sentiment_score=a["sentiment_score"] or 0.0,
-            emotions=json.loads(a["emotions"] or "{}"),
-            intents=list(a["intents"]) if a["intents"] is not None else [],
-            urgency=a["urgency"] or 0.0,
-            extras=json.loads(a["extras"] or "{}"),
-            pipeline_version=a["pipeline_version"],
-            aspects=[
-                {"aspect": r["aspect"], "sentiment": r["sentiment"], "score": r["score"],
-                 "evidence": r["evidence"] or "", "sentence": None if pd.isna(r["sentence"]) else int(r["sentence"])}
-                for r in asps.to_dict("records")
-            ],  # fmt: skip
-            sentences=[
-                {"index": r["idx"], "text": r["text"], "start": r["start_pos"], "end": r["end_pos"],
-                 "sentiment": r["sentiment"], "sentiment_score": r["sentiment_score"],
-                 "aspects": list(r["aspects"]) if r["aspects"] is not None else [],
-                 "speaker": None if _is_missing(r["speaker"]) else r["speaker"]}
-                for r in sents.to_dict("records")
-            ],  # fmt: skip
-        )
-        return fb, analysis
+            items = con.execute(f"SELECT * FROM items WHERE id IN ({marks})", ids).df()
+            an = con.execute(f"SELECT * FROM analyses WHERE item_id IN ({marks})", ids).df()
+            sents = con.execute(
+                f"SELECT * FROM sentences WHERE item_id IN ({marks}) ORDER BY item_id, idx", ids
+            ).df()
+            asps = con.execute(f"SELECT * FROM item_aspects WHERE item_id IN ({marks})", ids).df()
+        s_by = {k: g.to_dict("records") for k, g in sents.groupby("item_id")} if not sents.empty else {}
+        a_by = {k: g.to_dict("records") for k, g in asps.groupby("item_id")} if not asps.empty else {}
+        an_by = {r["item_id"]: r for r in an.to_dict("records")}
+        fbs = {r["id"]: row_to_feedback(r) for r in items.to_dict("records")}
+        out: dict[str, tuple[Feedback, Analysis | None]] = {}
+        for i in ids:
+            if i not in fbs:
+                continue
+            a = an_by.get(i)
+            out[i] = (fbs[i], None if a is None else _analysis(a, s_by.get(i, []), a_by.get(i, [])))
+        return out
 
     def aspects(self, filters: Filters | None = None) -> pd.DataFrame:
         where, params, joins = where_sql(filters)
