@@ -17,9 +17,11 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(PIP) install --quiet -e ".[all,dev]"
 
-## Build the demo workspace, analyse it, print the report (and serve the dashboard when installed).
+## Build the demo workspace, analyse it, print the report, then serve the dashboard (Ctrl-C stops it).
+## `make demo SERVE=` only builds and reports.
+SERVE ?= --serve
 demo: install
-	$(BIN)/escucha demo --workspace $(WORKSPACE)
+	$(BIN)/escucha demo --workspace $(WORKSPACE) $(SERVE)
 
 ## Install the dev tools and run the whole suite (slow tests included).
 test: install-dev

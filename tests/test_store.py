@@ -123,3 +123,18 @@ def test_busy_error_names_the_store(store: DuckDBStore) -> None:
         with pytest.raises(WorkspaceBusyError, match="in use by another process"):
             impatient.counts()
         p.kill()
+
+
+def test_threads_of_one_process_take_turns(store: DuckDBStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.upsert_items([fb(f"voz {i}") for i in range(30)])
+
+    def work(i: int) -> int:
+        if i % 5 == 0:
+            store.upsert_items([fb(f"nueva {i}")])
+        return len(store.items(limit=10))
+
+    with ThreadPoolExecutor(8) as ex:
+        assert set(ex.map(work, range(80))) == {10}
+    assert store.counts()["items"] == 30 + 16

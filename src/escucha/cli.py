@@ -221,24 +221,39 @@ def analyze_text(
     _emit_json(escucha.analyze_texts(texts))
 
 
+DEMO_USERS = (("demo", "escucha-demo", "admin"), ("viewer", "escucha-viewer", "viewer"))
+
+
 @app.command()
 def demo(
     workspace: Annotated[Path, typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Where to build the demo workspace.")] = Path("demo-workspace"),
     n: Annotated[int, typer.Option(help="Number of voices to generate.")] = 6000,
     seed: int = 7,
-    serve: Annotated[bool, typer.Option(help="Serve the dashboard at the end (when installed).")] = False,
+    serve: Annotated[bool, typer.Option(help="Serve the dashboard at the end (loopback only).")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
-    """Generate a fictional company's feedback, ingest, analyse and report on it."""
+    """Generate a fictional company's feedback, ingest, analyse and report on it (and serve it)."""
     from escucha.demo.build import build_demo
+    from escucha.insights.report import build_report, render_html, render_terminal
 
     ws, _files = build_demo(workspace, n=n, seed=seed, console=console)
     html = ws.path / "report.html"
-    from escucha.insights.report import build_report, render_html, render_terminal
-
     data = build_report(ws)
     render_terminal(data, console)
     html.write_text(render_html(data), encoding="utf-8")
     console.print(f"\nHTML report: [bold]{html}[/]")
+    if serve:
+        from escucha.api import auth
+        from escucha.api.serve import serve as run
+
+        for user, password, role in DEMO_USERS:
+            auth.add_user(ws, user, password, role, "es", replace=True)
+        console.print(
+            f"\nDashboard: [bold]http://127.0.0.1:{port}/[/]  (API docs: /docs)\n"
+            + "\n".join(f"  {role:<7} user [bold]{u}[/] password [bold]{p}[/]" for u, p, role in DEMO_USERS)
+            + "\nDemo credentials only: loopback, never for real data. Ctrl-C stops the server."
+        )
+        run(ws, host="127.0.0.1", port=port)
 
 
 # Feature modules add their own commands: each has ``register(app)``.

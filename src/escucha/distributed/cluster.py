@@ -82,18 +82,20 @@ def connect(
         return
     if workers < 1:
         raise ConfigError(f"workers: {workers} must be at least 1", field="workers")
-    with warnings.catch_warnings():  # slow disks under load are not an error here
-        warnings.filterwarnings(
-            "ignore", message="Creating scratch directories", category=UserWarning
-        )
+    from distributed.utils import silence_logging_cmgr
+
+    with warnings.catch_warnings(), silence_logging_cmgr(logging.WARNING):
+        # a busy machine or port is not an error here
+        for msg in ("Creating scratch directories", "Port .* is already in use"):
+            warnings.filterwarnings("ignore", message=msg, category=UserWarning)
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
+            dashboard_address=":0",
+            silence_logs=logging.WARNING,
         )
-    with cluster, Client(cluster) as c:
+    with silence_logging_cmgr(logging.WARNING), cluster, Client(cluster) as c:
         log.info("local dask cluster with %d worker processes", workers)
         yield c
 

@@ -381,6 +381,7 @@ def _f(v: Any, d: int = 1) -> str:
 def render_terminal(data: dict[str, Any], console: Console) -> None:
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     o = data["overall"]
     c = data["counts"]
@@ -413,7 +414,8 @@ def render_terminal(data: dict[str, Any], console: Console) -> None:
             t.add_column(col, justify="right" if col in ("mentions", "% neg", "net") else "left", overflow="fold")
         for a in data["aspects"][:10]:
             q = a["negative_quotes"][:1] or a["positive_quotes"][:1]
-            t.add_row(a["aspect"], str(a["mentions"]), _f(a["negative_pct"], 0), _f(a["net"], 0), f"“{q[0][:110]}”" if q else "")
+            t.add_row(a["aspect"], str(a["mentions"]), _f(a["negative_pct"], 0), _f(a["net"], 0),
+                      Text(f"“{q[0][:110]}”" if q else ""))
         console.print(t)
     if data["intents"]:
         console.print("Intents: " + ", ".join(f"{k} {v:,}" for k, v in data["intents"].items()))
@@ -422,7 +424,8 @@ def render_terminal(data: dict[str, Any], console: Console) -> None:
         for col in ("urgency", "channel", "reach", "intents", "text"):
             t.add_column(col, overflow="fold")
         for u in data["urgent"][:5]:
-            t.add_row(_f(u["urgency"], 2), u["channel"], _f(u["reach"]), ", ".join(u["intents"]), u["text"][:100])
+            t.add_row(_f(u["urgency"], 2), u["channel"], _f(u["reach"]), ", ".join(u["intents"]),
+                      Text(u["text"][:100]))
         console.print(t)
     render_insights_terminal(data, console)
 
@@ -448,7 +451,7 @@ def render_insights_terminal(data: dict[str, Any], console: Console) -> None:
     T = Text  # every cell built from data is plain Text: "[b]" in a customer's words stays as typed
     if data.get("plan"):
         t = _table("What to fix first", [("#", True), ("problem", False), ("impact", True),
-                                         ("parts v/n/d/t/$", False), ("owner", False),
+                                         ("vol/neg/drv/trend/val", False), ("owner", False),
                                          ("touchpoint", False), ("raised by", False), ("evidence", False)])
         for p in data["plan"][:6]:
             parts = p["impact_parts"]
