@@ -81,3 +81,18 @@ def test_analyze_texts_contract() -> None:
 def test_public_api_is_curated() -> None:
     for name in escucha.__all__:
         assert hasattr(escucha, name), name
+
+
+def test_editing_the_taxonomy_reanalyses(ws, voices) -> None:
+    ws.ingest(pd.DataFrame(voices), source_name="t")
+    ws.analyze()
+    (ws.path / "taxonomy.yaml").write_text(
+        "aspects:\n  - id: phone_line\n    label: {es: Línea telefónica, en: Phone line}\n"
+        "    parent: customer_service\n    owner: Contact center\n    terms:\n      es: [teléfono]\n      en: [phone]\n",
+        encoding="utf-8",
+    )
+    fresh = escucha.open(ws.path)
+    assert fresh.pending() == len(voices)
+    fresh.analyze()
+    aspects = fresh.aspects()
+    assert "phone_line" in set(aspects["aspect"])

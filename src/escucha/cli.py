@@ -257,7 +257,13 @@ def demo(
 
 
 # Feature modules add their own commands: each has ``register(app)``.
-_COMMAND_MODULES: tuple[str, ...] = ("escucha.cli_server", "escucha.cli_insights", "escucha.cli_themes", "escucha.cli_scale")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "escucha.cli_server",
+    "escucha.cli_insights",
+    "escucha.cli_themes",
+    "escucha.cli_scale",
+    "escucha.cli_models",
+)
 
 
 def _register_commands() -> None:

@@ -22,7 +22,7 @@ from escucha.analysis import AnalyzeSummary, analyse_store
 from escucha.config import Settings
 from escucha.errors import ConfigError
 from escucha.insights import metrics as M
-from escucha.models import Analysis, Customer, Feedback
+from escucha.models import Analysis, Customer, Feedback, content_hash
 from escucha.pipeline import Pipeline
 from escucha.store import Filters, Store, open_store
 
@@ -78,9 +78,37 @@ class Workspace:
             config[name] = opts
         return config
 
+    def custom_model(self) -> Path | None:
+        """The company's own label model (``escucha train``), if the workspace has one."""
+        models = sorted(p.parent for p in (self.path / "models").glob("*/meta.json"))
+        return models[0] if models else None
+
+    def pipeline_spec(self) -> tuple[list[str], dict[str, dict[str, Any]], str]:
+        """The analyser names, their configuration and the configuration fingerprint of this workspace."""
+        names = list(self.settings.pipeline)
+        config = self.analyzer_config()
+        model = self.custom_model()
+        if model is not None and "custom_labels" not in names:
+            names.append("custom_labels")
+            config["custom_labels"] = {"model_path": model}
+        return names, config, self._config_fingerprint()
+
     @cached_property
     def pipeline(self) -> Pipeline:
-        return Pipeline.from_names(self.settings.pipeline, self.analyzer_config())
+        names, config, salt = self.pipeline_spec()
+        return Pipeline.from_names(names, config, salt=salt)
+
+    def _config_fingerprint(self) -> str:
+        """A hash of the workspace files that change what the analysers read (taxonomy, rules, domains,
+        model), so editing them re-analyses the voices."""
+        parts = [",".join(self.settings.domains)]
+        for name in ("taxonomy.yaml", "rules.yaml"):
+            f = self.path / name
+            parts.append(f.read_text(encoding="utf-8") if f.exists() else "")
+        model = self.custom_model()
+        if model is not None:
+            parts.append((model / "meta.json").read_text(encoding="utf-8"))
+        return content_hash(*parts)[:12]
 
     # -- data in ----------------------------------------------------------------------------
     def ingest(
@@ -224,7 +252,7 @@ class Workspace:
         return segments(self, k=k, seed=seed, **kw)
 
 
-def open(path: str | Path, create: bool = True, **settings: Any) -> Workspace:  # noqa: A001
+def open(path: str | Path, create: bool = True, **settings: Any) -> Workspace:
     """Open (or create) the workspace at ``path``."""
     p = Path(path).expanduser().resolve()
     s = Settings.for_workspace(p, **settings) if settings else None

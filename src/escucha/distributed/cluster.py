@@ -33,6 +33,7 @@ class PipelineSpec:
     names: tuple[str, ...]
     config: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
     version: str | None = None
+    salt: str = ""
 
     @classmethod
     def default(cls) -> PipelineSpec:
@@ -44,11 +45,12 @@ class PipelineSpec:
     def of_workspace(cls, ws: Workspace) -> PipelineSpec:
         """The workspace's pipeline (its settings, taxonomy, rules). Workers on other machines
         need the same escucha version and read access to the workspace's taxonomy/rules files."""
-        return cls(tuple(ws.settings.pipeline), ws.analyzer_config())
+        names, config, salt = ws.pipeline_spec()
+        return cls(tuple(names), config, salt=salt)
 
     @property
     def key(self) -> str:
-        blob = json.dumps([self.names, self.config], sort_keys=True, default=str)
+        blob = json.dumps([self.names, self.config, self.salt], sort_keys=True, default=str)
         return hashlib.sha1(blob.encode(), usedforsecurity=False).hexdigest()[:16]
 
     def with_version(self, version: str) -> PipelineSpec:
@@ -84,7 +86,7 @@ def connect(
         raise ConfigError(f"workers: {workers} must be at least 1", field="workers")
     from distributed.utils import silence_logging_cmgr
 
-    with warnings.catch_warnings(), silence_logging_cmgr(logging.WARNING):
+    with warnings.catch_warnings(), silence_logging_cmgr(logging.WARNING), _quiet():
         # a busy machine or port is not an error here
         for msg in ("Creating scratch directories", "Port .* is already in use"):
             warnings.filterwarnings("ignore", message=msg, category=UserWarning)
@@ -95,9 +97,22 @@ def connect(
             dashboard_address=":0",
             silence_logs=logging.WARNING,
         )
-    with silence_logging_cmgr(logging.WARNING), cluster, Client(cluster) as c:
+    with silence_logging_cmgr(logging.WARNING), _quiet(), cluster, Client(cluster) as c:
         log.info("local dask cluster with %d worker processes", workers)
         yield c
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Keep the local cluster's INFO chatter out of the application's log, unless it logs INFO."""
+    logger = logging.getLogger("distributed")
+    old = logger.level
+    if logging.getLogger().getEffectiveLevel() > logging.INFO and old < logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
 
 
 def n_workers(client: Client) -> int:

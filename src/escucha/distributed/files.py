@@ -83,12 +83,16 @@ class FileSummary:
     partitions: int = 0
     workers: int = 0
     seconds: float = 0.0
+    startup_s: float = 0.0
+    """Part of ``seconds`` spent starting the cluster and loading the first worker's models."""
     pipeline_version: str = ""
     out: str = ""
 
     @property
     def texts_per_s(self) -> float:
-        return self.analysed / self.seconds if self.seconds else 0.0
+        """Analysis rate once the cluster is up."""
+        busy = self.seconds - self.startup_s
+        return self.analysed / busy if busy > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "texts_per_s": round(self.texts_per_s, 1)}
@@ -291,8 +295,8 @@ def _raw_frame(path: Path, m: Mapping, fmt: str, blocksize: int, min_parts: int)
         return dd.from_map(_csv_part, args, meta=meta, enforce_metadata=False)
     if fmt == "jsonl" and plain_text:
         _, ranges = record_ranges(path, blocksize, quotes=False)
-        args = [(str(path), a, b, m.encoding) for a, b in ranges]
-        return dd.from_map(_lines_part, args, meta=meta, enforce_metadata=False)
+        lines = [(str(path), a, b, m.encoding) for a, b in ranges]
+        return dd.from_map(_lines_part, lines, meta=meta, enforce_metadata=False)
     log.warning("%s cannot be cut into blocks (%s): analysed as one partition", path.name, fmt)
     return dd.from_map(_whole_part, [(str(path), m)], meta=meta, enforce_metadata=False)
 
@@ -345,6 +349,7 @@ def analyse_file(
         spec = spec or PipelineSpec.default()
         version = spec.version or c.submit(pipeline_version, spec, pure=False).result()
         run_spec = spec.with_version(version)
+        startup = time.perf_counter() - started
         threads = n_workers(c)
         with dask.config.set({"dataframe.convert-string": False}):
             raw = _raw_frame(path, m, fmt, size, min_parts=4 * threads)
@@ -354,8 +359,8 @@ def analyse_file(
             analysed.to_parquet(
                 str(target), write_index=False, schema=output_schema(), overwrite=overwrite
             )
-        summary = FileSummary(partitions=raw.npartitions, workers=threads, pipeline_version=version,
-                              out=str(target))  # fmt: skip
+        summary = FileSummary(partitions=raw.npartitions, workers=threads, startup_s=startup,
+                              pipeline_version=version, out=str(target))  # fmt: skip
     import pyarrow.dataset as pads
 
     errors = pads.dataset(str(target), format="parquet").to_table(columns=["id", "error"])

@@ -21,7 +21,7 @@ def pipeline_for(spec: PipelineSpec) -> Pipeline:
     with _LOCK:
         pipe = _PIPELINES.get(spec.key)
         if pipe is None:
-            pipe = Pipeline.from_names(spec.names, spec.config)
+            pipe = Pipeline.from_names(spec.names, spec.config, salt=spec.salt)
             if len(_PIPELINES) >= 2:  # a worker rarely serves more than one pipeline
                 _PIPELINES.clear()
             _PIPELINES[spec.key] = pipe

@@ -15,6 +15,7 @@ import io
 import logging
 import math
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -162,7 +163,7 @@ def _drivers_section(ws: Workspace, ctx: dict[str, Any]) -> dict[str, Any] | Non
 def _plan_section(ws: Workspace, ctx: dict[str, Any]) -> list[dict[str, Any]] | None:
     from escucha.insights.plan import WEIGHTS
 
-    out = []
+    out: list[dict[str, Any]] = []
     for it in ws.plan(top=PLAN_TOP + 2, save=False):
         if it.get("kind") == "theme" and str(it.get("key")) == "-1":
             continue  # voices without a theme are no problem of their own
@@ -533,50 +534,82 @@ def _svg(fig: Any) -> str:
     return svg[svg.find("<svg") :]
 
 
+def _trend_chart(data: dict[str, Any]) -> str | None:
+    import matplotlib.pyplot as plt
+
+    trend = pd.DataFrame(data["trend"])
+    period = data["period"]
+    if trend.empty:
+        return None
+    trend[period] = pd.to_datetime(trend[period])
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.bar(trend[period], trend["volume"], width=5 if period == "week" else 20, color="#c9d6ea",
+           label="volume")
+    ax.set_ylabel("voices")
+    ax2 = ax.twinx()
+    ax2.plot(trend[period], trend["sentiment_index"].astype(float), color="#d1495b", marker="o",
+             label="sentiment index")
+    if "sentiment_index_low" in trend:
+        ax2.fill_between(trend[period], trend["sentiment_index_low"].astype(float),
+                         trend["sentiment_index_high"].astype(float), color="#d1495b", alpha=0.15)
+    ax2.set_ylabel("sentiment index")
+    ax.set_title(f"Volume and sentiment by {period}")
+    fig.autofmt_xdate()
+    return _svg(fig)
+
+
+def _channel_chart(data: dict[str, Any]) -> str | None:
+    import matplotlib.pyplot as plt
+
+    ch = pd.DataFrame(data["by_channel"])
+    if ch.empty or "nps" not in ch or not ch["nps"].notna().any():
+        return None
+    ch = ch[ch["nps"].notna()]
+    nps = ch["nps"].to_numpy(dtype=float)
+    err = np.vstack([nps - ch["nps_low"].to_numpy(dtype=float), ch["nps_high"].to_numpy(dtype=float) - nps])
+    fig, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * len(ch)))
+    ax.barh([_tex(c) for c in ch["channel"]], nps, xerr=np.nan_to_num(err),
+            color=["#2e8b57" if v >= 0 else "#d1495b" for v in nps])
+    ax.axvline(0, color="#444", lw=0.8)
+    ax.set_xlabel("NPS (95% CI)")
+    ax.set_title("NPS by channel")
+    return _svg(fig)
+
+
+def _aspects_chart(data: dict[str, Any]) -> str | None:
+    import matplotlib.pyplot as plt
+
+    asp = pd.DataFrame(data["aspects"])
+    if asp.empty:
+        return None
+    asp = asp.iloc[::-1]
+    labels = [_tex(a) for a in asp["aspect"]]
+    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.4 * len(asp)))
+    ax.barh(labels, asp["positive_pct"] * asp["mentions"] / 100, color="#2e8b57", label="positive")
+    ax.barh(labels, -asp["negative_pct"] * asp["mentions"] / 100, color="#d1495b", label="negative")
+    ax.axvline(0, color="#444", lw=0.8)
+    ax.set_xlabel("mentions (negative ← → positive)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Top aspects")
+    return _svg(fig)
+
+
 def charts(data: dict[str, Any]) -> dict[str, str]:
-    """Inline SVG charts: volume and sentiment over time, NPS by channel, aspects."""
+    """Inline SVG charts: volume and sentiment over time, NPS by channel, aspects, then the
+    insight sections' charts. A chart that fails is left out (its exception type logged)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     out: dict[str, str] = {}
-    trend = pd.DataFrame(data["trend"])
-    period = data["period"]
-    if not trend.empty:
-        trend[period] = pd.to_datetime(trend[period])
-        fig, ax = plt.subplots(figsize=(8, 3))
-        ax.bar(trend[period], trend["volume"], width=5 if period == "week" else 20, color="#c9d6ea", label="volume")
-        ax.set_ylabel("voices")
-        ax2 = ax.twinx()
-        ax2.plot(trend[period], trend["sentiment_index"], color="#d1495b", marker="o", label="sentiment index")
-        if "sentiment_index_low" in trend:
-            ax2.fill_between(trend[period], trend["sentiment_index_low"].astype(float), trend["sentiment_index_high"].astype(float), color="#d1495b", alpha=0.15)
-        ax2.set_ylabel("sentiment index")
-        ax.set_title(f"Volume and sentiment by {period}")
-        fig.autofmt_xdate()
-        out["trend"] = _svg(fig)
-    ch = pd.DataFrame(data["by_channel"])
-    if not ch.empty and ch["nps"].notna().any():
-        ch = ch[ch["nps"].notna()]
-        fig, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * len(ch)))
-        err = [ch["nps"] - ch["nps_low"], ch["nps_high"] - ch["nps"]]
-        ax.barh(ch["channel"], ch["nps"], xerr=err, color=["#2e8b57" if v >= 0 else "#d1495b" for v in ch["nps"]])
-        ax.axvline(0, color="#444", lw=0.8)
-        ax.set_xlabel("NPS (95% CI)")
-        ax.set_title("NPS by channel")
-        out["nps_channel"] = _svg(fig)
-    asp = pd.DataFrame(data["aspects"])
-    if not asp.empty:
-        asp = asp.iloc[::-1]
-        fig, ax = plt.subplots(figsize=(7, 0.5 + 0.4 * len(asp)))
-        ax.barh(asp["aspect"], asp["positive_pct"] * asp["mentions"] / 100, color="#2e8b57", label="positive")
-        ax.barh(asp["aspect"], -asp["negative_pct"] * asp["mentions"] / 100, color="#d1495b", label="negative")
-        ax.axvline(0, color="#444", lw=0.8)
-        ax.set_xlabel("mentions (negative ← → positive)")
-        ax.legend(loc="lower right", fontsize=8)
-        ax.set_title("Top aspects")
-        out["aspects"] = _svg(fig)
+    for key, make in (("trend", _trend_chart), ("nps_channel", _channel_chart),
+                      ("aspects", _aspects_chart)):
+        try:
+            svg = make(data)
+        except Exception as exc:
+            log.warning("report: %s chart left out (%s)", key, type(exc).__name__)
+            continue
+        if svg:
+            out[key] = svg
     out.update(insight_charts(data))
     return out
 
@@ -618,9 +651,23 @@ def _journey_chart(journey: dict[str, Any]) -> str:
     """The journey module's chart, at report width (its own figure grows with the touchpoints)."""
     from escucha.insights import journey as J
 
-    fig = J._figure(journey)
+    make = getattr(J, "_figure", None)
+    if make is None:  # pragma: no cover - the module's own chart as it is
+        return J.render_svg(journey)
+    fig = make(journey)
     n = sum(len(st["touchpoints"]) for st in journey["stages"])
-    fig.set_size_inches(min(max(8.0, 0.75 * n + 1.5), 12.0), 5.2)
+    width = min(max(8.0, 0.75 * n + 1.5), 12.0)
+    fig.set_size_inches(width, 5.4)
+    ax = fig.axes[0]
+    span = {str(st["name"]): len(st["touchpoints"]) for st in journey["stages"]}
+    for t in ax.texts:  # stage names wider than their stage: two smaller lines
+        name = t.get_text()
+        if name in span and len(name) * 0.075 > span[name] * (width - 1.5) / max(n, 1):
+            longest = max(len(w) for w in name.split())
+            t.set_text(textwrap.fill(name, width=max(longest, len(name) // 2 + 1),
+                                     break_long_words=False))
+            t.set_fontsize(8)
+    ax.title.set_position((0.5, 1.04))
     fig.tight_layout()
     return _svg(fig)
 

@@ -28,7 +28,15 @@ import pandas as pd
 import scipy.sparse as sp
 
 from escucha.errors import EscuchaError
-from escucha.insights.themes_cluster import centroids_of, cluster, nearest, spherical_kmeans, unit
+from escucha.insights.themes_cluster import (
+    centroids_of,
+    cluster,
+    merge_close,
+    nearest,
+    restrict_aspects,
+    spherical_kmeans,
+    unit,
+)
 from escucha.insights.themes_describe import describe, label_from
 from escucha.insights.themes_mix import count_matrix, refine, scores, word_logp
 from escucha.insights.themes_text import Representation, content_tokens, normalize
@@ -41,6 +49,8 @@ log = logging.getLogger(__name__)
 
 DOCS, CURATION, META = "themes", "theme_curation", "themes_meta"
 ASSIGN_TABLE, ITEM_TABLE = "theme_assignments", "theme_items"
+MERGE_DISTANCE = 0.17  # cosine distance between themes' word profiles under which they merge
+ITEM_ITERS = 3  # hard-EM passes over whole voices when giving each voice its theme
 AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operadora", "asesor", "asesora"})
 
 
@@ -120,7 +130,8 @@ def discover_themes(
     if n == 0:
         raise EscuchaError("no customer sentences to find themes in: ingest and analyse first", field="sentences")
     norm = s["_norm"].tolist()
-    asp = s["_aspects"].tolist()
+    asp = restrict_aspects(s["_aspects"].tolist())
+    s["_aspects"] = asp
     rep = Representation(seed=seed).fit(norm, asp)
     x = rep.transform(norm, asp)
     counts, _vocab = count_matrix(norm, asp, seed=seed)
@@ -164,11 +175,7 @@ def discover_themes(
     # a voice's theme: the one whose words best explain all its customer sentences
     item_codes, items = pd.factorize(s["item_id"])
     if ids:
-        logp, prior = word_logp(counts, lab_idx, len(ids))
-        g = sp.csr_matrix((np.ones(n, np.float32), (item_codes, np.arange(n))), shape=(len(items), n))
-        item_best, _m = scores((g @ counts).tocsr(), logp, prior)
-        has = np.bincount(item_codes[lab_idx >= 0], minlength=len(items)) > 0
-        item_theme = np.where(has, np.array(ids, dtype=np.int32)[item_best], -1)
+        item_theme = _voice_themes(counts, item_codes, len(items), lab_idx, np.array(ids, dtype=np.int32))
     else:
         item_theme = np.full(len(items), -1, np.int32)
 
@@ -239,6 +246,8 @@ def _full(
     lab, _lp, _pr = refine(counts, np.where(empty, -1, start).astype(np.int32), k, fixed_rows=pin_rows)
     lab = np.where(cl.labels < 0, -1, lab) if not pin_ids else np.where((cl.labels < 0) & ~pin_rows, -1, lab)
     lab = _drop_small(lab, min_size, keep=set(range(len(pin_ids))))
+    lab = _merge_close(counts, lab, len(pin_ids), pin_rows)
+    lab = _drop_small(lab, min_size, keep=set(range(len(pin_ids))))
     # map cluster index → theme id
     mapping: dict[int, int] = {j: pin_ids[j] for j in range(len(pin_ids))}
     used = set(pin_ids)
@@ -258,6 +267,41 @@ def _full(
             next_id += 1
     out = np.array([mapping.get(int(v), -1) if v >= 0 else -1 for v in lab], dtype=np.int32)
     return out, next_id
+
+
+def _merge_close(counts: sp.csr_matrix, lab: np.ndarray, n_fixed: int, fixed_rows: np.ndarray) -> np.ndarray:
+    """Merge themes whose word profiles are close (pinned ones stay apart), then re-fit words."""
+    present = sorted(set(np.unique(lab[lab >= 0]).tolist()) | set(range(n_fixed)))
+    if len(present) - n_fixed < 2:
+        return lab
+    remap = np.full(max(present) + 1, -1, np.int32)
+    remap[present] = np.arange(len(present), dtype=np.int32)
+    lab = np.where(lab >= 0, remap[np.maximum(lab, 0)], -1).astype(np.int32)
+    logp, _prior = word_logp(counts, lab, len(present))
+    to = merge_close(logp, MERGE_DISTANCE, n_fixed)
+    if len(np.unique(to)) == len(present):
+        return lab
+    lab = np.where(lab >= 0, to[np.maximum(lab, 0)], -1).astype(np.int32)
+    new, _lp, _pr = refine(counts, lab, int(to.max()) + 1, fixed_rows=fixed_rows)
+    return np.where(lab < 0, -1, new).astype(np.int32)
+
+
+def _voice_themes(
+    counts: sp.csr_matrix, item_codes: np.ndarray, n_items: int, lab_idx: np.ndarray, ids: np.ndarray
+) -> np.ndarray:
+    """Each voice's theme: the one whose words best explain all its customer sentences, sharpened
+    by a few hard-EM passes over whole voices (short voices borrow context from each other)."""
+    n = counts.shape[0]
+    logp, prior = word_logp(counts, lab_idx, len(ids))
+    g = sp.csr_matrix((np.ones(n, np.float32), (item_codes, np.arange(n))), shape=(n_items, n))
+    vc = (g @ counts).tocsr()
+    vc.data[:] = 1.0
+    has = np.bincount(item_codes[lab_idx >= 0], minlength=n_items) > 0
+    best, _m = scores(vc, logp, prior)
+    start = np.where(has, best, -1).astype(np.int32)
+    if ITEM_ITERS:
+        best, _lp, _pr = refine(vc, start, len(ids), iters=ITEM_ITERS)
+    return np.where(has, ids[np.maximum(best, 0)], -1).astype(np.int32)
 
 
 def _drop_small(lab: np.ndarray, min_size: int, keep: set[int]) -> np.ndarray:

@@ -147,3 +147,48 @@ def cluster(
     out = (sim < cut) | (lab < 0)
     lab = np.where(out, -1, lab).astype(np.int32)
     return Clustering(lab, sim, c, cut)
+
+
+def aspect_domain(aspect: str) -> str:
+    """The domain pack of an aspect id (``airline.delays`` → ``airline``); ``general`` otherwise."""
+    return aspect.split(".", 1)[0] if "." in aspect else "general"
+
+
+def corpus_domains(aspect_lists: Sequence[Sequence[str]], keep_frac: float = 0.2) -> set[str]:
+    """Domains whose aspects are frequent in the corpus: at least ``keep_frac`` of the mentions
+    of the most mentioned domain (``general`` aspects always count)."""
+    counts: dict[str, int] = {}
+    for lst in aspect_lists:
+        for a in lst:
+            d = aspect_domain(a)
+            counts[d] = counts.get(d, 0) + 1
+    counts.pop("general", None)
+    top = max(counts.values(), default=0)
+    return {"general"} | {d for d, c in counts.items() if c >= keep_frac * top}
+
+
+def restrict_aspects(aspect_lists: Sequence[Sequence[str]], keep_frac: float = 0.2) -> list[list[str]]:
+    """Aspect lists without the aspects of domains foreign to the corpus (a hotel aspect firing
+    on an airline tweet), so they neither seed themes nor pull sentences together."""
+    keep = corpus_domains(aspect_lists, keep_frac)
+    return [[a for a in lst if aspect_domain(a) in keep] for lst in aspect_lists]
+
+
+def merge_close(profiles: np.ndarray, threshold: float, n_fixed: int = 0) -> np.ndarray:
+    """Average-linkage merge of themes whose word profiles are within ``threshold`` cosine
+    distance; ``profiles`` are per-theme log word probabilities (rows). Returns the new index of
+    each theme (fixed themes, the first ``n_fixed`` rows, are never merged)."""
+    k = profiles.shape[0]
+    free = k - n_fixed
+    out = np.arange(k, dtype=np.int32)
+    if free < 2:
+        return out
+    from sklearn.cluster import AgglomerativeClustering
+
+    p = unit(np.sqrt(np.exp(profiles[n_fixed:].astype(np.float64))))  # Hellinger-style profiles
+    ag = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=threshold, metric="cosine", linkage="average"
+    ).fit(p)
+    _, groups = np.unique(ag.labels_, return_inverse=True)
+    out[n_fixed:] = n_fixed + groups.astype(np.int32)
+    return out

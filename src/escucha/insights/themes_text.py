@@ -21,13 +21,15 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from escucha.nlp.lexicons import fold
 
 STOP_ES: frozenset[str] = frozenset(
-    ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "aun", "aunque", "bajo", "bien", "cada", "casi", "como", "con", "contra", "cual", "cuales", "cuando", "de", "del", "desde", "donde", "dos", "el", "ella", "ellas", "ello", "ellos", "en", "entre", "era", "eran", "eres", "es", "esa", "esas", "ese", "eso", "esos", "esta", "estaba", "estaban", "estado", "estais", "estamos", "estan", "estar", "estas", "este", "esto", "estos", "estoy", "fue", "fueron", "fui", "ha", "habeis", "haber", "habia", "habian", "han", "has", "hasta", "hay", "he", "hemos", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "mucho", "muchos", "muy", "nada", "ni", "no", "nos", "nosotros", "nuestra", "nuestro", "o", "os", "otra", "otro", "otros", "para", "pero", "poco", "por", "porque", "que", "quien", "se", "sea", "ser", "si", "sido", "siempre", "sin", "sobre", "solo", "son", "soy", "su", "sus", "tambien", "tan", "tanto", "te", "tenemos", "tener", "tengo", "ti", "tiene", "tienen", "toda", "todas", "todo", "todos", "tu", "tus", "un", "una", "uno", "unos", "usted", "ustedes", "vosotros", "ya", "yo", "vez", "hace", "hizo", "sois", "seria", "estaria", "tenia", "tuve", "tuvo", "va", "vais", "vamos", "van", "voy", "e", "u", "y", "ha", "he", "os", "del", "al", "ese", "esa", "muchas", "mucha", "hola", "buenas", "gracias", "vale", "pues", "entonces", "ahi", "alli", "ahora", "hoy", "ayer"]
+    ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "aun", "aunque", "bajo", "bien", "cada", "casi", "como", "con", "contra", "cual", "cuales", "cuando", "de", "del", "desde", "donde", "dos", "el", "ella", "ellas", "ello", "ellos", "en", "entre", "era", "eran", "eres", "es", "esa", "esas", "ese", "eso", "esos", "esta", "estaba", "estaban", "estado", "estais", "estamos", "estan", "estar", "estas", "este", "esto", "estos", "estoy", "fue", "fueron", "fui", "ha", "habeis", "haber", "habia", "habian", "han", "has", "hasta", "hay", "he", "hemos", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "mucho", "muchos", "muy", "nada", "ni", "no", "nos", "nosotros", "nuestra", "nuestro", "o", "os", "otra", "otro", "otros", "para", "pero", "poco", "por", "porque", "que", "quien", "se", "sea", "ser", "si", "sido", "siempre", "sin", "sobre", "solo", "son", "soy", "su", "sus", "tambien", "tan", "tanto", "te", "tenemos", "tener", "tengo", "ti", "tiene", "tienen", "toda", "todas", "todo", "todos", "tu", "tus", "un", "una", "uno", "unos", "usted", "ustedes", "vosotros", "ya", "yo", "vez", "hace", "hizo", "sois", "seria", "estaria", "tenia", "tuve", "tuvo", "va", "vais", "vamos", "van", "voy", "e", "u", "y", "ha", "he", "os", "del", "al", "ese", "esa", "muchas", "mucha", "hola", "buenas", "gracias", "vale", "pues", "entonces", "ahi", "alli", "ahora", "hoy", "ayer", "muchisimas", "muchisimo", "favor", "porfa", "porfavor", "saludo", "saludos",
+     "cordial", "cordiales", "atentamente"]
 )
 STOP_EN: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    ["im", "ive", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "wasnt", "arent", "youre", "theyre", "thats", "theres", "ill", "id", "u", "ur", "just", "get", "got", "really", "still", "amp", "rt", "hi", "hello", "thanks", "thank", "pls", "please", "yes"]
+    ["im", "ive", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "wasnt", "arent", "youre", "theyre", "thats", "theres", "ill", "id", "u", "ur", "just", "get", "got", "really", "still", "amp", "rt", "hi", "hello", "thanks", "thank", "pls", "please", "yes", "thx", "ty", "cheers", "regards", "sincerely", "kindly"]
 )
 STOP_WORDS: frozenset[str] = STOP_ES | STOP_EN
 
+_CODE = re.compile(r"\b[^\W\d_]{0,6}[-_#/]?\d[\w/-]*")  # order/booking codes: LH-355354, UA123
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@\w+")
 _NUM = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -37,8 +39,9 @@ TOKEN = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
 
 
 def normalize(text: str) -> str:
-    """Folded text without URLs, @handles, numbers or punctuation (hashtags keep their word)."""
+    """Folded text without URLs, @handles, codes, numbers or punctuation (hashtags keep their word)."""
     t = fold(_MENTION.sub(" ", _URL.sub(" ", text or "")))
+    t = _CODE.sub(" 0 ", t)
     t = _NUM.sub(" 0 ", t)
     t = _NONWORD.sub(" ", t.replace("_", " "))
     return _SPACE.sub(" ", t).strip()

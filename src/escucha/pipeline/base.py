@@ -134,14 +134,18 @@ def _load_builtins() -> None:
 class Pipeline:
     """Runs analysers in order over batches of docs."""
 
-    def __init__(self, analyzers: Sequence[Analyzer]):
+    def __init__(self, analyzers: Sequence[Analyzer], salt: str = ""):
+        """``salt`` names what else shapes the results (a workspace's taxonomy, rules, models)."""
         self.analyzers = list(analyzers)
+        self.salt = salt
         self._check_order()
 
     @classmethod
-    def from_names(cls, names: Iterable[str], config: dict[str, dict[str, Any]] | None = None) -> Pipeline:
+    def from_names(
+        cls, names: Iterable[str], config: dict[str, dict[str, Any]] | None = None, salt: str = ""
+    ) -> Pipeline:
         config = config or {}
-        return cls([create(n, **config.get(n, {})) for n in names])
+        return cls([create(n, **config.get(n, {})) for n in names], salt=salt)
 
     @property
     def names(self) -> list[str]:
@@ -150,7 +154,7 @@ class Pipeline:
     @property
     def version(self) -> str:
         """Changes whenever an analyser or its version changes: analyses of another version are redone."""
-        sig = "|".join(f"{a.name}={a.version}" for a in self.analyzers)
+        sig = "|".join(f"{a.name}={a.version}" for a in self.analyzers) + "|" + self.salt
         return hashlib.sha1(sig.encode(), usedforsecurity=False).hexdigest()[:12]
 
     def _check_order(self) -> None:

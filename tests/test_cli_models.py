@@ -1,0 +1,57 @@
+"""`escucha train` adapts the pipeline to a company's labels; `escucha eval --json` keeps its contract."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import escucha
+
+ESCUCHA = [sys.executable, "-m", "escucha"]
+LABELS = ("card_arrival", "lost_or_stolen_card", "exchange_rate", "top_up_failed", "pin_blocked")
+
+
+@pytest.mark.shared_data
+def test_trained_labels_flow_into_the_workspace(shared_data: Path, tmp_path: Path) -> None:
+    with (shared_data / "banking77" / "train.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["category"] in LABELS]
+    train_csv = tmp_path / "labels.csv"
+    pd.DataFrame(rows).rename(columns={"category": "label"}).to_csv(train_csv, index=False)
+    ws_dir = tmp_path / "ws"
+    subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "init"], check=True, capture_output=True)
+    r = subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "train", str(train_csv), "--name", "banking"],
+                       check=True, capture_output=True, text=True)  # fmt: skip
+    assert "model saved" in r.stdout
+    ws = escucha.open(ws_dir)
+    assert ws.custom_model() == ws_dir.resolve() / "models" / "banking"
+    ws.add([{"id": "a", "text": "My new card still hasn't arrived after two weeks"},
+            {"id": "b", "text": "Someone stole my wallet with the card inside, block it please"},
+            {"id": "c", "text": "Why was my top-up declined?"}])  # fmt: skip
+    ws.analyze()
+    got = {i: json.loads(x)["labels"] for i, x in ws.items(limit=None).set_index("id")["extras"].items()}
+    assert got == {"a": ["card_arrival"], "b": ["lost_or_stolen_card"], "c": ["top_up_failed"]}
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_eval_json_contract(shared_data: Path) -> None:
+    r = subprocess.run(
+        [*ESCUCHA, "eval", "--task", "banking77_custom", "--task", "airline_sentiment", "--max-train", "1500",
+         "--max-test", "300", "--json", "--data", str(shared_data)],
+        check=True, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    out = json.loads(r.stdout)
+    assert set(out) == {"banking77_custom", "airline_sentiment"}
+    for key, res in out.items():
+        assert {"n", "accuracy", "texts_per_s", "baselines"} <= set(res), key
+        assert "macro_f1" in res
+        assert res["baselines"], key
+        for base in res["baselines"].values():
+            assert {"n", "accuracy", "macro_f1"} <= set(base)
+    assert out["airline_sentiment"]["macro_f1"] > out["airline_sentiment"]["baselines"]["vader"]["macro_f1"]
