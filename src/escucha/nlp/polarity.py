@@ -165,8 +165,13 @@ _FIRST = frozenset(k.split(" ", 1)[0] for k in LEXICON if " " in k)
 
 def score_text(text: str, normalized: bool = False) -> LexiconScore:
     """Polarity of ``text`` from the lexicon: ``score`` in [-1, 1] and how many cues were seen."""
-    toks = clause_tokens(text, normalized)
-    lows = [strip_accents(t) for t in toks]
+    return score_tokens([strip_accents(t) for t in clause_tokens(text, normalized)])
+
+
+def score_tokens(lows: list[str]) -> LexiconScore:
+    """:func:`score_text` of a text's unaccented clause tokens
+    (:func:`escucha.nlp.textnorm.unaccented_tokens`)."""
+    toks = lows
     hits = 0
     weight = 1.0
     i = 0

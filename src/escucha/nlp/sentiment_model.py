@@ -18,9 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from escucha.errors import ModelError
-from escucha.nlp.polarity import score_text
+from escucha.nlp.polarity import score_text, score_tokens
 from escucha.nlp.textclf import TextClassifier
-from escucha.nlp.textnorm import normalize
+from escucha.nlp.textnorm import (
+    normalize,
+    unaccented_tokens,
+    word_analyzer_normalized,
+    word_grams,
+)
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 ARTEFACTS = Path(__file__).parent / "artefacts"
@@ -145,22 +150,26 @@ class SentimentModel:
     ) -> list[tuple[np.ndarray | None, list[np.ndarray | None]]]:
         """For each doc given as its sentences: (doc probabilities, sentence probabilities).
 
-        Each sentence is read once; the doc's features are the sums of its sentences' counts,
-        and its lexicon score the squashed sum of theirs.
+        Each sentence is normalised and tokenised once: the lexicon and the word features share
+        its tokens, the doc's features are the sums of its sentences' counts, and its lexicon
+        score the squashed sum of theirs.
         """
         out: list[tuple[np.ndarray | None, list[np.ndarray | None]]] = [
             (None, [None] * len(segs)) for segs in segments
         ]
         groups: dict[str, list[int]] = {}
+        norms: list[list[str]] = []
         for i, (segs, lang) in enumerate(zip(segments, languages, strict=True)):
-            joined = " ".join(segs)
+            norm = [normalize(seg) for seg in segs]
+            norms.append(norm)
+            joined = " ".join(norm)
             if not joined.strip():
                 continue
-            if not _LETTER.search(_PLACEHOLDER.sub(" ", normalize(joined))):
-                doc = score_text(joined)
+            if not _LETTER.search(_PLACEHOLDER.sub(" ", joined)):
+                doc = score_text(joined, normalized=True)
                 sents: list[np.ndarray | None] = []
-                for seg in segs:
-                    ls = score_text(seg)
+                for seg in norm:
+                    ls = score_text(seg, normalized=True)
                     sents.append(lexicon_proba(ls.score, ls.hits) if ls.hits else None)
                 out[i] = (lexicon_proba(doc.score, doc.hits) if doc.hits else None, sents)
                 continue
@@ -168,22 +177,37 @@ class SentimentModel:
         for lang, idx in groups.items():
             clf = self.models[lang]
             weight = float(clf.meta.get("lexicon_weight", 1.0))
-            flat: list[str] = []
+            texts: list[str] = []
+            grams: list[list[str]] = []
+            raws: list[float] = []
             owner: list[int] = []
             for g, i in enumerate(idx):
-                for seg in segments[i]:
-                    flat.append(normalize(seg))
+                for seg in norms[i]:
+                    lows = unaccented_tokens(seg)
+                    raws.append(score_tokens(lows).raw)
+                    masked = model_text(seg)
+                    if masked is seg or masked == seg:
+                        grams.append(word_grams(lows))
+                    else:
+                        grams.append(word_analyzer_normalized(masked))
+                    texts.append(masked)
                     owner.append(g)
-            ps, pd = clf.predict_proba_grouped([model_text(t) for t in flat], owner, len(idx))
+            ps, pd = clf.predict_proba_grouped(texts, owner, len(idx), word_grams=grams)
             ps, pd = _ordered(clf, ps), _ordered(clf, pd)
-            raws = [score_text(t, normalized=True).raw for t in flat]
-            doc_raw = np.zeros(len(idx))
-            np.add.at(doc_raw, np.asarray(owner), np.asarray(raws))
-            ps = shift_by(ps, np.array([squash(r) for r in raws]), weight)
-            pd = shift_by(pd, np.array([squash(r) for r in doc_raw]), weight)
+            ps = shift_by(ps, _squash_all(np.asarray(raws)), weight)
+            if pd is not ps:
+                doc_raw = np.zeros(len(idx))
+                np.add.at(doc_raw, np.asarray(owner), np.asarray(raws))
+                ps_doc = shift_by(pd, _squash_all(doc_raw), weight)
+            else:
+                ps_doc = ps
             k = 0
             for g, i in enumerate(idx):
                 n = len(segments[i])
-                out[i] = (pd[g], [ps[k + j] for j in range(n)])
+                out[i] = (ps_doc[g], [ps[k + j] for j in range(n)])
                 k += n
         return out
+
+
+def _squash_all(raw: np.ndarray) -> np.ndarray:
+    return raw / np.sqrt(raw * raw + 6.0)

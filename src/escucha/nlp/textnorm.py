@@ -100,10 +100,26 @@ def word_analyzer(text: str) -> list[str]:
 
 def word_analyzer_normalized(text: str) -> list[str]:
     """:func:`word_analyzer` for a text already passed through :func:`normalize`."""
-    toks = [strip_accents(t) for t in mark_negation(clause_tokens(text, normalized=True))]
-    toks = [t for t in toks if t not in {".", ",", ";"}]
+    return word_grams(unaccented_tokens(text))
+
+
+def unaccented_tokens(normalized: str) -> list[str]:
+    """:func:`clause_tokens` of a normalised text without accents (shared by model and lexicon)."""
+    return [strip_accents(t) for t in clause_tokens(normalized, normalized=True)]
+
+
+_CLAUSE_PUNCT = frozenset({".", ",", ";"})
+
+
+def word_grams(lows: list[str]) -> list[str]:
+    """Unigrams and bigrams of negation-marked :func:`unaccented_tokens` (punctuation dropped).
+
+    Marking negation after removing accents gives the same tokens: every accented negator
+    also appears unaccented in :data:`NEGATORS`.
+    """
+    toks = [t for t in mark_negation(lows) if t not in _CLAUSE_PUNCT]
     grams = list(toks)
-    grams.extend(f"{a} {b}" for a, b in itertools.pairwise(toks))
+    grams.extend([f"{a} {b}" for a, b in itertools.pairwise(toks)])
     return grams
 
 

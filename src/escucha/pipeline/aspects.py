@@ -138,7 +138,10 @@ def analyse_aspects(doc: Doc, model: AspectModel, rules: RuleSet | None = None) 
     starts = [s.start for s in sents]
     tax = model.taxonomy
     found: dict[tuple[int, str], tuple[int, int]] = {}
+    transcript = doc.is_transcript
     for start, end, aid in model.find(text, folded):
+        if transcript and doc.agent_at(starts, start):
+            continue
         key = (sentence_index(starts, start), aid)
         if key not in found:
             found[key] = (start, end)

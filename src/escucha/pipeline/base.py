@@ -9,12 +9,17 @@ registering a new factory under a new name (or replacing one).
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from escucha.errors import PipelineError
 from escucha.models import Analysis, AspectMention, SentenceAnalysis
+
+
+AGENT = "agent"
+"""The speaker label of an agent's turn (the sentence splitter normalises speakers to agent/customer)."""
 
 
 @dataclass(slots=True)
@@ -49,6 +54,31 @@ class Doc:
     urgency: float = 0.0
     reach: int | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_transcript(self) -> bool:
+        """True when the sentences carry agent turns (a chat or call transcript)."""
+        return any(s.speaker == AGENT for s in self.sentences)
+
+    def agent_at(self, starts: list[int], pos: int) -> bool:
+        """Whether character ``pos`` of a transcript is not the customer's words: an agent's turn, or
+        a speaker label or timestamp between turns (``starts``: the sentences' starts).
+
+        Analysers read the customer's words only: the agent's courtesy is not the customer's
+        feeling, intent or topic."""
+        if not self.sentences:
+            return False
+        i = bisect_right(starts, pos) - 1
+        if i < 0:
+            return True
+        s = self.sentences[i]
+        return s.speaker == AGENT or pos >= s.end
+
+    def customer_text(self) -> str:
+        """The customer's words: the whole text, or the customer's turns of a transcript."""
+        if not self.is_transcript:
+            return self.text
+        return " ".join(s.text for s in self.sentences if s.speaker != AGENT)
 
     @property
     def full_text(self) -> str:

@@ -75,7 +75,10 @@ def analyse_emotions(doc: Doc) -> tuple[dict[str, float], float]:
     raw = dict.fromkeys(EMOTIONS, 0.0)
     strong_anger = 0
     seen: set[tuple[int, str]] = set()
+    transcript = doc.is_transcript
     for hit in matcher.finditer(folded):
+        if transcript and doc.agent_at(starts, hit.start):
+            continue
         label = sents[sentence_index(starts, hit.start)].sentiment if sents else doc.sentiment
         pos_k, neg_k = _CONSISTENCY.get(label, (1.0, 1.0))
         is_neg = negated(folded, hit.start)

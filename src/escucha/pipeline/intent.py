@@ -49,8 +49,9 @@ def _polarity(doc: Doc) -> tuple[float, bool, bool]:
 
         score = clause_polarity(fold(doc.text))
         label = "positive" if score > 0.15 else "negative" if score < -0.15 else "neutral"
-    has_neg = label == "negative" or any(s.sentiment == "negative" for s in doc.sentences)
-    has_pos = label == "positive" or any(s.sentiment == "positive" for s in doc.sentences)
+    own = [s for s in doc.sentences if s.speaker != "agent"]
+    has_neg = label == "negative" or any(s.sentiment == "negative" for s in own)
+    has_pos = label == "positive" or any(s.sentiment == "positive" for s in own)
     if label == "negative":
         score = min(score, -0.3)
     elif label == "positive":
@@ -68,7 +69,11 @@ def score_intents(doc: Doc) -> tuple[dict[str, float], dict[str, list[str]]]:
     folded = fold(text)
     best: dict[str, float] = {}
     counts = {"complaint": 0, "praise": 0}
+    transcript = doc.is_transcript
+    starts = [s.start for s in doc.sentences]
     for hit in _matcher().finditer(folded):
+        if transcript and doc.agent_at(starts, hit.start):
+            continue
         for intent, w in hit.payloads:
             if intent in _NEGATABLE and negated_intent(folded, hit.start):
                 continue
@@ -111,7 +116,7 @@ def score_intents(doc: Doc) -> tuple[dict[str, float], dict[str, list[str]]]:
         s = best.get(intent, 0.0)
         if 0 < s < 1.0 and intent in ("churn_threat", "public_threat") and score < -0.15:
             s += 0.2
-        if 0 < s < 1.0 and intent == "question" and "?" in text:
+        if 0 < s < 1.0 and intent == "question" and "?" in doc.customer_text():
             s += 0.3
         scores[intent] = s
     # A threat is a complaint too.

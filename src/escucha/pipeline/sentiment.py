@@ -70,3 +70,21 @@ class SentimentAnalyzer:
             offset = len(segs) - len(d.sentences)  # a title comes first
             for s, sp in zip(d.sentences, sent_p[offset:], strict=True):
                 s.sentiment, s.sentiment_score = _label(sp)
+            _customer_view(d, sent_p[offset:])
+
+
+def _customer_view(d: Doc, sent_p: list[np.ndarray | None]) -> None:
+    """In a transcript the voice's sentiment is the customer's: the agent's courtesy ("lo siento
+    mucho", "happy to help") says nothing about how the customer feels."""
+    speakers = {s.speaker for s in d.sentences}
+    if "customer" not in speakers or speakers == {"customer"}:
+        return
+    probs = [(p, max(len(s.text), 1)) for s, p in zip(d.sentences, sent_p, strict=True)
+             if s.speaker == "customer" and p is not None]  # fmt: skip
+    if not probs:
+        return
+    weights = np.array([w for _, w in probs], dtype=float)
+    mean = np.average(np.vstack([p for p, _ in probs]), axis=0, weights=weights)
+    d.sentiment, d.sentiment_score = _label(mean)
+    d.sentiment_proba = {lab: round(float(v), 4) for lab, v in zip(LABELS, mean, strict=True)}
+    d.extras["sentiment_scope"] = "customer"
