@@ -25,7 +25,7 @@ demo: install
 
 ## Install the dev tools and run the whole suite (slow tests included).
 test: install-dev
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench scripts

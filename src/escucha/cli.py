@@ -19,6 +19,7 @@ from escucha.cli_common import (
     _ws,
     console,
     err,
+    limit_blas_threads,
     state,
 )
 from escucha.errors import EscuchaError
@@ -277,6 +278,7 @@ _register_commands()
 
 
 def main() -> None:
+    limit_blas_threads()
     try:
         app()
     except EscuchaError as exc:

@@ -37,6 +37,17 @@ class State:
 state = State()
 
 
+def limit_blas_threads() -> None:
+    """One BLAS thread: escucha's small dense solves (drivers, segments) run ~50x slower when
+    threaded BLAS fights the other cores' work; the heavy parts parallelise by process instead."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, "blas")
+    except ImportError:  # threadpoolctl comes with scikit-learn; stay quiet if it is missing
+        pass
+
+
 def _ws(workspace: Path | None = None, create: bool = False) -> Any:
     import escucha
 

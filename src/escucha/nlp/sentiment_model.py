@@ -193,9 +193,10 @@ class SentimentModel:
                     texts.append(masked)
                     owner.append(g)
             ps, pd = clf.predict_proba_grouped(texts, owner, len(idx), word_grams=grams)
-            ps, pd = _ordered(clf, ps), _ordered(clf, pd)
-            ps = shift_by(ps, _squash_all(np.asarray(raws)), weight)
-            if pd is not ps:
+            single = pd is ps  # every doc is one sentence: the doc rows are the sentence rows
+            ps = shift_by(_ordered(clf, ps), _squash_all(np.asarray(raws)), weight)
+            if not single:
+                pd = _ordered(clf, pd)
                 doc_raw = np.zeros(len(idx))
                 np.add.at(doc_raw, np.asarray(owner), np.asarray(raws))
                 ps_doc = shift_by(pd, _squash_all(doc_raw), weight)
