@@ -101,14 +101,16 @@ class Workspace:
     def _config_fingerprint(self) -> str:
         """A hash of the workspace files that change what the analysers read (taxonomy, rules, domains,
         model), so editing them re-analyses the voices."""
-        parts = [",".join(self.settings.domains)]
+        default_domains = Settings.model_fields["domains"].get_default(call_default_factory=True)
+        parts = [] if list(self.settings.domains) == default_domains else [",".join(self.settings.domains)]
         for name in ("taxonomy.yaml", "rules.yaml"):
             f = self.path / name
-            parts.append(f.read_text(encoding="utf-8") if f.exists() else "")
+            if f.exists():
+                parts.append(name + f.read_text(encoding="utf-8"))
         model = self.custom_model()
         if model is not None:
             parts.append((model / "meta.json").read_text(encoding="utf-8"))
-        return content_hash(*parts)[:12]
+        return content_hash(*parts)[:12] if parts else ""  # "" = the default pipeline
 
     # -- data in ----------------------------------------------------------------------------
     def ingest(
