@@ -44,3 +44,15 @@ VOICES = [
 @pytest.fixture
 def voices() -> list[dict]:
     return [dict(v) for v in VOICES]
+
+
+@pytest.fixture(scope="session")
+def demo_ws(tmp_path_factory: pytest.TempPathFactory):
+    """The analysed demo workspace (6k voices), built once per test process."""
+    import escucha
+    from escucha.demo.build import build_demo
+
+    path = tmp_path_factory.getbasetemp() / "insights_demo"
+    if not (path / "escucha.duckdb").exists():
+        build_demo(path)
+    return escucha.open(path)

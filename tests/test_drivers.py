@@ -62,14 +62,3 @@ def test_drivers_on_demo(demo_ws) -> None:
     out = drivers_chart(df, demo_ws.path / "drivers.png")
     assert out.stat().st_size > 1000
 
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory):
-    """The analysed demo workspace, built once per test session."""
-    import escucha
-    from escucha.demo.build import build_demo
-
-    path = tmp_path_factory.getbasetemp() / "insights_demo"
-    if not (path / "escucha.duckdb").exists():
-        build_demo(path)
-    return escucha.open(path)

@@ -64,14 +64,3 @@ def test_demo_journey(demo_ws, tmp_path) -> None:
     assert "<svg" in html and "Reparto" in html
     assert render_png(data, tmp_path / "j.png").stat().st_size > 1000
 
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory):
-    """The analysed demo workspace, built once per test session."""
-    import escucha
-    from escucha.demo.build import build_demo
-
-    path = tmp_path_factory.getbasetemp() / "insights_demo"
-    if not (path / "escucha.duckdb").exists():
-        build_demo(path)
-    return escucha.open(path)

@@ -32,6 +32,7 @@ def test_mean_ci() -> None:
     values = [1, 2, 3, 4, 5]
     m, se, lo, hi = mean_ci(sum(values), sum(v * v for v in values), len(values))
     assert m == 3 and se == pytest.approx(math.sqrt(2.5 / 5))
+    assert (lo, hi) == (pytest.approx(3 - 1.96 * se, abs=1e-3), pytest.approx(3 + 1.96 * se, abs=1e-3))
 
 
 def _stats(promoters: int, detractors: int, n: int, positive: int = 0, negative: int = 0, known: int = 0) -> dict:

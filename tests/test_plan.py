@@ -51,14 +51,3 @@ def test_plan_per_product(demo_ws) -> None:
     segs = {p["segment"]["value"] for p in plan}
     assert len(segs) >= 5 and all(p["id"].count("@product=") == 1 for p in plan)
 
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory):
-    """The analysed demo workspace, built once per test session."""
-    import escucha
-    from escucha.demo.build import build_demo
-
-    path = tmp_path_factory.getbasetemp() / "insights_demo"
-    if not (path / "escucha.duckdb").exists():
-        build_demo(path)
-    return escucha.open(path)

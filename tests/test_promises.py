@@ -82,14 +82,3 @@ def test_demo_broken_24h_promise(demo_ws) -> None:
     assert ba["p_value"] < 1e-6
     assert top["evidence_broken"]
 
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory):
-    """The analysed demo workspace, built once per test session."""
-    import escucha
-    from escucha.demo.build import build_demo
-
-    path = tmp_path_factory.getbasetemp() / "insights_demo"
-    if not (path / "escucha.duckdb").exists():
-        build_demo(path)
-    return escucha.open(path)

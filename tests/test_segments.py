@@ -18,14 +18,3 @@ def test_demo_segments(demo_ws) -> None:
     assert worst["churn_threat_share"] == max(s["churn_threat_share"] for s in res["segments"])
     assert segments(demo_ws, seed=0, save=False)["assignments"] == res["assignments"]
 
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory):
-    """The analysed demo workspace, built once per test session."""
-    import escucha
-    from escucha.demo.build import build_demo
-
-    path = tmp_path_factory.getbasetemp() / "insights_demo"
-    if not (path / "escucha.duckdb").exists():
-        build_demo(path)
-    return escucha.open(path)

@@ -29,6 +29,7 @@ def test_analysis_is_incremental_and_follows_edits(ws, voices) -> None:
     again = ws.analyze()
     assert again.analysed == 1
     item, analysis = ws.get("t:v1")
+    assert item.text.startswith("Nadie me atendió")
     assert analysis is not None and analysis.sentiment == "negative"
 
 

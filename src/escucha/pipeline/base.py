@@ -17,7 +17,6 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from escucha.errors import PipelineError
 from escucha.models import Analysis, AspectMention, SentenceAnalysis
 
-
 AGENT = "agent"
 """The speaker label of an agent's turn (the sentence splitter normalises speakers to agent/customer)."""
 

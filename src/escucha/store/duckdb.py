@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -113,14 +113,14 @@ def _analysis(a: dict[str, Any], sents: list[dict[str, Any]], asps: list[dict[st
             {"aspect": r["aspect"], "sentiment": r["sentiment"], "score": r["score"],
              "evidence": r["evidence"] or "", "sentence": None if _is_missing(r["sentence"]) else int(r["sentence"])}
             for r in asps
-        ],  # fmt: skip
+        ],
         sentences=[
             {"index": r["idx"], "text": r["text"], "start": r["start_pos"], "end": r["end_pos"],
              "sentiment": r["sentiment"], "sentiment_score": r["sentiment_score"],
              "aspects": list(r["aspects"]) if r["aspects"] is not None else [],
              "speaker": None if _is_missing(r["speaker"]) else r["speaker"]}
             for r in sents
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -187,10 +187,8 @@ class DuckDBStore:
             yield con
             con.commit()
         except BaseException:
-            try:
+            with suppress(duckdb.Error):
                 con.rollback()
-            except duckdb.Error:
-                pass
             raise
         finally:
             con.close()
