@@ -26,6 +26,12 @@ def test_demo_plan(demo_ws) -> None:
     plan = improvement_plan(demo_ws, top=10)
     ids = [p["id"] for p in plan[:5]]
     assert "aspect:delivery_logistics" in ids and "promise:entrega_24h" in ids
+
+    from escucha.insights.themes import discover_themes
+
+    discover_themes(demo_ws)  # with themes stored, unthemed sentences (-1) never become a problem
+    themed = [p["id"] for p in improvement_plan(demo_ws, top=30, save=False)]
+    assert not any(i.startswith("theme:-") for i in themed)
     top = plan[0]
     assert set(top["parts"]) == {"volume", "negativity", "driver", "trend", "value"}
     assert top["owner"] and top["evidence"] and top["raisers"]["count"] > 0

@@ -56,6 +56,9 @@ def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000, workers_log_
     for w in warnings:
         log.warning(w)
     app = create_app(ws)
+    from escucha.web.snapshot import warm_snapshot
+
+    warm_snapshot(app.state.escucha.ws, app.state.escucha.cache)  # seconds on a large workspace
     log.info("serving", extra={"host": host, "port": port, "workspace": str(ws.path)})
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
                 server_header=False)  # fmt: skip

@@ -76,6 +76,10 @@ def theme_rows(ws: Workspace) -> pd.DataFrame | None:
         return None
     labels = {k: str(v.get("label") or v.get("name") or k) for k, v in docs.items()}
     df = ta[["item_id", "theme_id"]].copy()
+    # -1 marks sentences no theme took; retired (merged, split) ids are gone from the documents
+    df = df[(pd.to_numeric(df["theme_id"], errors="coerce") >= 0) & df["theme_id"].astype(str).isin(labels)]
+    if df.empty:
+        return None
     df["driver"] = "theme:" + df["theme_id"].astype(str)
     df["label"] = df["theme_id"].astype(str).map(lambda t: labels.get(t, t))
     return df
