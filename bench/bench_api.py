@@ -214,10 +214,13 @@ def measure_ingest(client: httpx.Client, args: argparse.Namespace) -> dict[str, 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     scratch = Path(args.scratch)
     ws_path = scratch / f"ws-{args.items}"
-    built: dict[str, Any] = {"reused": True}
+    info = scratch / f"ws-{args.items}.build.json"
     if args.fresh or not (ws_path / "escucha.duckdb").exists():
         base = build_base(scratch / "base")
         built = replicate(base, ws_path, args.items, spread=args.spread)
+        info.write_text(json.dumps(built), encoding="utf-8")
+    else:
+        built = {**(json.loads(info.read_text(encoding="utf-8")) if info.exists() else {}), "reused": True}
     ws = escucha.open(ws_path)
     before = ws.counts()
     con = duckdb.connect(str(ws_path / "escucha.duckdb"), read_only=True)

@@ -402,10 +402,10 @@ def semeval14_restaurant_polarity(
     te_text = [t for t, _, _ in test]
     docs, speed = _timed(lambda xs: run_pipeline(xs, ["language", "sentences", "sentiment"], "en"), te_text)
     systems["shipped"] = _with_speed(M.single_label(te_y, [d.sentiment for d in docs], SENT), speed)
-    clf = _adapted(tagged(train), tr_y, seed, class_weight=None)
+    clf = _adapted(tagged(train), tr_y, seed, class_weight=None, metric="accuracy")
     pred, speed = _timed(clf.predict, tagged(test))
     systems["adapted"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
-    plain = _adapted([t for t, _, _ in train], tr_y, seed, class_weight=None)
+    plain = _adapted([t for t, _, _ in train], tr_y, seed, class_weight=None, metric="accuracy")
     pred, speed = _timed(plain.predict, te_text)
     systems["adapted_sentence"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
     baselines = _baselines(

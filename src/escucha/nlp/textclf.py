@@ -153,6 +153,10 @@ def _macro_f1(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)))
 
 
+def _accuracy(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean(p.argmax(axis=1) == y))
+
+
 def tune_bias(p: np.ndarray, y: np.ndarray, rounds: int = 2) -> tuple[np.ndarray, float, float]:
     """Per-class log-biases that raise the macro-F1 of ``argmax(log p + b)`` (coordinate ascent
     on a grid); ``y`` are class indices. Returns (bias, macro-F1 before, after)."""
@@ -350,11 +354,13 @@ class TextClassifier:
     ``model``: ``"auto"`` (see :meth:`_auto`), or one of ``lr_c2``, ``nblr_c1``, ``lr_c2+nblr_c1``,
     ``nblr_c4``, ``lr_c4``, ``lr_c16``, ``svm_c0.3``.
     ``class_weight``: ``None`` or ``"balanced"`` (helps macro-F1 on skewed labels).
+    ``metric``: what ``auto`` optimises, ``"macro_f1"`` (with per-class biases) or ``"accuracy"``.
     """
 
     model: str = "auto"
     class_weight: str | None = None
     multilabel: bool = False
+    metric: str = "macro_f1"
     seed: int = 0
     cv_folds: int = 3
     cv_max: int = 6000
@@ -426,12 +432,15 @@ class TextClassifier:
                 oof[n][va] = _scores(clone(cands[n]).fit(xs[tr], ys[tr]), xs[va])
         if not many:
             oof["+".join(names)] = np.mean([oof[n] for n in names], axis=0)
-        results = {n: _macro_f1(yi, p) for n, p in oof.items()}
+        score = _macro_f1 if self.metric == "macro_f1" else _accuracy
+        results = {n: score(yi, p) for n, p in oof.items()}
         name = max(results, key=lambda k: results[k])
-        self.meta["cv_macro_f1"] = {k: round(v, 4) for k, v in results.items()}
+        self.meta["cv_macro_f1" if score is _macro_f1 else "cv_accuracy"] = {
+            k: round(v, 4) for k, v in results.items()
+        }
         self.meta["model"] = name
         est = cands[name]
-        if many:
+        if many or self.metric != "macro_f1":
             return clone(est).fit(x, y)
         bias, before, after = tune_bias(oof[name], yi)
         members = est.members if isinstance(est, ProbaEnsemble) else [est]

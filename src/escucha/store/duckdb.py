@@ -443,12 +443,15 @@ class DuckDBStore:
 
     def items(self, filters: Filters | None = None, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
         where, params, joins = where_sql(filters)
-        sql = (
-            f"SELECT {self._ITEM_SELECT} FROM {from_sql(joins)} WHERE {where} "
-            "ORDER BY coalesce(i.ts, i.ingested_at) DESC, i.id"
-        )
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
+        order = "ORDER BY coalesce(i.ts, i.ingested_at) DESC, i.id"
+        if limit is None:
+            sql = f"SELECT {self._ITEM_SELECT} FROM {from_sql(joins)} WHERE {where} {order}"
+        else:  # a page: find its ids on narrow columns first, then read the wide ones for those only
+            sql = (
+                f"WITH page AS (SELECT i.id FROM {from_sql(joins)} WHERE {where} {order} LIMIT ? OFFSET ?) "
+                f"SELECT {self._ITEM_SELECT} FROM page JOIN items i ON i.id = page.id "
+                f"LEFT JOIN analyses a ON a.item_id = i.id {order}"
+            )
             params = [*params, int(limit), int(offset)]
         with self.connect() as con:
             return con.execute(sql, params).df()
