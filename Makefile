@@ -57,4 +57,4 @@ models: install
 	$(BIN)/python scripts/build_models.py
 
 clean:
-	rm -rf $(VENV) $(WORKSPACE) .pytest_cache build dist
+	rm -rf $(VENV) .venv-bench $(WORKSPACE) .pytest_cache build dist
