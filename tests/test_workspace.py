@@ -97,3 +97,22 @@ def test_editing_the_taxonomy_reanalyses(ws, voices) -> None:
     fresh.analyze()
     aspects = fresh.aspects()
     assert "phone_line" in set(aspects["aspect"])
+
+
+def test_employee_groups_below_the_anonymity_threshold_show_nothing(ws) -> None:
+    rows = [{"id": f"e{i}", "channel": "employee", "text": "Los turnos son un caos", "nps": 2,
+             "timestamp": "2024-03-04T10:00:00Z", "metadata": {"department": "Logística"}} for i in range(3)]
+    rows += [{"id": f"s{i}", "channel": "employee", "text": "Buen ambiente en tienda", "nps": 9,
+              "timestamp": f"2024-03-0{1 + i % 5}T10:00:00Z", "metadata": {"department": "Tiendas"}} for i in range(8)]
+    rows += [{"id": "l2", "channel": "employee", "text": "Sigue igual", "nps": 3,
+              "timestamp": "2024-02-05T10:00:00Z", "metadata": {"department": "Logística"}}]
+    ws.add(rows)
+    ws.analyze()
+    by_dept = ws.metrics(by="meta:department").set_index("meta:department")
+    assert bool(by_dept.loc["Logística", "suppressed"]) and pd.isna(by_dept.loc["Logística", "nps"])
+    assert pd.isna(by_dept.loc["Logística", "volume"])  # even the head count is hidden
+    assert not bool(by_dept.loc["Tiendas", "suppressed"]) and by_dept.loc["Tiendas", "nps"] == 100
+    monthly = ws.metrics(by="meta:department", period="month")
+    logistics = monthly[monthly["meta:department"] == "Logística"]
+    assert logistics[["nps", "nps_prev", "nps_change"]].isna().all().all()  # no leak through deltas
+    assert ws.metrics().loc[0, "volume"] == 12  # the whole company (12 people) is shown

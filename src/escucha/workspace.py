@@ -10,6 +10,7 @@ It is the main object that the CLI, the REST API and notebooks use::
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -186,11 +187,43 @@ class Workspace:
         stats = self.store.stats(dims, period, filters)
         all_dims = [*dims, *([period] if period else [])]
         df = M.summarize(stats, all_dims)
+        df = self._protect_employees(df, dims, period, filters)  # before changes: no leak via deltas
         if period and not df.empty:
             df = M.add_changes(df, dims, period)
         if min_volume and not df.empty:
             df = df[df["volume"] >= min_volume]
         return df.reset_index(drop=True)
+
+    def _protect_employees(
+        self, df: pd.DataFrame, dims: list[str], period: str | None, filters: Filters | None
+    ) -> pd.DataFrame:
+        """Anonymity for internal customers: a group holding employee voices from fewer than
+        ``employee_min_group`` people shows no figures at all (``suppressed`` says why)."""
+        k = self.settings.employee_min_group
+        if df.empty or k <= 1:
+            return df
+        base = filters or Filters()
+        if base.channel and "employee" not in base.channel:
+            return df
+        keys = [*dims, *([period] if period else [])]
+        emp = self.store.stats(dims, period, dataclasses.replace(base, channel=["employee"]))
+        emp = emp[emp["n"] > 0]
+        if emp.empty:
+            df["suppressed"] = False
+            return df
+        # people: distinct authors when the voices carry an id, else (anonymous comments) the count
+        emp = emp.assign(_employees=emp["n_customers"].where(emp["n_customers"] > 0, emp["n"]))
+        counts = emp[[*keys, "_employees"]]
+        df = df.merge(counts, on=keys, how="left") if keys else df.assign(_employees=int(emp["_employees"].sum()))
+        small = df["_employees"].fillna(0).between(1, k - 1)
+        figures = [c for c in df.columns if c not in (*keys, "_employees")]
+        df[figures] = df[figures].astype(float)
+        df.loc[small, figures] = float("nan")
+        df["suppressed"] = small
+        df["suppressed_reason"] = [
+            f"employee anonymity: fewer than {k} people" if s else None for s in small
+        ]
+        return df.drop(columns="_employees")
 
     def items(self, filters: Filters | None = None, limit: int | None = 100, offset: int = 0) -> pd.DataFrame:
         return self.store.items(filters, limit, offset)

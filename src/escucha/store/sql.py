@@ -138,6 +138,7 @@ def from_sql(joins: set[str]) -> str:
 
 STATS_COLUMNS = """
     count(*) AS n,
+    count(DISTINCT i.customer_id) AS n_customers,
     count(a.item_id) AS n_analysed,
     count(i.nps) AS n_nps,
     count(*) FILTER (WHERE i.nps >= 9) AS promoters,
