@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from escucha.nlp import training as _training  # noqa: F401  (registers "custom_labels")
+from escucha.nlp.sarcasm import is_sarcastic
 from escucha.nlp.sentiment_model import LABELS, SentimentModel
 from escucha.pipeline.base import Doc, register
 
@@ -55,6 +56,7 @@ class SentimentAnalyzer:
             segments.append(segs)
         results = self.model.predict_docs(segments, [d.language for d in docs])
         for d, segs, (p, sent_p) in zip(docs, segments, results, strict=True):
+            p = _unless_sarcastic(d.text, p)
             d.sentiment, d.sentiment_score = _label(p)
             d.sentiment_proba = (
                 {lab: round(float(v), 4) for lab, v in zip(LABELS, p, strict=True)}
@@ -69,8 +71,16 @@ class SentimentAnalyzer:
                 continue
             offset = len(segs) - len(d.sentences)  # a title comes first
             for s, sp in zip(d.sentences, sent_p[offset:], strict=True):
-                s.sentiment, s.sentiment_score = _label(sp)
+                s.sentiment, s.sentiment_score = _label(_unless_sarcastic(s.text, sp))
             _customer_view(d, sent_p[offset:])
+
+
+def _unless_sarcastic(text: str, p: np.ndarray | None) -> np.ndarray | None:
+    """A positive or neutral reading of a sarcastic text is turned into the complaint it is: the
+    praise's probability goes to negative, and half of the neutral one with it."""
+    if p is None or int(np.argmax(p)) == 0 or not is_sarcastic(text):
+        return p
+    return np.array([max(p[0], p[2]) + 0.5 * p[1], 0.5 * p[1], min(p[0], p[2])])
 
 
 def _customer_view(d: Doc, sent_p: list[np.ndarray | None]) -> None:
