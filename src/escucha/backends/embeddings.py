@@ -46,7 +46,10 @@ def embed(
     model = load_model(device)
     clean = [t if isinstance(t, str) else "" for t in texts]
     if not clean:
-        return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+        dim = getattr(model, "get_embedding_dimension", None) or (  # renamed in v5
+            model.get_sentence_embedding_dimension
+        )
+        return np.zeros((0, dim()), dtype=np.float32)
     out = model.encode(
         clean,
         batch_size=batch_size,

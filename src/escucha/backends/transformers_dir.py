@@ -101,8 +101,10 @@ class HFClassifierAnalyzer:
                                      ("max_length", max_length, 8, 8192)):  # fmt: skip
             if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
                 raise _bad(field, f"must be an integer in [{lo}, {hi}]")
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
-            0 < threshold < 1
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not (0 < threshold < 1)
         ):
             raise _bad("threshold", "must be a number between 0 and 1")
         if not isinstance(as_sentiment, bool):
@@ -189,7 +191,9 @@ class HFClassifierAnalyzer:
             d.extras["hf_labels"] = labels
             d.extras["hf_label_scores"] = scores
             if self.sentiment_map:
-                by_sent = {self.sentiment_map[lab]: float(v) for lab, v in zip(self.labels, p, strict=True)}
+                by_sent = {
+                    self.sentiment_map[lab]: float(v) for lab, v in zip(self.labels, p, strict=True)
+                }
                 d.sentiment = max(SENTIMENTS, key=by_sent.__getitem__)
                 d.sentiment_score = by_sent["positive"] - by_sent["negative"]
                 d.sentiment_proba = {s: round(by_sent[s], 4) for s in SENTIMENTS}

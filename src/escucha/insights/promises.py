@@ -555,3 +555,30 @@ def _trend(items: pd.DataFrame, m: pd.DataFrame, start: pd.Timestamp | None) -> 
             "p_value": float(res.pvalue) if not math.isnan(res.pvalue) else None,
             "direction": "worse" if res.slope > 0 and res.pvalue < 0.05
             else "better" if res.slope < 0 and res.pvalue < 0.05 else "flat"}
+
+
+SUMMARY_DOCS = "promise_summary"
+
+
+def store_summary(ws: Workspace, report: list[dict[str, Any]]) -> None:
+    """Keep a small summary of the last promise report (for the snapshot; no customer text)."""
+    keep = ("id", "promise", "campaign", "mentions", "broken", "broken_share", "gap", "gap_low",
+            "gap_high")
+    rows = [{k: r.get(k) for k in keep} for r in report]
+    ws.store.put_docs(SUMMARY_DOCS, {"last": {"promises": rows}})
+
+
+def snapshot_section(ws: Workspace, limit: int = 5) -> list[dict[str, Any]]:
+    """Broken promises by gap (largest first) from the stored summary only (fast)."""
+    rows = ws.store.get_docs(SUMMARY_DOCS).get("last", {}).get("promises", [])
+    rows = [r for r in rows if r.get("broken") and isinstance(r.get("gap"), int | float)
+            and r["gap"] == r["gap"] and r["gap"] > 0]
+    rows.sort(key=lambda r: -float(r["gap"]))
+    out = []
+    for r in rows[:limit]:
+        share = r.get("broken_share")
+        detail = f"gap {float(r['gap']):.1f} · {int(r['broken'])} of {int(r.get('mentions') or 0)} mentions broken"
+        if isinstance(share, int | float) and share == share:
+            detail += f" ({float(share):.0f}%)"
+        out.append({"title": str(r.get("promise") or r.get("id")), "detail": detail, "href": "/promises"})
+    return out

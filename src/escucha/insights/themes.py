@@ -431,3 +431,17 @@ def split_theme(ws: Workspace, theme_id: int) -> pd.DataFrame:
     _known(ws, theme_id)
     _curate(ws, theme_id, split=True)
     return discover_themes(ws, incremental=True)
+
+
+def snapshot_section(ws: Workspace, limit: int = 5) -> list[dict[str, Any]]:
+    """Rising themes (trend emerging or growing) for the morning snapshot, from stored themes only."""
+    docs = [d for d in ws.store.get_docs(DOCS).values() if d.get("trend") in ("emerging", "growing")]
+    docs.sort(key=lambda d: (d.get("trend") != "emerging", -int(d.get("size") or 0), str(d.get("label"))))
+    out = []
+    for d in docs[:limit]:
+        neg = d.get("share_negative")
+        detail = f"{d.get('trend')} · {int(d.get('items') or d.get('size') or 0)} voices"
+        if isinstance(neg, int | float) and neg == neg:
+            detail += f" · {100 * float(neg):.0f}% negative"
+        out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "href": "/themes"})
+    return out

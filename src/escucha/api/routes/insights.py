@@ -1,0 +1,72 @@
+"""Insights: themes, ideas, journey, promises, improvement plan (and status changes), segments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from escucha.api.auth import ANALYSIS_RUN, READ, Principal
+from escucha.api.deps import StateDep, require
+from escucha.api.errors import ERROR_RESPONSES
+from escucha.web import insights_data as D
+
+router = APIRouter(tags=["insights"], responses=ERROR_RESPONSES)
+ReadDep = Annotated[Principal, Depends(require(READ))]
+
+
+class StatusChange(BaseModel):
+    status: str = Field(max_length=20, description="open, in_progress, done or dismissed")
+    note: str | None = Field(default=None, max_length=1000)
+
+
+@router.get("/themes", summary="Stored themes (label, size, negativity, trend, quotes, first raised by)")
+def get_themes(state: StateDep, principal: ReadDep) -> dict[str, Any]:
+    rows = D.jsonable(D.stored_themes(state.ws), state.redact)
+    return {"themes": rows, "stored": bool(rows),
+            "hint": None if rows else "no themes stored yet: run `escucha themes` to discover them"}
+
+
+@router.get("/ideas", summary="The ideas board: suggestions clustered, with supporters")
+def get_ideas(state: StateDep, principal: ReadDep,
+              top: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:  # fmt: skip
+    return {"ideas": D.jsonable(D.ideas_data(state.ws, state.cache, top), state.redact)}
+
+
+@router.get("/journey", summary="The customer journey map: touchpoints, feeling, effort, moments of truth")
+def get_journey(state: StateDep, principal: ReadDep) -> dict[str, Any]:
+    return D.jsonable(D.journey_data(state.ws, state.cache), state.redact)  # type: ignore[no-any-return]
+
+
+@router.get("/promises", summary="Promise vs experience: per brand promise, broken share and gap")
+def get_promises(state: StateDep, principal: ReadDep) -> dict[str, Any]:
+    return {"promises": D.jsonable(D.promises_data(state.ws, state.cache), state.redact)}
+
+
+@router.get("/plan", summary="The improvement plan: ranked problems with impact parts and evidence")
+def get_plan(state: StateDep, principal: ReadDep,
+             top: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:  # fmt: skip
+    return {"plan": D.jsonable(D.plan_data(state.ws, state.cache, top), state.redact)}
+
+
+@router.post("/plan/{item_id:path}/status", summary="Set a plan item's status (analyst or admin)")
+def set_plan_status(
+    state: StateDep,
+    item_id: str,
+    body: StatusChange,
+    principal: Annotated[Principal, Depends(require(ANALYSIS_RUN))],
+) -> dict[str, Any]:
+    from escucha.insights import plan as P
+
+    ws = state.ws
+    if item_id not in ws.store.get_docs("plans"):  # items are stored when the plan is first saved
+        ws.plan(top=100, save=True)
+    doc = P.set_status(ws, item_id, body.status, note=body.note)
+    D.forget(state.cache, "plan")
+    return {"item": D.jsonable(doc, state.redact)}
+
+
+@router.get("/segments", summary="Needs-based customer segments, described in words")
+def get_segments(state: StateDep, principal: ReadDep) -> dict[str, Any]:
+    return D.jsonable(D.segments_data(state.ws, state.cache))  # type: ignore[no-any-return]

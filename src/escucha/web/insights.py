@@ -1,0 +1,131 @@
+"""Dashboard pages for the insights: themes, customer journey, brand promises, improvement plan."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from escucha.api.auth import CUSTOMERS, READ, Principal
+from escucha.api.deps import StateDep, require
+from escucha.web import insights_data as D
+from escucha.web.i18n import add_messages
+from escucha.web.nav import NavItem, register_nav
+from escucha.web.render import add_template_dir, render
+
+router = APIRouter(include_in_schema=False)
+ReadDep = Annotated[Principal, Depends(require(READ))]
+add_template_dir(Path(__file__).parent / "insights_templates")
+
+register_nav(NavItem("themes", "/themes", {"es": "Temas", "en": "Themes"}, order=40))
+register_nav(NavItem("journey", "/journey", {"es": "Recorrido", "en": "Journey"}, order=50))
+register_nav(NavItem("promises", "/promises", {"es": "Promesas", "en": "Promises"}, order=60))
+register_nav(NavItem("plan", "/plan", {"es": "Plan de mejora", "en": "Improvement plan"}, order=70))
+
+add_messages({
+    "themes.title": ("Temas que surgen", "Emerging themes"),
+    "themes.none": ("Aún no hay temas guardados. Un analista puede descubrirlos con «escucha themes».",
+                    "No themes stored yet. An analyst can discover them with `escucha themes`."),
+    "themes.label": ("Tema", "Theme"),
+    "themes.size": ("Frases", "Sentences"),
+    "themes.negative": ("% negativo", "% negative"),
+    "themes.trend": ("Tendencia", "Trend"),
+    "themes.first": ("Lo planteó primero", "First raised by"),
+    "trend.emerging": ("emergente", "emerging"),
+    "trend.growing": ("en alza", "growing"),
+    "trend.declining": ("a la baja", "declining"),
+    "trend.stable": ("estable", "stable"),
+    "journey.title": ("Recorrido del cliente", "Customer journey"),
+    "journey.summary": ("{assigned} de {total} frases de clientes asignadas a un punto de contacto.",
+                        "{assigned} of {total} customer sentences assigned to a touchpoint."),
+    "journey.moments": ("Momentos de la verdad", "Moments of truth"),
+    "journey.touchpoints": ("Puntos de contacto", "Touchpoints"),
+    "journey.stage": ("Etapa", "Stage"),
+    "journey.touchpoint": ("Punto de contacto", "Touchpoint"),
+    "journey.importance": ("Importancia", "Importance"),
+    "journey.effort": ("CES / palabras de esfuerzo", "CES / effort words"),
+    "journey.no_chart": ("Gráfico no disponible.", "Chart not available."),
+    "journey.none": ("No hay recorrido definido o no hay frases.", "No journey defined or no sentences."),
+    "promises.title": ("Promesa frente a experiencia", "Promise vs experience"),
+    "promises.none": ("No hay promesas de marca configuradas.", "No brand promises configured."),
+    "promises.mentions": ("Menciones", "Mentions"),
+    "promises.broken": ("% rota", "% broken"),
+    "promises.gap": ("Brecha", "Gap"),
+    "promises.before_after": ("Antes / después del {cut}", "Before / after {cut}"),
+    "promises.significant": ("significativo", "significant"),
+    "promises.not_significant": ("no significativo", "not significant"),
+    "promises.campaign": ("Campaña", "Campaign"),
+    "promises.evidence": ("Voces que la ven rota", "Voices that see it broken"),
+    "plan.title": ("Plan de mejora", "Improvement plan"),
+    "plan.none": ("No hay problemas que priorizar.", "No problems to prioritise."),
+    "plan.problem": ("Problema", "Problem"),
+    "plan.impact": ("Impacto", "Impact"),
+    "plan.parts": ("Componentes", "Parts"),
+    "plan.owner": ("Responsable", "Owner"),
+    "plan.touchpoint": ("Punto de contacto", "Touchpoint"),
+    "plan.metric": ("Métrica", "Metric"),
+    "plan.status": ("Estado", "Status"),
+    "plan.credits": ("Clientes que lo plantearon ({n})", "Customers who raised it ({n})"),
+})  # fmt: skip
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_UNSAFE = re.compile(r"<\s*(script|foreignObject|iframe)|\bon\w+\s*=|javascript:", re.I)
+
+
+def journey_svg(data: dict[str, Any]) -> Markup | None:
+    """The journey chart as inline SVG (matplotlib escapes its text; comments are dropped and
+    anything script-like refuses the chart)."""
+    try:
+        from escucha.insights.journey import render_svg
+
+        svg = _COMMENT.sub("", render_svg(data))
+    except Exception:  # no matplotlib, or nothing to draw
+        return None
+    return None if _UNSAFE.search(svg) else Markup(svg)
+
+
+def _texts(state: Any, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [{**r, "text": state.redact(r.get("text"))} for r in rows or []]
+
+
+@router.get("/themes")
+def themes_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
+    rows = []
+    for th in D.stored_themes(state.ws):
+        quote = next((q.get("text") for q in th.get("quotes") or [] if q.get("text")), None)
+        rows.append({**th, "quote": state.redact(quote), "first": th.get("first_raised") or {}})
+    return render(request, "themes.html", themes=rows, can_customers=principal.can(CUSTOMERS))
+
+
+@router.get("/journey")
+def journey_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
+    data = D.journey_data(state.ws, state.cache)
+    stages = data.get("stages") or []
+    svg = None
+    if stages and data.get("assigned_sentences"):
+        hit = state.cache.get("insights_svg:journey")
+        if hit is None or hit[0] is not data:
+            hit = (data, journey_svg(data))
+            state.cache["insights_svg:journey"] = hit
+        svg = hit[1]
+    tps = [{**tp, "stage_name": st.get("name"), "examples": _texts(state, tp.get("examples"))}
+           for st in stages for tp in st.get("touchpoints") or []]  # fmt: skip
+    moments = [tp for tp in tps if tp.get("moment_of_truth")]
+    return render(request, "journey.html", d=data, svg=svg, touchpoints=tps, moments=moments)
+
+
+@router.get("/promises")
+def promises_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
+    rows = [{**p, "evidence_broken": _texts(state, p.get("evidence_broken"))}
+            for p in D.promises_data(state.ws, state.cache)]  # fmt: skip
+    return render(request, "promises.html", promises=rows)
+
+
+@router.get("/plan")
+def plan_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
+    rows = [{**p, "evidence": _texts(state, p.get("evidence"))} for p in D.plan_data(state.ws, state.cache)]
+    return render(request, "plan.html", plan=rows, can_customers=principal.can(CUSTOMERS))
