@@ -1,6 +1,6 @@
 """Imports the built-in analysers so that they register themselves."""
 
-import escucha.backends  # noqa: F401  (registers "llm_labels", "hf_classifier"; imports nothing heavy)
+import escucha.backends
 import escucha.nlp.training  # noqa: F401  (registers "custom_labels")
 from escucha.pipeline import (  # noqa: F401
     aspects,
