@@ -116,3 +116,19 @@ def test_employee_groups_below_the_anonymity_threshold_show_nothing(ws) -> None:
     logistics = monthly[monthly["meta:department"] == "Logística"]
     assert logistics[["nps", "nps_prev", "nps_change"]].isna().all().all()  # no leak through deltas
     assert ws.metrics().loc[0, "volume"] == 12  # the whole company (12 people) is shown
+
+
+def test_analyser_options_come_from_the_workspace_file(tmp_path) -> None:
+    root = tmp_path / "w"
+    root.mkdir()
+    (root / "escucha.yaml").write_text(
+        "pipeline: [language, sentences, sentiment, intent]\nanalyzers:\n  intent: {threshold: 0.99}\n",
+        encoding="utf-8",
+    )
+    ws = escucha.open(root)
+    assert ws.pipeline.names == ["language", "sentences", "sentiment", "intent"]
+    ws.add([{"id": "x", "text": "Me doy de baja, pésimo servicio"}])
+    ws.analyze()
+    strict = ws.items(limit=None).iloc[0]["intents"]
+    assert "complaint" not in list(strict)  # a complaint scores below 0.99
+    assert ws.pipeline.version != escucha.open(tmp_path / "other").pipeline.version

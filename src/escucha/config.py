@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default=None, description="postgresql://… to use PostgreSQL; default is the workspace's DuckDB file"
     )
     pipeline: list[str] = Field(default_factory=lambda: list(DEFAULT_PIPELINE))
+    analyzers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-analyser options, e.g. {llm_labels: {base_url: …, model: …, labels: […]}}"
+    )
     domains: list[str] = Field(default_factory=lambda: ["airline", "hotel", "retail", "telecom", "banking"])
     batch_size: int = 2000
     lock_timeout_s: float = 30.0

@@ -77,6 +77,8 @@ class Workspace:
                     opts["taxonomy_path"] = taxonomy
                 opts["domains"] = self.settings.domains
             config[name] = opts
+        for name, opts in self.settings.analyzers.items():
+            config[name] = {**config.get(name, {}), **opts}
         return config
 
     def custom_model(self) -> Path | None:
@@ -104,6 +106,8 @@ class Workspace:
         model), so editing them re-analyses the voices."""
         default_domains = Settings.model_fields["domains"].get_default(call_default_factory=True)
         parts = [] if list(self.settings.domains) == default_domains else [",".join(self.settings.domains)]
+        if self.settings.analyzers:
+            parts.append(repr(sorted(self.settings.analyzers.items())))
         for name in ("taxonomy.yaml", "rules.yaml"):
             f = self.path / name
             if f.exists():

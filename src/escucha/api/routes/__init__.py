@@ -18,4 +18,5 @@ API_ROUTE_MODULES: tuple[str, ...] = (
     "escucha.api.routes.customers",
     "escucha.api.routes.export",
     "escucha.api.routes.admin",
+    "escucha.api.routes.insights",
 )
