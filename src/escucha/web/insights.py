@@ -127,5 +127,8 @@ def promises_page(request: Request, state: StateDep, principal: ReadDep) -> HTML
 
 @router.get("/plan")
 def plan_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
-    rows = [{**p, "evidence": _texts(state, p.get("evidence"))} for p in D.plan_data(state.ws, state.cache)]
+    rows = [
+        {**p, "evidence": _texts(state, p.get("evidence"))}
+        for p in D.plan_data(state.ws, state.cache)
+    ]
     return render(request, "plan.html", plan=rows, can_customers=principal.can(CUSTOMERS))

@@ -21,11 +21,16 @@ class StatusChange(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-@router.get("/themes", summary="Stored themes (label, size, negativity, trend, quotes, first raised by)")
+@router.get(
+    "/themes", summary="Stored themes (label, size, negativity, trend, quotes, first raised by)"
+)
 def get_themes(state: StateDep, principal: ReadDep) -> dict[str, Any]:
     rows = D.jsonable(D.stored_themes(state.ws), state.redact)
-    return {"themes": rows, "stored": bool(rows),
-            "hint": None if rows else "no themes stored yet: run `escucha themes` to discover them"}
+    return {
+        "themes": rows,
+        "stored": bool(rows),
+        "hint": None if rows else "no themes stored yet: run `escucha themes` to discover them",
+    }
 
 
 @router.get("/ideas", summary="The ideas board: suggestions clustered, with supporters")
@@ -34,7 +39,9 @@ def get_ideas(state: StateDep, principal: ReadDep,
     return {"ideas": D.jsonable(D.ideas_data(state.ws, state.cache, top), state.redact)}
 
 
-@router.get("/journey", summary="The customer journey map: touchpoints, feeling, effort, moments of truth")
+@router.get(
+    "/journey", summary="The customer journey map: touchpoints, feeling, effort, moments of truth"
+)
 def get_journey(state: StateDep, principal: ReadDep) -> dict[str, Any]:
     return D.jsonable(D.journey_data(state.ws, state.cache), state.redact)  # type: ignore[no-any-return]
 

@@ -1,0 +1,182 @@
+"""Insight pages and API routes (themes, ideas, journey, promises, plan, segments) on a small demo
+workspace: auth, roles, CSRF, JSON safety, page content and escaping of customer text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("argon2")
+
+from fastapi.testclient import TestClient
+
+from test_api import PASSWORD, make_client
+from test_api import login as form_login
+
+XSS = (
+    '<script>alert("xss")</script><img src=x onerror="alert(1)"> la entrega en 24 horas nunca llegó'
+)
+ROUTES = ("themes", "ideas", "journey", "promises", "plan", "segments")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, str]]:
+    import io
+
+    from rich.console import Console
+
+    from escucha.api import auth
+    from escucha.demo.build import build_demo
+
+    root: Path = tmp_path_factory.mktemp("insights") / "ws"
+    ws, _ = build_demo(root, n=1500, console=Console(file=io.StringIO()))
+    voices = [{"id": f"xss{i}", "text": XSS, "channel": "review", "customer_id": "C00001",
+               "timestamp": "2024-05-20T10:00:00", "nps": 1} for i in range(6)]  # fmt: skip
+    ws.add(voices)
+    ws.analyze()
+    ws.themes()  # discover and store themes
+    tokens = {}
+    for role in ("viewer", "analyst"):
+        auth.add_user(ws, f"{role}1", PASSWORD, role, language="en")
+        tokens[role] = auth.create_token(ws, f"{role}-machine", role)[1]
+    auth.clear_cache()
+    return ws, tokens
+
+
+@pytest.fixture(scope="module")
+def client(setup: Any) -> TestClient:
+    return make_client(setup[0])
+
+
+def H(setup: Any, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {setup[1][role]}"}
+
+
+def test_api_routes_need_credentials_and_allow_viewers(client: TestClient, setup: Any) -> None:
+    for name in ROUTES:
+        assert client.get(f"/api/v1/{name}").status_code == 401, name
+        r = client.get(f"/api/v1/{name}", headers=H(setup, "viewer"))
+        assert r.status_code == 200, (name, r.text[:300])
+        assert "NaN" not in r.text and "Infinity" not in r.text, name
+        json.loads(r.text)
+    themes = client.get("/api/v1/themes", headers=H(setup, "viewer")).json()
+    assert themes["stored"] and themes["themes"][0]["label"]
+    proms = client.get("/api/v1/promises", headers=H(setup, "viewer")).json()["promises"]
+    assert proms and {"promise", "gap", "gap_low", "gap_high", "broken_share"} <= set(proms[0])
+    plan = client.get("/api/v1/plan", headers=H(setup, "viewer")).json()["plan"]
+    assert plan and plan[0]["rank"] == 1 and "parts" in plan[0]
+    journey = client.get("/api/v1/journey", headers=H(setup, "viewer")).json()
+    assert journey["stages"] and "moments_of_truth" in journey
+    segs = client.get("/api/v1/segments", headers=H(setup, "viewer")).json()
+    assert "segments" in segs and "assignments" not in segs
+
+
+def test_plan_status_needs_analyst_and_csrf(client: TestClient, setup: Any) -> None:
+    plan = client.get("/api/v1/plan", headers=H(setup, "viewer")).json()["plan"]
+    pid = plan[0]["id"]
+    url = f"/api/v1/plan/{pid}/status"
+    assert client.post(url, json={"status": "in_progress"}).status_code == 401
+    r = client.post(url, json={"status": "in_progress"}, headers=H(setup, "viewer"))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    bad = client.post(url, json={"status": "nope"}, headers=H(setup, "analyst"))
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "status"
+    missing = client.post("/api/v1/plan/aspect:nothing_here/status", json={"status": "done"},
+                          headers=H(setup, "analyst"))  # fmt: skip
+    assert missing.status_code == 404
+    ok = client.post(
+        url, json={"status": "in_progress", "note": "owner assigned"}, headers=H(setup, "analyst")
+    )
+    assert ok.status_code == 200 and ok.json()["item"]["status"] == "in_progress"
+    after = client.get("/api/v1/plan", headers=H(setup, "viewer")).json()["plan"]
+    assert next(p for p in after if p["id"] == pid)["status"] == "in_progress"
+    c = make_client(setup[0])  # cookie session: the CSRF token is required
+    token = form_login(c, "analyst1")
+    assert c.post(url, json={"status": "open"}).status_code == 403
+    assert c.post(url, json={"status": "open"}, headers={"X-CSRF-Token": token}).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def browser(setup: Any) -> TestClient:
+    c = make_client(setup[0])
+    form_login(c, "viewer1")
+    return c
+
+
+@pytest.mark.parametrize(
+    ("path", "needles"),
+    [
+        ("/themes", ['id="themes"', "First raised by", "% negative"]),
+        ("/journey", ['id="journey-chart"', "<svg", "Moments of truth", 'id="touchpoints"']),
+        ("/promises", ["Promise vs experience", "Entrega en 24 horas", "Gap", "significant"]),
+        ("/plan", ["Improvement plan", "Owner", "Metric", "Customers who raised it"]),
+    ],
+)
+def test_pages_render_and_escape(browser: TestClient, path: str, needles: list[str]) -> None:
+    r = browser.get(path)
+    assert r.status_code == 200, r.text[:300]
+    for n in needles:
+        assert n in r.text, (path, n)
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text, path
+    assert 'href="' + path + '"' in r.text  # in the navigation
+
+
+def test_customer_text_is_escaped_on_every_page(setup: Any) -> None:
+    """Plant the payload in each page's (cached or stored) data: it must come out as text."""
+    import copy
+
+    from escucha.web import insights_data as D
+
+    ws = setup[0]
+    c = make_client(ws)
+    form_login(c, "viewer1")
+    cache = c.app.state.escucha.cache  # type: ignore[attr-defined]
+    proms = copy.deepcopy(D.promises_data(ws, cache))
+    proms[0]["evidence_broken"] = [{"item_id": "xss0", "text": XSS, "date": "2024-05-20"}]
+    plan = copy.deepcopy(D.plan_data(ws, cache))
+    plan[0]["evidence"] = [{"item_id": "xss0", "text": XSS, "date": "2024-05-20"}]
+    journey = copy.deepcopy(D.journey_data(ws, cache))
+    tp = journey["stages"][0]["touchpoints"][0]
+    tp["examples"], tp["moment_of_truth"] = [{"item_id": "xss0", "text": XSS}], True
+    key = D._key(ws)
+    cache.update({"insights:promises": (key, proms), "insights:plan:20": (key, plan),
+                  "insights:journey": (key, journey)})  # fmt: skip
+    doc = dict(next(iter(ws.store.get_docs("themes").values())))
+    doc.update(label="zz <b>tema</b>", size=1, quotes=[{"item_id": "xss0", "text": XSS}])
+    ws.store.put_docs("themes", {"999999": doc})
+    try:
+        for path in ("/themes", "/journey", "/promises", "/plan"):
+            html = c.get(path).text
+            assert "<script>alert" not in html and "<img src=x" not in html, path
+            assert "&lt;script&gt;alert(" in html, path
+    finally:
+        ws.store.delete_docs("themes", ["999999"])
+
+
+def test_snapshot_sections_from_stored_data(setup: Any, browser: TestClient) -> None:
+    from escucha.insights import promises, themes
+
+    browser.get("/promises")  # computing the report stores its summary
+    broken = promises.snapshot_section(setup[0], limit=5)
+    assert broken and broken[0]["href"] == "/promises" and "gap" in broken[0]["detail"]
+    rising = themes.snapshot_section(setup[0], limit=5)
+    assert all(r["href"] == "/themes" for r in rising)
+    assert "Broken promises" in browser.get("/").text
+
+
+def test_themes_page_hint_when_none_stored(tmp_path: Path) -> None:
+    import escucha
+    from escucha.api import auth
+
+    ws = escucha.open(tmp_path / "ws")
+    ws.add([{"id": "a", "text": "Todo bien, gracias."}])
+    ws.analyze()
+    auth.add_user(ws, "viewer1", PASSWORD, "viewer", language="en")
+    auth.clear_cache()
+    c = make_client(ws)
+    form_login(c, "viewer1")
+    r = c.get("/themes")
+    assert r.status_code == 200 and 'id="themes-hint"' in r.text
