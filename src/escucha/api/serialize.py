@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from escucha.models import content_hash
+
 JSON_COLUMNS = ("emotions", "extras", "metadata")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,9 +34,29 @@ def clean(v: Any) -> Any:
     return v
 
 
+EMPLOYEE_HIDDEN = ("customer_id", "location", "metadata", "reach", "thread_id", "parent_id", "source_id")
+"""What an internal customer's comment never shows one by one: who wrote it and from where
+(aggregates of small groups are suppressed separately, by ``Workspace.metrics``)."""
+
+
+def anonymise(row: dict[str, Any]) -> dict[str, Any]:
+    """An employee's voice without its author or anything that narrows it down to a person."""
+    if row.get("channel") != "employee":
+        return row
+    return {**row, **dict.fromkeys(EMPLOYEE_HIDDEN), "id": "anon:" + content_hash(row.get("id"))[:12]}
+
+
+def anonymise_feedback(fb: Any) -> Any:
+    """:func:`anonymise` for a ``Feedback`` (the id stays: the caller already holds it)."""
+    if getattr(fb, "channel", None) != "employee":
+        return fb
+    hidden = {k: None for k in EMPLOYEE_HIDDEN if k != "metadata"}
+    return fb.model_copy(update={**hidden, "metadata": {}})
+
+
 def item_record(row: dict[str, Any], redact: Callable[[Any], Any] | None = None) -> dict[str, Any]:
-    """One ``ws.items()`` row as JSON (JSON columns parsed, intents as a list)."""
-    out = {k: clean(v) for k, v in row.items()}
+    """One ``ws.items()`` row as JSON (JSON columns parsed, intents as a list; employees anonymised)."""
+    out = {k: clean(v) for k, v in anonymise(row).items()}
     for k in JSON_COLUMNS:
         if isinstance(out.get(k), str):
             try:

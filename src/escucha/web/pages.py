@@ -16,7 +16,7 @@ from escucha.api.bulk import get_many
 from escucha.api.deps import StateDep, require
 from escucha.api.profiles import customer_profile
 from escucha.api.security import client_ip, is_loopback
-from escucha.api.serialize import frame_records
+from escucha.api.serialize import anonymise_feedback, frame_records
 from escucha.models import INTENTS
 from escucha.store import Filters
 from escucha.web.render import highlight, render
@@ -198,7 +198,8 @@ def _voice_view(state: Any, fb: Any, an: Any, row: dict[str, Any] | None = None)
 # -- one voice ---------------------------------------------------------------------------------
 @router.get("/voices/{item_id:path}")
 def voice(request: Request, state: StateDep, item_id: str, principal: ReadDep) -> HTMLResponse:
-    v = _voice_view(state, *state.ws.get(item_id))
+    fb, an = state.ws.get(item_id)
+    v = _voice_view(state, anonymise_feedback(fb), an)
     an = v["an"]
     sentences = []
     if an is not None:

@@ -17,7 +17,7 @@ from escucha.api.auth import EXPORT, Principal
 from escucha.api.deps import FiltersDep, StateDep, require
 from escucha.api.errors import ERROR_RESPONSES
 from escucha.api.security import client_ip
-from escucha.api.serialize import csv_value
+from escucha.api.serialize import anonymise, csv_value
 from escucha.store import Filters
 
 router = APIRouter(tags=["export"], responses=ERROR_RESPONSES)
@@ -39,7 +39,7 @@ def export_rows(state: object, filters: Filters) -> Iterator[str]:
     offset = 0
     while True:
         df = ws.items(filters, limit=PAGE, offset=offset)
-        for r in df.to_dict("records"):
+        for r in map(anonymise, df.to_dict("records")):
             writer.writerow([csv_value(redact(r.get(c)) if c in ("text", "title") else r.get(c))
                              for c in EXPORT_COLUMNS])  # fmt: skip
         yield buf.getvalue()

@@ -14,7 +14,7 @@ from escucha.analysis import analyse_batch
 from escucha.api.auth import FEEDBACK_WRITE, INGEST, READ, Principal
 from escucha.api.deps import FiltersDep, StateDep, require
 from escucha.api.errors import ERROR_RESPONSES, ApiError
-from escucha.api.serialize import clean, frame_records
+from escucha.api.serialize import anonymise_feedback, clean, frame_records
 from escucha.errors import ValidationError
 from escucha.models import Feedback
 from escucha.store import PendingItem
@@ -150,7 +150,7 @@ def get_feedback(
     state: StateDep, item_id: str, principal: Annotated[Principal, Depends(require(READ))]
 ) -> FeedbackDetail:
     fb, an = state.ws.get(item_id)
-    data = {k: clean(v) for k, v in fb.model_dump().items()}
+    data = {k: clean(v) for k, v in anonymise_feedback(fb).model_dump().items()}
     for k in ("text", "title"):
         data[k] = state.redact(data.get(k))
     analysis = None
