@@ -36,6 +36,15 @@ amabilidad:2 simpatico:2 simpatica:2 simpaticos:2 gentil:2 inmejorable:3 fenomen
 sobresaliente:3 acierto:2 recomendacion:1 amor:2 amo:2.5 adoro:3 felicidades:2.5 felicito:2.5
 exito:2 agil:1.5 seguro:1 confiable:2 funciona:1 funciono:1 vale_la_pena:2.5
 de_maravilla:3 sin_problemas:2 nada_mal:2 ninguna_queja:2 sin_quejas:2
+recomendadisimo:3 recomendadisima:3 servicial:2 serviciales:2 cordial:1.5 cordiales:1.5
+educado:1.5 educada:1.5 educados:1.5 correcto:1 correcta:1 aceptable:0.5 limpisimo:3 limpisima:3
+espacioso:1.5 espaciosa:1.5 amplio:1 amplia:1 luminoso:1.5 luminosa:1.5 asequible:1.5 baratos:1
+baratas:1 barata:1 sabrosos:2 sabrosas:2 deliciosos:2.5 deliciosas:2.5 exquisito:3 exquisita:3
+riquisimo:3 riquisima:3 delicia:3 encantadores:2.5 encantadoras:2.5 amabilisimo:3 amabilisima:3
+amabilisimos:3 inolvidable:3 paraiso:2.5 espectaculares:3 fantasticos:3 fantasticas:3
+increibles:2.5 maravillosos:3 maravillosas:3 perfectos:3 perfectas:3 atentisimo:3 atentisima:3
+rapidisimo:2.5 rapidisima:2.5 puntuales:2 eficientes:2 excepcional:3 estupendos:3 estupendas:3
+geniales:3 contentos:2.5 contentas:2.5 satisfechos:2.5 satisfechas:2.5 agradecidos:2 agradecidas:2
 """
 _NEG_ES = """
 malo:-2 mala:-2 malos:-2 malas:-2 mal:-2 pesimo:-3 pesima:-3 horrible:-3 horribles:-3
@@ -64,6 +73,18 @@ prometisteis:-1.5 no_cumplen:-2.5 no_cumplieron:-2.5 incumplido:-2.5 incumplimie
 sin_respuesta:-2 no_contestan:-2 no_responden:-2 no_contesta:-2 ni_rastro:-2 retenido:-1.5
 golpe:-1.5 golpeado:-2 golpeada:-2 defectuoso:-2.5 defectuosa:-2.5 danado:-2 danada:-2
 rajado:-2 rajada:-2 equivocado:-2 equivocada:-2 faltaba:-1.5 faltaban:-1.5 faltan:-1.5
+descuidado:-2 descuidada:-2 abandonado:-1.5 abandonada:-1.5 estropeado:-2 estropeada:-2
+sucisimo:-3 sucisima:-3 pesimos:-3 pesimas:-3 malisimo:-3 malisima:-3 horroroso:-3 horrorosa:-3
+insoportable:-3 caotico:-2 caotica:-2 decepcionantes:-2.5 desilusion:-2.5 arrepiento:-2.5
+arrepentido:-2.5 arrepentida:-2.5 timo:-3 timado:-3 timada:-3 estafado:-3 estafada:-3 robaron:-2.5
+abusan:-2.5 abuso:-2.5 carero:-2 maleducados:-2.5 maleducadas:-2.5 groseros:-2.5 groseras:-2.5
+despreocupados:-2 desinteresados:-2 lentos:-1.5 lentas:-1.5 tardanza:-2 caducado:-2.5 caducada:-2.5
+sobrevalorado:-2 sobrevalorada:-2 olvidaron:-1.5 extraviado:-2 extraviada:-2 equivocaron:-2
+fallaron:-2 averiado:-2 averiada:-2 desesperante:-2.5 desesperado:-2.5 desesperada:-2.5
+frustrante:-2.5 frustrado:-2.5 frustrada:-2.5 enojado:-2.5 enojada:-2.5 furioso:-3 furiosa:-3
+cabreado:-2.5 cabreada:-2.5 indignacion:-3 vergonzosa:-3 chapuza:-2.5 chapucero:-2.5 chapucera:-2.5
+sucios:-2 ruidosos:-2 ruidosas:-2 incomodos:-2 incomodas:-2 pesadilla:-3 nefasto:-3 nefasta:-3
+desastrosos:-3 deplorable:-3 infumable:-3 cutres:-2 tacanos:-2
 """
 _POS_EN = """
 good:2 great:3 excellent:3 amazing:3 awesome:3 fantastic:3 wonderful:3 perfect:3 love:3
