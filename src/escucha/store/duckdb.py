@@ -231,22 +231,28 @@ class DuckDBStore:
         batch = _item_rows(list(seen.values()), _now())
         with self.connect() as con:
             con.register("batch", batch)
-            counts = con.execute(
-                """SELECT count(*) FILTER (WHERE i.id IS NULL),
-                          count(*) FILTER (WHERE i.id IS NOT NULL AND i.content_hash <> b.content_hash),
-                          count(*) FILTER (WHERE i.content_hash = b.content_hash)
-                   FROM batch b LEFT JOIN items i ON i.id = b.id"""
-            ).fetchone()
-            assert counts is not None
-            set_cols = ", ".join(f"{c} = b.{c}" for c in ITEM_COLUMNS if c not in ("id", "ingested_at"))
-            con.execute(
-                f"UPDATE items SET {set_cols} FROM batch b "
-                "WHERE items.id = b.id AND items.content_hash <> b.content_hash"
+            # one pass over the stored ids tells which rows are new, edited or already known
+            state = dict(
+                con.execute(
+                    """SELECT b.id, CASE WHEN i.id IS NULL THEN 'new'
+                                         WHEN i.content_hash <> b.content_hash THEN 'edited'
+                                         ELSE 'known' END
+                       FROM batch b LEFT JOIN items i ON i.id = b.id"""
+                ).fetchall()
             )
-            con.execute(
-                f"INSERT INTO items SELECT {', '.join('b.' + c for c in ITEM_COLUMNS)} FROM batch b "
-                "WHERE b.id NOT IN (SELECT id FROM items)"
-            )
+            states = list(state.values())
+            counts = (states.count("new"), states.count("edited"), states.count("known"))
+            if counts[1]:
+                set_cols = ", ".join(f"{c} = b.{c}" for c in ITEM_COLUMNS if c not in ("id", "ingested_at"))
+                con.execute(
+                    f"UPDATE items SET {set_cols} FROM batch b "
+                    "WHERE items.id = b.id AND items.content_hash <> b.content_hash"
+                )
+            if counts[0]:
+                new_rows = batch.filter(pa.array([state[i] == "new" for i in batch.column("id").to_pylist()]))
+                con.register("fresh", new_rows)
+                con.execute(f"INSERT INTO items SELECT {', '.join(ITEM_COLUMNS)} FROM fresh")
+                con.unregister("fresh")
             con.unregister("batch")
         return UpsertResult(inserted=counts[0], updated=counts[1], duplicates=counts[2] + dup_in_batch)
 
