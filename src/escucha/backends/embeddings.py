@@ -24,6 +24,15 @@ def _require() -> None:
     require("sentence_transformers", "sentence-transformers", "embeddings", FEATURE)
 
 
+def available() -> bool:
+    """Whether the ``embeddings`` extra is installed (nothing is loaded)."""
+    try:
+        _require()
+    except Exception:
+        return False
+    return True
+
+
 @lru_cache(maxsize=2)
 def load_model(device: str = "cpu") -> Any:
     """The ``SentenceTransformer`` loaded from the package's local folder (cached)."""

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 DOCS, CURATION, META = "themes", "theme_curation", "themes_meta"
 ASSIGN_TABLE, ITEM_TABLE = "theme_assignments", "theme_items"
-MERGE_DISTANCE = 0.17  # cosine distance between themes' word profiles under which they merge
+MERGE_DISTANCE = 0.20  # cosine distance between themes' word profiles under which they merge
 ITEM_ITERS = 3  # hard-EM passes over whole voices when giving each voice its theme
 AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operadora", "asesor", "asesora"})
 

@@ -25,7 +25,10 @@ STOP_ES: frozenset[str] = frozenset(
      "cordial", "cordiales", "atentamente"]
 )
 STOP_EN: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    ["im", "ive", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "wasnt", "arent", "youre", "theyre", "thats", "theres", "ill", "id", "u", "ur", "just", "get", "got", "really", "still", "amp", "rt", "hi", "hello", "thanks", "thank", "pls", "please", "yes", "thx", "ty", "cheers", "regards", "sincerely", "kindly"]
+    ["im", "ive", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "wasnt", "arent", "youre", "theyre", "thats", "theres", "ill", "id", "u", "ur", "just", "get", "got", "really", "still", "amp", "rt", "hi", "hello", "thanks", "thank", "pls", "please", "yes", "thx", "ty", "cheers", "regards", "sincerely", "kindly",
+     # what is left of a contraction once its apostrophe is gone ("don't" -> "don t")
+     "don", "didn", "doesn", "isn", "wasn", "aren", "weren", "won", "couldn", "wouldn", "shouldn",
+     "haven", "hasn", "hadn", "ain", "let"]
 )
 STOP_WORDS: frozenset[str] = STOP_ES | STOP_EN
 

@@ -14,7 +14,12 @@ than 20 classes, the better of logistic regression (C=16) and a linear SVM.
 Texts are normalised once (:func:`escucha.nlp.textnorm.normalize`); word features use
 negation-marked, unaccented tokens, character features read the normalised text (accents
 kept). Multi-label tasks train one-vs-rest models with per-label thresholds tuned on a
-held-out part of the training set.
+held-out part of the training set; when every training text has a label, every prediction gets
+at least one (the label closest to its threshold).
+
+``embeddings=True`` (extra ``escucha[embeddings]``, English MiniLM sentence embeddings) also trains
+a logistic regression on the texts' embeddings and averages its probabilities with the TF-IDF
+model's, with the weight chosen on the same out-of-fold predictions (0 when they do not help).
 
 >>> clf = TextClassifier().fit(texts, labels)
 >>> clf.predict(["the flight was late"])
@@ -141,6 +146,44 @@ class ProbaEnsemble:
 
     def predict(self, x: sp.csr_matrix) -> np.ndarray:
         return self.classes_[self.predict_proba(x).argmax(axis=1)]
+
+
+@dataclass
+class EmbeddingBlend:
+    """A TF-IDF model and a model on sentence embeddings, their probabilities averaged
+    (``(1 - weight) * text + weight * embedding``), then shifted by per-class log-biases."""
+
+    text: Any
+    vectors: Any
+    weight: float
+    bias: np.ndarray | None = None
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.asarray(self.text.classes_)
+
+    def predict_proba(self, x: sp.csr_matrix, e: np.ndarray) -> np.ndarray:
+        p = _scores(self.text, x)
+        if self.weight > 0:
+            p = (1 - self.weight) * p + self.weight * _scores(self.vectors, e)
+        if self.bias is not None:
+            p = p * np.exp(self.bias)
+            p /= p.sum(axis=1, keepdims=True)
+        return p
+
+
+def embed_texts(texts: Sequence[str]) -> np.ndarray:
+    """Sentence embeddings for the ``embeddings`` option (extra ``escucha[embeddings]``)."""
+    from escucha.backends.embeddings import embed
+
+    return embed(list(texts), batch_size=64)
+
+
+BLEND_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def _embedding_model(class_weight: str | None) -> LogisticRegression:
+    return LogisticRegression(C=4.0, max_iter=3000, class_weight=class_weight)
 
 
 def _macro_f1(y: np.ndarray, p: np.ndarray) -> float:
@@ -347,6 +390,20 @@ def _scores(model: Any, x: sp.csr_matrix) -> np.ndarray:
     return _softmax(d * 3.0)
 
 
+def _tune_thresholds(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, float]:
+    """Per-label thresholds that maximise each label's F1 on (y, p); returns them and the
+    micro-F1 they give."""
+    grid = np.linspace(0.1, 0.9, 33)
+    thresholds = np.full(p.shape[1], 0.5)
+    for j in range(p.shape[1]):
+        if y[:, j].min() == y[:, j].max():
+            continue
+        f1s = [f1_score(y[:, j], p[:, j] >= g, zero_division=0) for g in grid]
+        thresholds[j] = grid[int(np.argmax(f1s))]
+    micro = f1_score(y, (p >= thresholds).astype(int), average="micro", zero_division=0)
+    return thresholds, float(micro)
+
+
 @dataclass
 class TextClassifier:
     """Single-label or multi-label text classifier with save/load.
@@ -355,6 +412,7 @@ class TextClassifier:
     ``nblr_c4``, ``lr_c4``, ``lr_c16``, ``svm_c0.3``.
     ``class_weight``: ``None`` or ``"balanced"`` (helps macro-F1 on skewed labels).
     ``metric``: what ``auto`` optimises, ``"macro_f1"`` (with per-class biases) or ``"accuracy"``.
+    ``embeddings``: blend in a model on sentence embeddings (needs ``escucha[embeddings]``; English).
     """
 
     model: str = "auto"
@@ -364,31 +422,45 @@ class TextClassifier:
     seed: int = 0
     cv_folds: int = 3
     cv_max: int = 6000
+    embeddings: bool = False
     features: Features = field(default_factory=Features)
     labels: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     _est: Any = None
     _thresholds: np.ndarray | None = None
+    _vectors: Any = None  # multi-label with embeddings: one model per label on the embeddings
+    _blend_weight: float = 0.0
+    _at_least_one: bool = False
 
     # -- training ---------------------------------------------------------------------------
     def fit(
-        self, texts: Sequence[str], labels: Sequence[str] | Sequence[Sequence[str]]
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str] | Sequence[Sequence[str]],
+        vectors: np.ndarray | None = None,
     ) -> TextClassifier:
-        """Train on ``texts``; ``labels`` are strings, or lists of strings when multi-label."""
+        """Train on ``texts``; ``labels`` are strings, or lists of strings when multi-label.
+        ``vectors``: the texts' sentence embeddings when ``embeddings`` is on and the caller
+        already has them (they are computed otherwise)."""
         if len(texts) != len(labels):
             raise ModelError(f"{len(texts)} texts but {len(labels)} labels", field="labels")
         t0 = time.perf_counter()
         texts = [t if isinstance(t, str) else "" for t in texts]
+        e = None
+        if self.embeddings:
+            e = embed_texts(texts) if vectors is None else np.asarray(vectors, dtype=np.float32)
+            if len(e) != len(texts):
+                raise ModelError(f"{len(texts)} texts but {len(e)} vectors", field="vectors")
         x = self.features.fit_transform(texts)
         if self.multilabel:
-            self._fit_multilabel(x, [list(ls) for ls in labels])  # type: ignore[arg-type]
+            self._fit_multilabel(x, [list(ls) for ls in labels], e)  # type: ignore[arg-type]
         else:
             y = np.asarray([str(v) for v in labels])
             self.labels = sorted(set(y.tolist()))
             if len(self.labels) < 2:
                 raise ModelError("need at least two distinct labels to train", field="labels")
-            if self.model == "auto":
-                self._est = self._auto(x, y)
+            if self.model == "auto" or e is not None:
+                self._est = self._auto(x, y, e)
             else:
                 self._est = clone(_candidates(self.seed, self.class_weight)[self.model]).fit(x, y)
                 self.meta["model"] = self.model
@@ -400,18 +472,21 @@ class TextClassifier:
                 "n_train": len(texts),
                 "class_weight": self.class_weight,
                 "seed": self.seed,
+                "embeddings": "all-MiniLM-L6-v2" if self.embeddings else None,
                 "train_seconds": round(time.perf_counter() - t0, 1),
             }
         )
         return self
 
-    def _auto(self, x: sp.csr_matrix, y: np.ndarray) -> Any:
+    def _auto(self, x: sp.csr_matrix, y: np.ndarray, e: np.ndarray | None = None) -> Any:
         """The ``auto`` recipe, chosen on out-of-fold predictions over (a sample of) train only.
 
         Few classes: word+char TF-IDF into logistic regression (C=2) and NB-LR (C=1), alone or
         averaged (the best out-of-fold macro-F1 wins); then per-class log-biases tuned on the
         out-of-fold probabilities for macro-F1, kept when they gain ≥ 0.003. Many classes: the
         best of logistic regression (C=16) and a linear SVM in the same cross-validation.
+        An explicit ``model`` skips the choice. With embeddings ``e``, a logistic regression on
+        them is blended in with the out-of-fold best weight before the biases are tuned.
         """
         rng = np.random.default_rng(self.seed)
         idx = np.arange(len(y))
@@ -423,14 +498,20 @@ class TextClassifier:
         skf = StratifiedKFold(folds, shuffle=True, random_state=self.seed)
         cands = _candidates(self.seed, self.class_weight)
         many = len(classes) > MANY_CLASSES
-        names = ["lr_c16", "svm_c0.3"] if many else list(AUTO_MEMBERS)
+        if self.model != "auto":
+            names = [self.model]
+        else:
+            names = ["lr_c16", "svm_c0.3"] if many else list(AUTO_MEMBERS)
         oof = {n: np.zeros((len(ys), len(classes))) for n in names}
+        oof_e = np.zeros((len(ys), len(classes)))
         for tr, va in skf.split(xs, ys):
             if len(np.unique(ys[tr])) < len(classes):
                 continue
             for n in names:
                 oof[n][va] = _scores(clone(cands[n]).fit(xs[tr], ys[tr]), xs[va])
-        if not many:
+            if e is not None:
+                oof_e[va] = _embedding_model(self.class_weight).fit(e[idx][tr], ys[tr]).predict_proba(e[idx][va])
+        if not many and len(names) > 1:
             oof["+".join(names)] = np.mean([oof[n] for n in names], axis=0)
         score = _macro_f1 if self.metric == "macro_f1" else _accuracy
         results = {n: score(yi, p) for n, p in oof.items()}
@@ -440,18 +521,34 @@ class TextClassifier:
         }
         self.meta["model"] = name
         est = cands[name]
-        if many or self.metric != "macro_f1":
+        p_oof = oof[name]
+        weight = 0.0
+        if e is not None:
+            blends = {w: score(yi, (1 - w) * p_oof + w * oof_e) for w in BLEND_WEIGHTS}
+            weight = max(blends, key=lambda w: (round(blends[w], 4), -w))
+            self.meta["cv_embedding_blend"] = {str(w): round(v, 4) for w, v in blends.items()}
+            self.meta["embedding_weight"] = weight
+            p_oof = (1 - weight) * p_oof + weight * oof_e
+        bias = None
+        if not many and self.metric == "macro_f1":
+            b, before, after = tune_bias(p_oof, yi)
+            bias = b if after - before >= 0.003 else None
+            self.meta["bias"] = (
+                {str(c): round(float(v), 2) for c, v in zip(classes, b, strict=True)} if bias is not None else None
+            )
+            self.meta["cv_macro_f1_biased"] = round(after, 4)
+        if e is not None:
+            return EmbeddingBlend(
+                clone(est).fit(x, y), _embedding_model(self.class_weight).fit(e, y), weight, bias
+            )
+        if bias is None and (many or self.metric != "macro_f1"):
             return clone(est).fit(x, y)
-        bias, before, after = tune_bias(oof[name], yi)
         members = est.members if isinstance(est, ProbaEnsemble) else [est]
-        use_bias = after - before >= 0.003
-        self.meta["bias"] = (
-            {str(c): round(float(b), 2) for c, b in zip(classes, bias, strict=True)} if use_bias else None
-        )
-        self.meta["cv_macro_f1_biased"] = round(after, 4)
-        return ProbaEnsemble([clone(m) for m in members], bias if use_bias else None).fit(x, y)
+        return ProbaEnsemble([clone(m) for m in members], bias).fit(x, y)
 
-    def _fit_multilabel(self, x: sp.csr_matrix, labels: list[list[str]]) -> None:
+    def _fit_multilabel(
+        self, x: sp.csr_matrix, labels: list[list[str]], e: np.ndarray | None = None
+    ) -> None:
         self.labels = sorted({lab for ls in labels for lab in ls})
         if not self.labels:
             raise ModelError("no labels to train on", field="labels")
@@ -462,38 +559,76 @@ class TextClassifier:
                 y[i, pos[lab]] = 1
         name = self.model if self.model != "auto" else "lr_c16"
         base = _candidates(self.seed, self.class_weight)[name]
-        # Thresholds are tuned on a held-out fifth of train, then every label is refitted on all.
+        # Thresholds (and the embedding weight) are tuned on a held-out fifth of train, then
+        # every label is refitted on all.
         tr, dev = train_test_split(np.arange(len(labels)), test_size=0.2, random_state=self.seed)
-        thresholds = np.full(len(self.labels), 0.5)
+        pt = np.zeros((len(dev), len(self.labels)))
+        pe = np.zeros_like(pt)
         for j in range(len(self.labels)):
             if y[tr, j].min() == y[tr, j].max():
+                pt[:, j] = pe[:, j] = float(y[tr, j][0])
                 continue
-            m = clone(base).fit(x[tr], y[tr, j])
-            p = _scores(m, x[dev])[:, 1]
-            grid = np.linspace(0.1, 0.9, 33)
-            f1s = [f1_score(y[dev, j], p >= g, zero_division=0) for g in grid]
-            thresholds[j] = grid[int(np.argmax(f1s))]
-        self._est = []
+            pt[:, j] = _scores(clone(base).fit(x[tr], y[tr, j]), x[dev])[:, 1]
+            if e is not None:
+                pe[:, j] = _embedding_model(None).fit(e[tr], y[tr, j]).predict_proba(e[dev])[:, 1]
+        weights = BLEND_WEIGHTS if e is not None else (0.0,)
+        tuned = {w: _tune_thresholds(y[dev], (1 - w) * pt + w * pe) for w in weights}
+        weight = max(tuned, key=lambda w: (round(tuned[w][1], 4), -w))
+        thresholds = tuned[weight][0]
+        if e is not None:
+            self.meta["dev_embedding_blend"] = {str(w): round(t[1], 4) for w, t in tuned.items()}
+            self.meta["embedding_weight"] = weight
+        self._est, vectors = [], []
         for j in range(len(self.labels)):
             col = y[:, j]
-            self._est.append(clone(base).fit(x, col) if col.min() != col.max() else int(col[0]))
+            if col.min() == col.max():
+                self._est.append(int(col[0]))
+                vectors.append(int(col[0]))
+                continue
+            self._est.append(clone(base).fit(x, col))
+            vectors.append(_embedding_model(None).fit(e, col) if e is not None and weight > 0 else None)
+        self._vectors = vectors if e is not None and weight > 0 else None
+        self._blend_weight = weight
         self._thresholds = thresholds
+        self._at_least_one = bool(y.sum(axis=1).min() > 0)
         self.meta["model"] = name
+        self.meta["at_least_one_label"] = self._at_least_one
         self.meta["thresholds"] = {k: round(float(t), 3) for k, t in zip(self.labels, thresholds, strict=True)}
 
     # -- inference --------------------------------------------------------------------------
-    def predict_proba(self, texts: Sequence[str], normalized: bool = False) -> np.ndarray:
-        """Shape (n, len(labels)): class probabilities (single-label) or per-label ones."""
+    @property
+    def uses_embeddings(self) -> bool:
+        """Whether prediction needs sentence embeddings (the model blends them in)."""
+        return isinstance(self._est, EmbeddingBlend) or self._vectors is not None
+
+    def predict_proba(
+        self, texts: Sequence[str], normalized: bool = False, vectors: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Shape (n, len(labels)): class probabilities (single-label) or per-label ones.
+        ``vectors``: the texts' embeddings, when the model uses them and the caller has them."""
         if self._est is None:
             raise ModelError("the classifier is not trained", field="model")
-        x = self.features.transform([t if isinstance(t, str) else "" for t in texts], normalized)
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        x = self.features.transform(texts, normalized)
+        e = None
+        if self.uses_embeddings:
+            e = embed_texts(texts) if vectors is None else np.asarray(vectors, dtype=np.float32)
         if not self.multilabel:
-            p = _scores(self._est, x)
+            if isinstance(self._est, EmbeddingBlend):
+                p = self._est.predict_proba(x, e)
+            else:
+                p = _scores(self._est, x)
             order = [list(self._est.classes_).index(lab) for lab in self.labels]
             return p[:, order]
         cols = []
-        for est in self._est:
-            cols.append(np.full(x.shape[0], float(est)) if isinstance(est, int) else _scores(est, x)[:, 1])
+        for j, est in enumerate(self._est):
+            if isinstance(est, int):
+                cols.append(np.full(x.shape[0], float(est)))
+                continue
+            p = _scores(est, x)[:, 1]
+            if self._vectors is not None and e is not None:
+                p = (1 - self._blend_weight) * p + self._blend_weight * _scores(self._vectors[j], e)[:, 1]
+            cols.append(p)
         return np.column_stack(cols)
 
     def predict_proba_grouped(
@@ -504,20 +639,31 @@ class TextClassifier:
         word_grams: Sequence[Sequence[str]] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities of normalised sentence ``texts`` and of the documents they form."""
-        if self._est is None or self.multilabel:
-            raise ModelError("grouped prediction needs a trained single-label model", field="model")
+        if self._est is None or self.multilabel or self.uses_embeddings:
+            raise ModelError(
+                "grouped prediction needs a trained single-label model without embeddings", field="model"
+            )
         xs, xd = grouped_features(self.features, texts, groups, n_groups, word_grams)
         order = [list(self._est.classes_).index(lab) for lab in self.labels]
         ps = _scores(self._est, xs)[:, order]
         return ps, (ps if xd is xs else _scores(self._est, xd)[:, order])
 
-    def predict(self, texts: Sequence[str]) -> list[str] | list[list[str]]:
+    def predict(
+        self, texts: Sequence[str], vectors: np.ndarray | None = None
+    ) -> list[str] | list[list[str]]:
         """The label of each text, or its list of labels when multi-label."""
-        p = self.predict_proba(texts)
+        return self.labels_from_proba(self.predict_proba(texts, vectors=vectors))
+
+    def labels_from_proba(self, p: np.ndarray) -> list[str] | list[list[str]]:
+        """Predictions from :meth:`predict_proba`'s output (argmax, or per-label thresholds;
+        with ``at least one label`` the label closest to its threshold when none passes)."""
         if not self.multilabel:
             return [self.labels[i] for i in p.argmax(axis=1)]
         assert self._thresholds is not None
         on = p >= self._thresholds
+        if self._at_least_one and len(p):
+            empty = ~on.any(axis=1)
+            on[empty, (p[empty] / np.maximum(self._thresholds, 1e-9)).argmax(axis=1)] = True
         return [[lab for lab, o in zip(self.labels, row, strict=True) if o] for row in on]
 
     # -- persistence ------------------------------------------------------------------------
@@ -535,6 +681,9 @@ class TextClassifier:
             "multilabel": self.multilabel,
             "est": self._est,
             "thresholds": self._thresholds,
+            "vectors": self._vectors,
+            "blend_weight": self._blend_weight,
+            "at_least_one": self._at_least_one,
             "meta": self.meta,
         }
         joblib.dump(state, out / MODEL_FILE, compress=("xz", 3))
@@ -555,7 +704,11 @@ class TextClassifier:
         clf.labels = list(state["labels"])
         clf._est = state["est"]
         clf._thresholds = state["thresholds"]
+        clf._vectors = state.get("vectors")
+        clf._blend_weight = float(state.get("blend_weight", 0.0))
+        clf._at_least_one = bool(state.get("at_least_one", False))
         clf.meta = dict(state["meta"])
+        clf.embeddings = clf.uses_embeddings
         return clf
 
 

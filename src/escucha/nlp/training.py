@@ -19,7 +19,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
 from escucha.errors import ModelError, ValidationError
-from escucha.nlp.textclf import TextClassifier
+from escucha.nlp.textclf import TextClassifier, embed_texts
 from escucha.pipeline.base import Doc, register
 
 log = logging.getLogger(__name__)
@@ -66,28 +66,31 @@ def train(
     model: str = "auto",
     class_weight: str | None = "balanced",
     holdout: float = 0.2,
+    embeddings: bool = False,
 ) -> Path:
     """Train a :class:`TextClassifier` on a CSV and save it in ``out_dir``; returns the path.
 
     A stratified ``holdout`` part of the CSV is scored first (figures go into ``meta.json``), then
     the model is refitted on every row. Classes are weighted ``"balanced"`` by default (labels
     of customer feedback are skewed; the ``auto`` recipe then tunes per-class biases).
+    ``embeddings``: blend in sentence embeddings (``escucha[embeddings]``; English texts).
     """
     texts, labels = read_labelled_csv(csv_path, text_col, label_col, multilabel, label_sep)
     metrics: dict[str, Any] = {}
+    vectors = embed_texts(texts) if embeddings else None
+    rows = list(range(len(texts)))
     if holdout > 0 and len(texts) >= 50:
         strat = None if multilabel else labels
         try:
-            tr_x, te_x, tr_y, te_y = train_test_split(
-                texts, labels, test_size=holdout, random_state=seed, stratify=strat
-            )
+            tr, te = train_test_split(rows, test_size=holdout, random_state=seed, stratify=strat)
         except ValueError:  # a label too rare to stratify
-            tr_x, te_x, tr_y, te_y = train_test_split(
-                texts, labels, test_size=holdout, random_state=seed
-            )
-        clf = TextClassifier(model=model, class_weight=class_weight, multilabel=multilabel, seed=seed)
-        clf.fit(tr_x, tr_y)
-        pred = clf.predict(te_x)
+            tr, te = train_test_split(rows, test_size=holdout, random_state=seed)
+        te_y = [labels[i] for i in te]
+        clf = TextClassifier(
+            model=model, class_weight=class_weight, multilabel=multilabel, seed=seed, embeddings=embeddings
+        )
+        clf.fit([texts[i] for i in tr], [labels[i] for i in tr], None if vectors is None else vectors[tr])
+        pred = clf.predict([texts[i] for i in te], None if vectors is None else vectors[te])
         if multilabel:
             from sklearn.preprocessing import MultiLabelBinarizer
 
@@ -100,8 +103,10 @@ def train(
             )
             metrics["holdout_macro_f1"] = round(float(f1_score(te_y, pred, average="macro")), 4)
         metrics["holdout_n"] = len(te_y)
-    clf = TextClassifier(model=model, class_weight=class_weight, multilabel=multilabel, seed=seed)
-    clf.fit(texts, labels)
+    clf = TextClassifier(
+        model=model, class_weight=class_weight, multilabel=multilabel, seed=seed, embeddings=embeddings
+    )
+    clf.fit(texts, labels, vectors)
     out = clf.save(
         out_dir,
         training_data=[f"{Path(csv_path).name} ({text_col} -> {label_col}, {len(texts)} rows)"],
@@ -136,7 +141,7 @@ class CustomLabelsAnalyzer:
             return
         texts: Sequence[str] = [d.full_text for d in docs]
         proba = self.model.predict_proba(texts)
-        preds = self.model.predict(texts)
+        preds = self.model.labels_from_proba(proba)
         for d, p, pred in zip(docs, proba, preds, strict=True):
             scores = {lab: round(float(v), 4) for lab, v in zip(self.model.labels, p, strict=True)}
             if not d.text or not d.text.strip():
