@@ -143,27 +143,29 @@ def _adapted(
     return TextClassifier(class_weight=class_weight, seed=seed, cv_max=4000, **kw).fit(tr_x, tr_y)
 
 
-def _embedding_system(
+def _add_embedding_system(
+    systems: dict[str, Result],
+    notes: list[str],
     tr_x: list[str],
     tr_y: list[Any],
     te_x: list[str],
     score: Callable[[list[Any]], Result],
-    notes: list[str],
     seed: int,
     **kw: Any,
-) -> Result | None:
-    """``adapted+embeddings`` for an English task, or None (with a note) without the extra."""
+) -> None:
+    """Score ``adapted+embeddings`` for an English task into ``systems``; without the extra,
+    only a note says why it is missing."""
     from escucha.backends import embeddings
 
     if not embeddings.available():
         notes.append("adapted+embeddings skipped: pip install 'escucha[embeddings]'")
-        return None
+        return
     kw.setdefault("cv_max", 4000)
     clf = TextClassifier(seed=seed, embeddings=True, **kw).fit(tr_x, tr_y)
     pred, speed = _timed(clf.predict, te_x)
     blend = clf.meta.get("cv_embedding_blend") or clf.meta.get("dev_embedding_blend")
     notes.append(f"adapted+embeddings: weight {clf.meta.get('embedding_weight')} chosen on TRAIN {blend}")
-    return _with_speed(score(pred), speed)
+    systems["adapted+embeddings"] = _with_speed(score(pred), speed)
 
 
 def _lexicon_weight(
@@ -208,11 +210,9 @@ def _sentiment_systems(
         systems["adapted+lexicon"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
         notes.append(f"lexicon weight {w} chosen on a held-out fifth of TRAIN: {scores}")
     if language == "en":
-        fig = _embedding_system(
-            tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT), notes, seed, class_weight="balanced"
+        _add_embedding_system(
+            systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT), seed, class_weight="balanced"
         )
-        if fig is not None:
-            systems["adapted+embeddings"] = fig
     baselines = _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT))
     if vader:
         v = _vader()
@@ -342,11 +342,9 @@ def airline_reason(data_dir: Path, seed: int, max_train: int | None, max_test: i
     pred, speed = _timed(clf.predict, te_x)
     systems["adapted"] = _with_speed(M.single_label(te_y, pred, reasons), speed)
     notes.append(f"adapted: {clf.meta['model']} cv {clf.meta.get('cv_macro_f1')} bias {clf.meta.get('bias')}")
-    fig = _embedding_system(
-        tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), notes, seed, class_weight="balanced"
+    _add_embedding_system(
+        systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed, class_weight="balanced"
     )
-    if fig is not None:
-        systems["adapted+embeddings"] = fig
     return {
         "systems": systems,
         "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons)),
@@ -391,11 +389,9 @@ def semeval14_restaurant_category(
     clf = TextClassifier(multilabel=True, seed=seed).fit(tr_x, tr_y)
     pred, speed = _timed(clf.predict, te_x)
     systems["adapted"] = _with_speed(M.multi_label(te_y, pred, cats), speed)
-    fig = _embedding_system(
-        tr_x, tr_y, te_x, lambda p: M.multi_label(te_y, p, cats), notes, seed, multilabel=True
+    _add_embedding_system(
+        systems, notes, tr_x, tr_y, te_x, lambda p: M.multi_label(te_y, p, cats), seed, multilabel=True
     )
-    if fig is not None:
-        systems["adapted+embeddings"] = fig
     mlb = MultiLabelBinarizer(classes=cats)
     baselines: dict[str, Result] = {}
     for bname, feats, c in (("tfidf_lr", TfidfVectorizer(), 1.0), ("tfidf_wc_lr", _word_char_tfidf(), 3.0)):
@@ -502,12 +498,10 @@ def _emotion(lang: str) -> Callable[[Path, int, int | None, int | None], Result]
         systems["adapted"] = _with_speed(M.single_label(te_y, pred, labels), speed)
         notes.append(f"adapted: {clf.meta['model']} cv {clf.meta.get('cv_macro_f1')} bias {clf.meta.get('bias')}")
         if lang == "en":
-            fig = _embedding_system(
-                tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), notes, seed,
+            _add_embedding_system(
+                systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
                 class_weight="balanced",
             )
-            if fig is not None:
-                systems["adapted+embeddings"] = fig
         return {
             "systems": systems,
             "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels)),
@@ -526,12 +520,10 @@ def banking77_custom(data_dir: Path, seed: int, max_train: int | None, max_test:
     pred, speed = _timed(clf.predict, te_x)
     systems = {"adapted": _with_speed(M.single_label(te_y, pred, labels), speed)}
     notes = ["adapted: TextClassifier (linear SVM) trained on banking77 train, as `escucha train` does"]
-    fig = _embedding_system(
-        tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), notes, seed,
+    _add_embedding_system(
+        systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
         model="svm_c0.3", metric="accuracy",
     )
-    if fig is not None:
-        systems["adapted+embeddings"] = fig
     return {
         "systems": systems,
         "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels)),

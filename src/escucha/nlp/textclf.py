@@ -116,6 +116,14 @@ class NBLogisticRegression:
         return self.classes_[self.predict_proba(x).argmax(axis=1)]
 
 
+def with_bias(p: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """Class probabilities shifted by per-class log-biases and renormalised (``p`` when none)."""
+    if bias is None:
+        return p
+    p = p * np.exp(bias)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 class ProbaEnsemble:
     """The mean of its members' class probabilities, optionally shifted by per-class log-biases
     (tuned on out-of-fold probabilities for macro-F1)."""
@@ -138,11 +146,7 @@ class ProbaEnsemble:
         return self
 
     def predict_proba(self, x: sp.csr_matrix) -> np.ndarray:
-        p = np.mean([_scores(m, x) for m in self.members], axis=0)
-        if self.bias is not None:
-            p = p * np.exp(self.bias)
-            p /= p.sum(axis=1, keepdims=True)
-        return p
+        return with_bias(np.mean([_scores(m, x) for m in self.members], axis=0), self.bias)
 
     def predict(self, x: sp.csr_matrix) -> np.ndarray:
         return self.classes_[self.predict_proba(x).argmax(axis=1)]
@@ -166,10 +170,7 @@ class EmbeddingBlend:
         p = _scores(self.text, x)
         if self.weight > 0:
             p = (1 - self.weight) * p + self.weight * _scores(self.vectors, e)
-        if self.bias is not None:
-            p = p * np.exp(self.bias)
-            p /= p.sum(axis=1, keepdims=True)
-        return p
+        return with_bias(p, self.bias)
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:
@@ -504,13 +505,14 @@ class TextClassifier:
             names = ["lr_c16", "svm_c0.3"] if many else list(AUTO_MEMBERS)
         oof = {n: np.zeros((len(ys), len(classes))) for n in names}
         oof_e = np.zeros((len(ys), len(classes)))
+        es = None if e is None else e[idx]
         for tr, va in skf.split(xs, ys):
             if len(np.unique(ys[tr])) < len(classes):
                 continue
             for n in names:
                 oof[n][va] = _scores(clone(cands[n]).fit(xs[tr], ys[tr]), xs[va])
-            if e is not None:
-                oof_e[va] = _embedding_model(self.class_weight).fit(e[idx][tr], ys[tr]).predict_proba(e[idx][va])
+            if es is not None:
+                oof_e[va] = _embedding_model(self.class_weight).fit(es[tr], ys[tr]).predict_proba(es[va])
         if not many and len(names) > 1:
             oof["+".join(names)] = np.mean([oof[n] for n in names], axis=0)
         score = _macro_f1 if self.metric == "macro_f1" else _accuracy
@@ -584,7 +586,7 @@ class TextClassifier:
             col = y[:, j]
             if col.min() == col.max():
                 self._est.append(int(col[0]))
-                vectors.append(int(col[0]))
+                vectors.append(None)  # a constant label needs no model
                 continue
             self._est.append(clone(base).fit(x, col))
             vectors.append(_embedding_model(None).fit(e, col) if e is not None and weight > 0 else None)
