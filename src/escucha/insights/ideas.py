@@ -72,7 +72,9 @@ def _idea_text(norm: str) -> str:
 
 
 def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters: int = 2) -> list[dict[str, Any]]:
-    """Ideas ranked by distinct supporters: label, key phrases, supporters, quotes, first proposer."""
+    """Ideas ranked by distinct supporters: label, key phrases, supporters, quotes, first proposer
+    (quotes and proposer carry their channel). Employees' suggestions count only in ideas backed by
+    at least ``employee_min_group`` employees: fewer would single people out."""
     s = suggestion_sentences(ws)
     if len(s) < 2:
         return []
@@ -88,6 +90,7 @@ def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters
         ).fit_predict(x)
     s = s.assign(_idea=lab, _core=core)
     s["_who"] = s["customer_id"].fillna("item:" + s["item_id"].astype(str))
+    s = _employee_anonymity(s, ws.settings.employee_min_group)
     groups = {int(k): g["_core"].tolist() for k, g in s.groupby("_idea")}
     phrases = key_phrases(groups)
     out: list[dict[str, Any]] = []
@@ -102,7 +105,8 @@ def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters
             if r.text.lower() in seen:
                 continue
             seen.add(r.text.lower())
-            quotes.append({"item_id": r.item_id, "customer_id": r.customer_id, "text": r.text})
+            quotes.append({"item_id": r.item_id, "customer_id": r.customer_id, "channel": r.channel,
+                           "text": r.text})
             if len(quotes) == 3:
                 break
         kp = phrases.get(int(k), [])
@@ -111,7 +115,7 @@ def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters
             "mentions": len(g), "languages": sorted(g["language"].dropna().unique().tolist()),
             "first_proposer": {
                 "customer_id": None if pd.isna(f["customer_id"]) else f["customer_id"],
-                "item_id": f["item_id"],
+                "item_id": f["item_id"], "channel": f["channel"],
                 "date": None if pd.isna(f["timestamp"]) else pd.Timestamp(f["timestamp"]).isoformat(),
                 "text": f["text"],
             },
@@ -121,6 +125,14 @@ def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters
     for i, d in enumerate(out, 1):
         d["rank"] = i
     return out[:top]
+
+
+def _employee_anonymity(s: pd.DataFrame, k: int) -> pd.DataFrame:
+    """``s`` without the employee sentences of ideas that fewer than ``k`` employees back."""
+    emp = (s["channel"] == "employee").to_numpy()
+    n = s[emp].groupby("_idea")["_who"].nunique()
+    few = s["_idea"].isin(n[n < k].index).to_numpy()
+    return s[~(emp & few)]
 
 
 def _vectors(texts: list[str], aspects: list[list[str]]) -> np.ndarray:

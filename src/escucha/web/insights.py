@@ -1,4 +1,5 @@
-"""Dashboard pages for the insights: themes, customer journey, brand promises, improvement plan."""
+"""Dashboard pages for the insights: themes, ideas board, customer journey, brand promises,
+improvement plan (with status changes through the API) and needs-based segments."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from escucha.api.auth import CUSTOMERS, READ, Principal
+from escucha.api.auth import ANALYSIS_RUN, CUSTOMERS, READ, Principal
 from escucha.api.deps import StateDep, require
 from escucha.web import insights_data as D
 from escucha.web.i18n import add_messages
@@ -22,9 +23,11 @@ ReadDep = Annotated[Principal, Depends(require(READ))]
 add_template_dir(Path(__file__).parent / "insights_templates")
 
 register_nav(NavItem("themes", "/themes", {"es": "Temas", "en": "Themes"}, order=40))
+register_nav(NavItem("ideas", "/ideas", {"es": "Ideas", "en": "Ideas"}, order=45))
 register_nav(NavItem("journey", "/journey", {"es": "Recorrido", "en": "Journey"}, order=50))
 register_nav(NavItem("promises", "/promises", {"es": "Promesas", "en": "Promises"}, order=60))
 register_nav(NavItem("plan", "/plan", {"es": "Plan de mejora", "en": "Improvement plan"}, order=70))
+register_nav(NavItem("segments", "/segments", {"es": "Segmentos", "en": "Segments"}, order=80))
 
 add_messages({
     "themes.title": ("Temas que surgen", "Emerging themes"),
@@ -70,6 +73,31 @@ add_messages({
     "plan.metric": ("Métrica", "Metric"),
     "plan.status": ("Estado", "Status"),
     "plan.credits": ("Clientes que lo plantearon ({n})", "Customers who raised it ({n})"),
+    "plan.set_status": ("Cambiar estado", "Change status"),
+    "plan.save": ("Guardar", "Save"),
+    "plan.saved": ("Guardado", "Saved"),
+    "plan.failed": ("No se pudo guardar", "Could not save"),
+    "status.open": ("abierto", "open"),
+    "status.in_progress": ("en curso", "in progress"),
+    "status.done": ("hecho", "done"),
+    "status.dismissed": ("descartado", "dismissed"),
+    "ideas.title": ("Tablón de ideas", "Ideas board"),
+    "ideas.none": ("Aún no hay ideas con al menos dos clientes que las apoyen.",
+                   "No ideas backed by at least two customers yet."),
+    "ideas.supporters": ("Apoyos", "Supporters"),
+    "ideas.mentions": ("Menciones", "Mentions"),
+    "ideas.first": ("La propuso primero", "First proposed by"),
+    "ideas.employee": ("un empleado (anónimo)", "an employee (anonymous)"),
+    "segments.title": ("Segmentos por necesidades", "Segments by needs"),
+    "segments.none": ("No hay clientes suficientes para segmentar (mínimo 10).",
+                      "Not enough customers to segment (at least 10)."),
+    "segments.summary": ("{customers} clientes en {k} segmentos (silueta {sil}).",
+                         "{customers} customers in {k} segments (silhouette {sil})."),
+    "segments.segment": ("Segmento", "Segment"),
+    "segments.size": ("Clientes", "Customers"),
+    "segments.share": ("% de clientes", "% of customers"),
+    "segments.voices": ("Voces", "Voices"),
+    "segments.churn": ("% con amenaza de baja", "% with a churn threat"),
 })  # fmt: skip
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -127,8 +155,26 @@ def promises_page(request: Request, state: StateDep, principal: ReadDep) -> HTML
 
 @router.get("/plan")
 def plan_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
+    from escucha.insights.plan import STATUSES
+
     rows = [
         {**p, "evidence": _texts(state, p.get("evidence"))}
         for p in D.plan_data(state.ws, state.cache)
     ]
-    return render(request, "plan.html", plan=rows, can_customers=principal.can(CUSTOMERS))
+    return render(request, "plan.html", plan=rows, can_customers=principal.can(CUSTOMERS),
+                  can_edit=principal.can(ANALYSIS_RUN), statuses=STATUSES)  # fmt: skip
+
+
+@router.get("/ideas")
+def ideas_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
+    rows = []
+    for idea in D.ideas_data(state.ws, state.cache):
+        first = idea.get("first_proposer") or {}
+        rows.append({**idea, "quotes": _texts(state, idea.get("quotes")),
+                     "first": {**first, "text": state.redact(first.get("text"))}})  # fmt: skip
+    return render(request, "ideas.html", ideas=rows, can_customers=principal.can(CUSTOMERS))
+
+
+@router.get("/segments")
+def segments_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
+    return render(request, "segments.html", d=D.segments_data(state.ws, state.cache))

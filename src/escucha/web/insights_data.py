@@ -90,11 +90,30 @@ def journey_data(ws: Workspace, cache: dict[str, Any]) -> dict[str, Any]:
 
 
 def plan_data(ws: Workspace, cache: dict[str, Any], top: int = 20) -> list[dict[str, Any]]:
-    return cached(ws, cache, f"plan:{top}", lambda: jsonable(ws.plan(top=top, save=False)))  # type: ignore[no-any-return]
+    """The plan (cached) with the stored statuses read fresh: a change made through another
+    process (another server worker) shows at once."""
+    rows = cached(ws, cache, f"plan:{top}", lambda: jsonable(ws.plan(top=top, save=False)))
+    stored = ws.store.get_docs("plans")
+    return [{**r, "status": stored.get(r.get("id"), {}).get("status", r.get("status"))} for r in rows]
 
 
 def ideas_data(ws: Workspace, cache: dict[str, Any], top: int = 20) -> list[dict[str, Any]]:
-    return cached(ws, cache, f"ideas:{top}", lambda: jsonable(ws.ideas(top=top)))  # type: ignore[no-any-return]
+    return cached(ws, cache, f"ideas:{top}", lambda: anonymise_ideas(jsonable(ws.ideas(top=top))))  # type: ignore[no-any-return]
+
+
+def _anonymous(q: dict[str, Any]) -> dict[str, Any]:
+    if q.get("channel") != "employee":
+        return q
+    from escucha.models import content_hash
+
+    return {**q, "customer_id": None, "item_id": "anon:" + content_hash(q.get("item_id"))[:12]}
+
+
+def anonymise_ideas(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An employee's suggestion never names its author or its voice (as voices in lists; ideas
+    that few employees back leave their suggestions out, see ``escucha.insights.ideas``)."""
+    return [{**i, "quotes": [_anonymous(q) for q in i.get("quotes") or []],
+             "first_proposer": _anonymous(i.get("first_proposer") or {})} for i in rows]  # fmt: skip
 
 
 def segments_data(ws: Workspace, cache: dict[str, Any]) -> dict[str, Any]:

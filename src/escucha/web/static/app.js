@@ -46,4 +46,31 @@
     var m = document.querySelector('meta[name="csrf-token"]');
     if (m && ev.detail.verb !== "get") ev.detail.headers["X-CSRF-Token"] = m.content;
   });
+  // plan status forms: JSON to the API (POST /api/v1/plan/{id}/status) with the CSRF token
+  document.addEventListener("submit", function (ev) {
+    var f = ev.target;
+    if (!f.classList || !f.classList.contains("plan-status")) return;
+    ev.preventDefault();
+    var m = document.querySelector('meta[name="csrf-token"]');
+    var sel = f.querySelector("select[name=status]");
+    var msg = f.querySelector(".plan-status-msg");
+    var btn = f.querySelector("button");
+    btn.disabled = true;
+    msg.textContent = "";
+    fetch(f.action, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": m ? m.content : "" },
+      body: JSON.stringify({ status: sel.value })
+    }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    }).then(function (d) {
+      var card = f.closest(".plan-item");
+      var shown = card && card.querySelector(".plan-status-value");
+      if (shown) { shown.textContent = sel.options[sel.selectedIndex].text; shown.dataset.status = d.item.status; }
+      msg.textContent = f.dataset.saved;
+    }).catch(function () {
+      msg.textContent = f.dataset.failed;
+    }).then(function () { btn.disabled = false; });
+  });
 })();
