@@ -180,3 +180,23 @@ def test_airline_ami_beats_kmeans(shared_data, tmp_path):
     x = TfidfVectorizer(stop_words="english", min_df=2).fit_transform(df["text"])
     base = ami(df["negativereason"], KMeans(9, n_init=3, random_state=0).fit_predict(x))
     assert ours >= 0.20 and ours >= base + 0.07, (ours, base)
+
+
+def test_background_mix_lets_distinctive_words_decide():
+    """A word every theme uses ("flight") must not outvote a word only one theme uses ("bag")."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from escucha.insights.themes_mix import scores, word_logp
+
+    # vocabulary: flight, bag, delay; theme 0 = bags (always with "flight"), theme 1 = delays
+    rows = [[1, 1, 0]] * 20 + [[0, 0, 1]] * 20 + [[1, 0, 1]] * 5
+    counts = sp.csr_matrix(np.array(rows, dtype=np.float32))
+    labels = np.array([0] * 20 + [1] * 25, dtype=np.int32)
+    own, _ = word_logp(counts, labels, 2, bg_mix=0.0)
+    mixed, prior = word_logp(counts, labels, 2, bg_mix=0.5)
+    assert np.allclose(np.exp(mixed).sum(axis=1), 1.0, atol=1e-5)
+    # mixing shrinks how much "flight" separates the themes, and keeps "bag" decisive
+    assert abs(mixed[0, 0] - mixed[1, 0]) < abs(own[0, 0] - own[1, 0])
+    best, _ = scores(sp.csr_matrix(np.array([[1, 1, 0], [0, 0, 1]], dtype=np.float32)), mixed, prior)
+    assert best.tolist() == [0, 1]

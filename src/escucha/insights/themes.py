@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 DOCS, CURATION, META = "themes", "theme_curation", "themes_meta"
 ASSIGN_TABLE, ITEM_TABLE = "theme_assignments", "theme_items"
 MERGE_DISTANCE = 0.20  # cosine distance between themes' word profiles under which they merge
+VOICE_ALPHA = 1.0  # word-count smoothing when whole voices pick a theme (more words than a sentence)
 ITEM_ITERS = 3  # hard-EM passes over whole voices when giving each voice its theme
 AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operadora", "asesor", "asesora"})
 
@@ -277,7 +278,7 @@ def _merge_close(counts: sp.csr_matrix, lab: np.ndarray, n_fixed: int, fixed_row
     remap = np.full(max(present) + 1, -1, np.int32)
     remap[present] = np.arange(len(present), dtype=np.int32)
     lab = np.where(lab >= 0, remap[np.maximum(lab, 0)], -1).astype(np.int32)
-    logp, _prior = word_logp(counts, lab, len(present))
+    logp, _prior = word_logp(counts, lab, len(present), bg_mix=0.0)
     to = merge_close(logp, MERGE_DISTANCE, n_fixed)
     if len(np.unique(to)) == len(present):
         return lab
@@ -292,7 +293,7 @@ def _voice_themes(
     """Each voice's theme: the one whose words best explain all its customer sentences, sharpened
     by a few hard-EM passes over whole voices (short voices borrow context from each other)."""
     n = counts.shape[0]
-    logp, prior = word_logp(counts, lab_idx, len(ids))
+    logp, prior = word_logp(counts, lab_idx, len(ids), VOICE_ALPHA)
     g = sp.csr_matrix((np.ones(n, np.float32), (item_codes, np.arange(n))), shape=(n_items, n))
     vc = (g @ counts).tocsr()
     vc.data[:] = 1.0
@@ -300,7 +301,7 @@ def _voice_themes(
     best, _m = scores(vc, logp, prior)
     start = np.where(has, best, -1).astype(np.int32)
     if ITEM_ITERS:
-        best, _lp, _pr = refine(vc, start, len(ids), iters=ITEM_ITERS)
+        best, _lp, _pr = refine(vc, start, len(ids), iters=ITEM_ITERS, alpha=VOICE_ALPHA)
     return np.where(has, ids[np.maximum(best, 0)], -1).astype(np.int32)
 
 

@@ -16,6 +16,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from escucha.insights.themes_text import STOP_WORDS, TOKEN
 
+BG_MIX = 0.1  # share of the corpus-wide word distribution mixed into each theme's (words common
+#               to every theme then weigh less when a sentence or voice picks its theme)
+ALPHA = 0.5  # additive smoothing of word counts
+
 
 def count_matrix(
     norm_texts: Sequence[str],
@@ -30,8 +34,12 @@ def count_matrix(
     rng = np.random.default_rng(seed)
     idx = np.sort(rng.choice(n, fit_sample, replace=False)) if n > fit_sample else np.arange(n)
     cv = CountVectorizer(
-        token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS),
-        min_df=2 if len(idx) >= 200 else 1, max_features=50_000, binary=True, dtype=np.float32,
+        token_pattern=TOKEN.pattern,
+        stop_words=sorted(STOP_WORDS),
+        min_df=2 if len(idx) >= 200 else 1,
+        max_features=50_000,
+        binary=True,
+        dtype=np.float32,
     )
     try:
         cv.fit([norm_texts[i] for i in idx])
@@ -55,19 +63,37 @@ def count_matrix(
     return m, [*words, *(f"aspect:{a}" for a in aspects)]
 
 
-def word_logp(counts: sp.csr_matrix, labels: np.ndarray, k: int, alpha: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """Per-theme log word probabilities (k × V) and log priors from labelled rows."""
+def word_logp(
+    counts: sp.csr_matrix,
+    labels: np.ndarray,
+    k: int,
+    alpha: float | None = None,
+    bg_mix: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-theme log word probabilities (k × V) and log priors from labelled rows; each theme's
+    distribution is mixed with the corpus's by ``bg_mix`` (``BG_MIX`` when None; 0 gives the
+    themes' own profiles, as merging compares them)."""
     ok = labels >= 0
     y = sp.csr_matrix(
-        (np.ones(int(ok.sum()), np.float32), (np.flatnonzero(ok), labels[ok])), shape=(counts.shape[0], k)
+        (np.ones(int(ok.sum()), np.float32), (np.flatnonzero(ok), labels[ok])),
+        shape=(counts.shape[0], k),
     )
-    cnt = np.asarray((y.T @ counts).todense(), dtype=np.float64) + alpha
-    logp = np.log(cnt / cnt.sum(axis=1, keepdims=True))
+    alpha = ALPHA if alpha is None else alpha
+    raw = np.asarray((y.T @ counts).todense(), dtype=np.float64)
+    cnt = raw + alpha
+    pk = cnt / cnt.sum(axis=1, keepdims=True)
+    bg_mix = BG_MIX if bg_mix is None else bg_mix
+    if bg_mix > 0:
+        bg = raw.sum(axis=0) + alpha
+        pk = (1 - bg_mix) * pk + bg_mix * bg / bg.sum()
+    logp = np.log(pk)
     prior = np.log(np.asarray(y.sum(axis=0)).ravel() + 1.0)
     return logp.astype(np.float32), prior.astype(np.float32)
 
 
-def scores(counts: sp.csr_matrix, logp: np.ndarray, prior: np.ndarray, chunk: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+def scores(
+    counts: sp.csr_matrix, logp: np.ndarray, prior: np.ndarray, chunk: int = 100_000
+) -> tuple[np.ndarray, np.ndarray]:
     """Best theme and its per-word log-likelihood gain over the runner-up, chunk by chunk."""
     n = counts.shape[0]
     best = np.zeros(n, np.int32)
@@ -87,7 +113,7 @@ def refine(
     k: int,
     *,
     iters: int = 10,
-    alpha: float = 0.5,
+    alpha: float | None = None,
     fixed_rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hard EM from ``labels``; rows in ``fixed_rows`` (bool mask) and empty rows keep theirs."""
