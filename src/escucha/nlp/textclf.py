@@ -715,16 +715,3 @@ class TextClassifier:
         clf.embeddings = clf.uses_embeddings
         return clf
 
-
-def train_from_csv(
-    csv_path: str | Path,
-    text_col: str,
-    label_col: str,
-    out_dir: str | Path,
-    multilabel: bool = False,
-    seed: int = 0,
-) -> Path:
-    """Train on a labelled CSV and save into ``out_dir`` (see :func:`escucha.nlp.training.train`)."""
-    from escucha.nlp.training import train
-
-    return train(csv_path, text_col, label_col, out_dir, multilabel=multilabel, seed=seed)

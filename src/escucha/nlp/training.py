@@ -151,14 +151,3 @@ class CustomLabelsAnalyzer:
             d.extras["labels"] = [lab for lab in labels if scores.get(lab, 0.0) >= self.min_score]
             d.extras["label_scores"] = scores
 
-
-def train_from_csv(
-    csv_path: str | Path,
-    text_col: str,
-    label_col: str,
-    out_dir: str | Path,
-    multilabel: bool = False,
-    seed: int = 0,
-) -> Path:
-    """Alias of :func:`train` with the short signature."""
-    return train(csv_path, text_col, label_col, out_dir, multilabel=multilabel, seed=seed)
