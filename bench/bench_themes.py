@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_themes.py                 # AMI + scaling at 10k,100k
     .venv/bin/python bench/bench_themes.py --sizes 10000,100000,1000000
+    .venv/bin/python bench/bench_themes.py --skip-ami --sizes= --end-to-end 10000,100000,1000000
 
 Goes through the real pipeline: negative tweets (negativereason != "Can't Tell") are ingested
 with preset ``us_airline_tweets`` into a temporary workspace, analysed, and themes are
@@ -200,15 +201,58 @@ def scale_one(n: int, seed: int) -> dict:
     }  # fmt: skip
 
 
+def scale_end_to_end(n: int, seed: int) -> dict:
+    """Ingest ``n`` voices (real tweets resampled, texts perturbed, new ids), analyse them with the
+    full pipeline and discover themes through the workspace: time per stage and peak memory."""
+    import escucha
+    from escucha.insights.themes import discover_themes
+
+    df = pd.read_csv(TWEETS, dtype={"tweet_id": str})
+    texts, _aspects = synthetic(n, seed)
+    rng = np.random.default_rng(seed)
+    rows = df.iloc[rng.integers(0, len(df), n)].reset_index(drop=True)
+    rows["tweet_id"] = [str(10**17 + i) for i in range(n)]
+    rows["text"] = texts
+    del texts
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "voices.csv"
+        rows.to_csv(csv, index=False)
+        del rows
+        ws = escucha.open(Path(tmp) / "ws")
+        t0 = time.perf_counter()
+        ws.ingest(csv, "us_airline_tweets")
+        t1 = time.perf_counter()
+        ws.analyze()
+        t2 = time.perf_counter()
+        table = discover_themes(ws, seed=seed, incremental=False)
+        t3 = time.perf_counter()
+        ws.store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "voices": n, "sentences": table.attrs.get("n_sentences"), "ingest_s": round(t1 - t0, 1),
+        "analyse_s": round(t2 - t1, 1), "discover_s": round(t3 - t2, 1), "seconds": round(t3 - t0, 1),
+        "peak_rss_mb": round(peak / 1024, 0), "rss_before_mb": round(before / 1024, 0),
+        "themes": len(table), "unassigned_share": table.attrs.get("unassigned_share"),
+    }  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated sentence counts ('' to skip)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-ami", action="store_true")
+    ap.add_argument(
+        "--end-to-end", default="", help="comma-separated voice counts: ingest + analyse + themes through a workspace"
+    )
     ap.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--e2e-one", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.scale_one:
         print(json.dumps(scale_one(a.scale_one, a.seed)))
+        return
+    if a.e2e_one:
+        print(json.dumps(scale_end_to_end(a.e2e_one, a.seed)))
         return
     results: dict = json.loads(OUT.read_text()) if OUT.exists() else {}
     if not a.skip_ami:
@@ -239,6 +283,17 @@ def main() -> None:
         print("scaling", row)
         scaling[str(n)] = row
     results["scaling"] = scaling
+    e2e = results.get("end_to_end", {})
+    for n in [int(s) for s in a.end_to_end.split(",") if s.strip()]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--e2e-one", str(n), "--seed", str(a.seed)],
+            capture_output=True, text=True, check=True,
+        )
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        print("end to end", row)
+        e2e[str(n)] = row
+    if e2e:
+        results["end_to_end"] = e2e
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
