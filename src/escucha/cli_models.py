@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from escucha.cli_common import WorkspaceOpt, _emit_json, _fmt, console, state
+from escucha.cli_common import WorkspaceOpt, _emit_json, _fmt, _progress, console, state
 
 
 def register(app: typer.Typer) -> None:
@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
         max_test: Annotated[int | None, typer.Option(help="Subsample test rows (quick look).")] = None,
         out: Annotated[Path | None, typer.Option(help="Also write the JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object keyed by task.")] = False,
+        finetune: Annotated[
+            bool, typer.Option(help="Also fine-tune MiniLM on the English single-label tasks (slow; extras).")
+        ] = False,
     ) -> None:
         """Score escucha's models and baselines on the test splits of the shared labelled datasets."""
         import json
@@ -34,6 +37,7 @@ def register(app: typer.Typer) -> None:
             max_train=max_train,
             max_test=max_test,
             progress=lambda t: print(f"… {t}", file=sys.stderr, flush=True),
+            finetune=finetune,
         )
         if out:
             out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -62,6 +66,11 @@ def register(app: typer.Typer) -> None:
         embeddings: Annotated[
             bool, typer.Option(help="Blend in MiniLM sentence embeddings (English; needs escucha[embeddings]).")
         ] = False,
+        finetune: Annotated[
+            bool,
+            typer.Option(help="Fine-tune MiniLM instead (single-label; needs escucha[embeddings,transformers]; slow)."),
+        ] = False,
+        epochs: Annotated[int, typer.Option(help="Epochs when fine-tuning.", min=1, max=20)] = 2,
         seed: int = 0,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -73,6 +82,9 @@ def register(app: typer.Typer) -> None:
             if ws_path is None:
                 raise typer.BadParameter("give --workspace (the model goes to WORKSPACE/models/NAME) or --out")
             out = Path(ws_path) / "models" / name
+        if finetune:
+            _finetune(csv, text_col, label_col, out, multilabel, epochs, seed)
+            return
         path = train_model(
             csv, text_col, label_col, out, multilabel=multilabel, seed=seed, embeddings=embeddings
         )
@@ -83,3 +95,19 @@ def register(app: typer.Typer) -> None:
         console.print(f"model saved in [bold]{path}[/]  " + "  ".join(f"{k}={v}" for k, v in figures.items()))
         if ws_path is not None and out.parent == Path(ws_path) / "models":
             console.print("the workspace pipeline now adds these labels (run `escucha analyze` to apply them)")
+
+
+def _finetune(csv: Path, text_col: str, label_col: str, out: Path, multilabel: bool, epochs: int, seed: int) -> None:
+    """`escucha train --finetune`: a transformers folder for the ``hf_classifier`` analyser."""
+    from escucha.backends.finetune import finetune
+    from escucha.nlp.training import read_labelled_csv
+
+    if multilabel:
+        raise typer.BadParameter("--finetune trains single-label models; drop --multilabel or --finetune")
+    texts, labels = read_labelled_csv(csv, text_col, label_col)
+    with _progress() as bar:
+        task = bar.add_task("fine-tuning", total=None, rate="batches")
+        finetune(texts, labels, out, epochs=epochs, seed=seed,
+                 progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+    console.print(f"fine-tuned model saved in [bold]{out}[/]; to use it, add to the workspace settings:")
+    console.print(f"  pipeline: [..., hf_classifier]\n  analyzers:\n    hf_classifier: {{model_dir: {out}}}")

@@ -40,8 +40,10 @@ def run_eval(
     max_train: int | None = None,
     max_test: int | None = None,
     progress: Callable[[str], None] | None = None,
+    finetune: bool = False,
 ) -> dict[str, Any]:
-    """Run the named tasks (all when ``None``); ``max_train``/``max_test`` subsample for smoke runs."""
+    """Run the named tasks (all when ``None``); ``max_train``/``max_test`` subsample for smoke runs;
+    ``finetune`` also scores a fine-tuned MiniLM on the English single-label tasks (minutes each)."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     names = list(tasks) if tasks else list(TASKS)
     unknown = [t for t in names if t not in TASKS]
@@ -53,6 +55,9 @@ def run_eval(
         from escucha.errors import ConfigError
 
         raise ConfigError(f"no shared data at {data_dir} (set ESCUCHA_SHARED_DATA)", field="data_dir")
+    from escucha.evaluation import tasks as task_module
+
+    task_module.FINETUNE = finetune
     out: dict[str, Any] = {}
     for name in names:
         if progress:

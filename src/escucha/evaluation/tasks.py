@@ -168,6 +168,45 @@ def _add_embedding_system(
     systems["adapted+embeddings"] = _with_speed(score(pred), speed)
 
 
+FINETUNE = False  # set by run_eval(finetune=True): also score a fine-tuned MiniLM (slow: minutes per task)
+
+
+def _add_finetuned_system(
+    systems: dict[str, Result],
+    notes: list[str],
+    tr_x: list[str],
+    tr_y: list[Any],
+    te_x: list[str],
+    score: Callable[[list[Any]], Result],
+    seed: int,
+) -> None:
+    """Score ``finetuned`` (MiniLM fine-tuned on TRAIN, default settings) when asked for."""
+    if not FINETUNE:
+        return
+    import tempfile
+
+    from escucha.backends import embeddings
+    from escucha.backends.finetune import finetune
+    from escucha.backends.transformers_dir import hf_classifier
+
+    if not embeddings.available():
+        notes.append("finetuned skipped: pip install 'escucha[embeddings,transformers]'")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        finetune(tr_x, [str(y) for y in tr_y], tmp, seed=seed)
+        train_s = time.perf_counter() - t0
+        clf = hf_classifier(model_dir=tmp, max_length=128, batch_size=64)
+
+        def predict(xs: list[str]) -> list[str]:
+            return [clf.labels[int(np.argmax(p))] for p in clf.predict(xs)]
+
+        pred, speed = _timed(predict, te_x)
+    labels = {str(y): y for y in tr_y}
+    notes.append(f"finetuned: MiniLM, 2 epochs, lr 1e-4, trained in {train_s:.0f} s")
+    systems["finetuned"] = _with_speed(score([labels[p] for p in pred]), speed)
+
+
 def _lexicon_weight(
     tr_x: list[str], tr_y: list[str], seed: int, model: str
 ) -> tuple[float, dict[float, float]]:
@@ -213,6 +252,7 @@ def _sentiment_systems(
         _add_embedding_system(
             systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT), seed, class_weight="balanced"
         )
+        _add_finetuned_system(systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT), seed)
     baselines = _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT))
     if vader:
         v = _vader()
@@ -345,6 +385,7 @@ def airline_reason(data_dir: Path, seed: int, max_train: int | None, max_test: i
     _add_embedding_system(
         systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed, class_weight="balanced"
     )
+    _add_finetuned_system(systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed)
     return {
         "systems": systems,
         "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons)),

