@@ -24,7 +24,6 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
-from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -35,27 +34,37 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
-from escucha.errors import NotFoundError, StoreError, WorkspaceBusyError
+from escucha.errors import StoreError, WorkspaceBusyError
 from escucha.models import Analysis, Customer, Feedback
 from escucha.store.base import Filters, PendingItem, QuarantineRow, UpsertResult
-from escucha.store.duckdb import row_to_feedback
-from escucha.store.sql import ITEM_COLUMNS, from_sql, stats_sql, where_sql
+from escucha.store.rows import (
+    ItemRows,
+    derived_name,
+    load_migrations,
+    merge_customers,
+    naive_utc,
+    records,
+    unique_by_id,
+    utcnow,
+)
+from escucha.store.sql import (
+    ANALYSIS_COLUMNS,
+    ASPECT_COLUMNS,
+    ITEM_COLUMNS,
+    SCHEMA_VERSION_SQL,
+    SENTENCE_COLUMNS,
+)
+from escucha.store.sqlstore import SQLStore
 
 log = logging.getLogger(__name__)
 
-DIALECT = "postgres"
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _FLOAT_STATS = ("ces_sum", "ces_sq", "rating_sum", "rating_sq", "sentiment_sum")
 
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every PostgreSQL migration, in order."""
-    out = []
-    for f in resources.files("escucha.store.migrations_pg").iterdir():
-        if f.name.endswith(".sql"):
-            num, _, name = f.name.partition("_")
-            out.append((int(num), name.removesuffix(".sql"), f.read_text(encoding="utf-8")))
-    return sorted(out)
+    return load_migrations("escucha.store.migrations_pg")
 
 
 def split_url(url: str) -> tuple[str, str | None]:
@@ -74,16 +83,6 @@ def safe_url(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _naive_utc(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
 
 
 def _clean(v: Any) -> Any:
@@ -108,9 +107,7 @@ def _text(v: Any) -> Any:
 
 
 def _derived(name: str) -> str:
-    if not name.replace("_", "").isalnum():
-        raise StoreError(f"bad derived table name {name!r}", field="name")
-    return f"derived_{name}".lower()
+    return derived_name(name).lower()
 
 
 def _ident(name: str) -> str:
@@ -227,48 +224,6 @@ def _cell(v: Any, kind: str) -> Any:
     return _text(v)
 
 
-def _analysis(
-    a: dict[str, Any], sents: list[dict[str, Any]], asps: list[dict[str, Any]]
-) -> Analysis:
-    """An Analysis from its stored rows (JSONB comes back already parsed)."""
-    return Analysis.model_validate(
-        dict(
-            item_id=a["item_id"],
-            language=a["language"] or "unknown",
-            sentiment=a["sentiment"] or "unknown",
-            sentiment_score=a["sentiment_score"] or 0.0,
-            emotions=a["emotions"] or {},
-            intents=list(a["intents"] or []),
-            urgency=a["urgency"] or 0.0,
-            extras=a["extras"] or {},
-            pipeline_version=a["pipeline_version"],
-            aspects=[
-                {
-                    "aspect": r["aspect"],
-                    "sentiment": r["sentiment"],
-                    "score": r["score"],
-                    "evidence": r["evidence"] or "",
-                    "sentence": r["sentence"],
-                }
-                for r in asps
-            ],
-            sentences=[
-                {
-                    "index": r["idx"],
-                    "text": r["text"],
-                    "start": r["start_pos"],
-                    "end": r["end_pos"],
-                    "sentiment": r["sentiment"],
-                    "sentiment_score": r["sentiment_score"],
-                    "aspects": list(r["aspects"] or []),
-                    "speaker": r["speaker"],
-                }
-                for r in sents
-            ],
-        )
-    )
-
-
 def _close_all(pool: list[psycopg.Connection[Any]], pid: int) -> None:
     if os.getpid() != pid:  # a forked child must not close its parent's sockets
         pool.clear()
@@ -278,8 +233,10 @@ def _close_all(pool: list[psycopg.Connection[Any]], pid: int) -> None:
             pool.pop().close()
 
 
-class PostgresStore:
+class PostgresStore(SQLStore):
     """Store on a PostgreSQL schema; ``url`` may carry ``?schema=NAME`` (``schema`` wins)."""
+
+    DIALECT = "postgres"
 
     def __init__(
         self,
@@ -363,11 +320,6 @@ class PostgresStore:
             cur.execute(sql, list(params))
             return _frame(cur)
 
-    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        with self.connect() as con:
-            row = con.execute(sql, list(params)).fetchone()
-        return row[0] if row else None
-
     def close(self) -> None:
         """Close the idle pooled connections."""
         with self._lock:
@@ -388,7 +340,7 @@ class PostgresStore:
             con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, name TEXT, applied_at TIMESTAMP)"
             )
-            row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+            row = con.execute(SCHEMA_VERSION_SQL).fetchone()
             current = int(row[0]) if row else 0
             for version, name, sql in migrations():
                 if version > current:
@@ -397,13 +349,10 @@ class PostgresStore:
                     )
                     con.execute(sql)  # type: ignore[arg-type]  # trusted, packaged SQL
                     con.execute(
-                        "INSERT INTO schema_version VALUES (%s, %s, %s)", [version, name, _now()]
+                        "INSERT INTO schema_version VALUES (%s, %s, %s)", [version, name, utcnow()]
                     )
                     current = version
         return current
-
-    def schema_version(self) -> int:
-        return int(self._scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
 
     # -- writes -----------------------------------------------------------------------------
     def _copy(
@@ -420,20 +369,14 @@ class PostgresStore:
     def upsert_items(self, items: Sequence[Feedback]) -> UpsertResult:
         if not items:
             return UpsertResult()
-        seen: dict[str, Feedback] = {}  # within one batch the first occurrence of an id wins
-        dup_in_batch = 0
-        for it in items:
-            if it.id in seen:
-                dup_in_batch += 1
-            else:
-                seen[it.id] = it
-        now = _now()
+        unique, dup_in_batch = unique_by_id(items)
+        now = utcnow()
         rows = (
-            [_text(it.id), it.hash, it.channel.value, _naive_utc(it.timestamp), now, _text(it.title),
+            [_text(it.id), it.hash, it.channel.value, naive_utc(it.timestamp), now, _text(it.title),
              _text(it.text), it.nps, it.csat, it.ces, it.rating, _text(it.customer_id), _text(it.product),
              _text(it.location), _text(it.language), it.reach, _text(it.thread_id), _text(it.parent_id),
              _text(it.source), _text(it.source_id), _json(it.metadata) if it.metadata else None]
-            for it in seen.values()
+            for it in unique
         )  # fmt: skip
         with self.connect() as con:
             con.execute("CREATE TEMP TABLE batch (LIKE items) ON COMMIT DROP")
@@ -467,14 +410,8 @@ class PostgresStore:
     def upsert_customers(self, customers: Sequence[Customer]) -> int:
         if not customers:
             return 0
-        merged: dict[str, Customer] = {}
-        for c in customers:
-            if c.id in merged:
-                merged[c.id].attributes.update(c.attributes)
-                merged[c.id].name = c.name or merged[c.id].name
-            else:
-                merged[c.id] = c.model_copy(deep=True)
-        now = _now()
+        merged = merge_customers(customers)
+        now = utcnow()
         with self.connect() as con:
             con.execute("LOCK TABLE customers IN SHARE ROW EXCLUSIVE MODE")
             con.cursor().executemany(
@@ -485,67 +422,34 @@ class PostgresStore:
                         - ARRAY(SELECT k FROM jsonb_each(excluded.attributes) AS e(k, v)
                                 WHERE v = 'null'::jsonb),
                      updated_at = excluded.updated_at""",
-                [[_text(c.id), _text(c.name), _json(c.attributes), now] for c in merged.values()],
+                [[_text(c.id), _text(c.name), _json(c.attributes), now] for c in merged],
             )
         return len(merged)
 
     def add_quarantine(self, rows: Sequence[QuarantineRow]) -> None:
         if not rows:
             return
-        now = _now()
+        now = utcnow()
         with self.connect() as con:
             self._copy(
                 con, "quarantine", ("source", "line", "field", "reason", "raw", "quarantined_at"),
                 [[_text(r.source), r.line, _text(r.field), _text(r.reason), _text(r.raw), now] for r in rows],
             )  # fmt: skip
 
-    def quarantine(self, source: str | None = None) -> pd.DataFrame:
-        sql = "SELECT source, line, field, reason, raw, quarantined_at FROM quarantine"
-        params: list[Any] = []
-        if source:
-            sql += " WHERE source = %s"
-            params.append(source)
-        return self._df(sql + " ORDER BY id", params)
-
     def log_ingest(self, source: str, summary: dict[str, Any]) -> None:
         with self.connect() as con:
             con.execute(
                 "INSERT INTO ingest_log VALUES (%s, %s, %s::jsonb)",
-                [_text(source), _now(), _json(summary)],
+                [_text(source), utcnow(), _json(summary)],
             )
 
     # -- analysis ---------------------------------------------------------------------------
-    _PENDING = """FROM items i LEFT JOIN analyses a ON a.item_id = i.id
-                  WHERE (a.item_id IS NULL OR a.content_hash <> i.content_hash
-                         OR a.pipeline_version <> %s)"""
-    _RAW_ITEM = ", ".join(
-        f"i.{c}::text AS {c}" if c == "metadata" else f"i.{c}" for c in ITEM_COLUMNS
-    )
-
-    def count_pending(self, pipeline_version: str) -> int:
-        return int(self._scalar(f"SELECT count(*) {self._PENDING}", [pipeline_version]))
-
-    def iter_pending(self, pipeline_version: str, batch_size: int) -> Iterator[list[PendingItem]]:
-        """Yields batches until nothing is pending; each batch must be saved before the next."""
-        last = ""
-        while True:
-            with self.connect() as con:
-                rows = con.execute(
-                    "SELECT i.id, i.content_hash, i.text, i.title, i.language, i.reach "
-                    f"{self._PENDING} AND i.id > %s ORDER BY i.id LIMIT %s",  # type: ignore[arg-type]
-                    [pipeline_version, last, batch_size],
-                ).fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield [PendingItem(*r) for r in rows]
-
     def save_analyses(
         self, items: Sequence[PendingItem | Feedback], analyses: Sequence[Analysis]
     ) -> None:
         if not analyses:
             return
-        now = _now()
+        now = utcnow()
         hashes = {
             it.id: it.content_hash if isinstance(it, PendingItem) else it.hash for it in items
         }
@@ -567,34 +471,22 @@ class PostgresStore:
             con.execute("LOCK TABLE analyses IN SHARE ROW EXCLUSIVE MODE")
             for table in ("sentences", "item_aspects", "analyses"):
                 con.execute(f"DELETE FROM {table} WHERE item_id = ANY(%s)", [ids])  # type: ignore[arg-type]
-            self._copy(con, "analyses", (
-                "item_id", "content_hash", "pipeline_version", "analysed_at", "language", "sentiment",
-                "sentiment_score", "emotions", "dominant_emotion", "intents", "urgency", "extras"), a_rows)  # fmt: skip
-            self._copy(con, "sentences", (
-                "item_id", "idx", "text", "start_pos", "end_pos", "speaker", "sentiment", "sentiment_score",
-                "aspects"), s_rows)  # fmt: skip
-            self._copy(con, "item_aspects", ("item_id", "aspect", "sentiment", "score", "evidence", "sentence", "ord"),
-                       asp_rows)  # fmt: skip
+            self._copy(con, "analyses", ANALYSIS_COLUMNS, a_rows)
+            self._copy(con, "sentences", SENTENCE_COLUMNS, s_rows)
+            self._copy(con, "item_aspects", (*ASPECT_COLUMNS, "ord"), asp_rows)
 
     # -- documents and derived tables ---------------------------------------------------------
     def put_docs(self, kind: str, docs: dict[str, dict[str, Any]]) -> None:
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
         if not docs:
             return
-        now = _now()
+        now = utcnow()
         with self.connect() as con:
             con.cursor().executemany(
                 """INSERT INTO documents VALUES (%s, %s, %s::json, %s)
                    ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at""",
                 [[_text(kind), _text(k), _json(v), now] for k, v in docs.items()],
             )
-
-    def get_docs(self, kind: str) -> dict[str, dict[str, Any]]:
-        with self.connect() as con:
-            rows = con.execute(
-                "SELECT key, body::text FROM documents WHERE kind = %s ORDER BY key", [kind]
-            ).fetchall()
-        return {k: json.loads(b) for k, b in rows}
 
     def delete_docs(self, kind: str, keys: Sequence[str] | None = None) -> None:
         """Delete the given documents of ``kind`` (all of them when ``keys`` is None)."""
@@ -637,40 +529,11 @@ class PostgresStore:
                 return _frame(cur)
 
     # -- reads ------------------------------------------------------------------------------
-    _ITEM_SELECT = """i.id, i.channel, i.ts AS timestamp, i.title, i.text, i.nps, i.csat, i.ces, i.rating,
-        i.customer_id, i.product, i.location, coalesce(a.language, i.language) AS language, i.reach,
-        i.thread_id, i.parent_id, i.source, i.source_id, i.metadata::text AS metadata, i.ingested_at,
-        a.sentiment, a.sentiment_score, a.emotions::text AS emotions, a.dominant_emotion, a.intents,
-        a.urgency, a.extras::text AS extras, a.pipeline_version"""
+    _RAW_ITEM = ", ".join(
+        f"i.{c}::text AS {c}" if c == "metadata" else f"i.{c}" for c in ITEM_COLUMNS
+    )
 
-    def items(
-        self, filters: Filters | None = None, limit: int | None = None, offset: int = 0
-    ) -> pd.DataFrame:
-        where, params, joins = where_sql(filters, dialect=DIALECT)
-        sql = (
-            f"SELECT {self._ITEM_SELECT} FROM {from_sql(joins)} WHERE {where} "
-            "ORDER BY coalesce(i.ts, i.ingested_at) DESC, i.id"
-        )
-        if limit is not None:
-            sql += " LIMIT %s OFFSET %s"
-            params = [*params, int(limit), int(offset)]
-        return self._df(sql, params)
-
-    def count_items(self, filters: Filters | None = None) -> int:
-        where, params, joins = where_sql(filters, dialect=DIALECT)
-        return int(self._scalar(f"SELECT count(*) FROM {from_sql(joins)} WHERE {where}", params))
-
-    def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]:
-        found = self.get_items([item_id])
-        if item_id not in found:
-            raise NotFoundError(f"no feedback item with id {item_id!r}", field="id", record=item_id)
-        return found[item_id]
-
-    def get_items(self, ids: Sequence[str]) -> dict[str, tuple[Feedback, Analysis | None]]:
-        """``{id: (Feedback, Analysis | None)}`` for the ids that exist, in the order asked."""
-        ids = list(dict.fromkeys(ids))
-        if not ids:
-            return {}
+    def _fetch_items(self, ids: list[str]) -> ItemRows:
         with self.connect() as con:
             with con.cursor(binary=True) as cur:
                 cur.execute(f"SELECT {self._RAW_ITEM} FROM items i WHERE id = ANY(%s)", [ids])  # type: ignore[arg-type]
@@ -686,56 +549,12 @@ class PostgresStore:
                     "SELECT * FROM item_aspects WHERE item_id = ANY(%s) ORDER BY item_id, ord",
                     [ids],
                 ).fetchall()
-        fbs = {r["id"]: row_to_feedback(r) for r in items.to_dict("records")}
-        by_item: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
-        for r in sents:
-            by_item.setdefault(r["item_id"], ([], []))[0].append(r)
-        for r in asps:
-            by_item.setdefault(r["item_id"], ([], []))[1].append(r)
-        analyses = {a["item_id"]: _analysis(a, *by_item.get(a["item_id"], ([], []))) for a in ans}
-        return {i: (fbs[i], analyses.get(i)) for i in ids if i in fbs}
-
-    def aspects(self, filters: Filters | None = None) -> pd.DataFrame:
-        where, params, joins = where_sql(filters, dialect=DIALECT)
-        sql = f"""SELECT m.item_id, m.aspect, m.sentiment AS aspect_sentiment, m.score AS aspect_score,
-                         m.evidence, m.sentence, s.text AS quote, s.speaker, i.channel, i.ts AS timestamp,
-                         i.customer_id, i.product, i.location, i.nps, i.csat, i.ces, i.rating,
-                         a.sentiment, a.sentiment_score
-                  FROM item_aspects m JOIN ({from_sql(joins)}) ON m.item_id = i.id
-                  LEFT JOIN sentences s ON s.item_id = m.item_id AND s.idx = m.sentence
-                  WHERE {where}"""
-        return self._df(sql, params)
-
-    def sentences(self, filters: Filters | None = None) -> pd.DataFrame:
-        where, params, joins = where_sql(filters, dialect=DIALECT)
-        sql = f"""SELECT s.item_id, s.idx, s.text, s.speaker, s.sentiment, s.sentiment_score, s.aspects,
-                         i.channel, i.ts AS timestamp, i.customer_id, coalesce(a.language, i.language) AS language
-                  FROM sentences s JOIN ({from_sql(joins)}) ON s.item_id = i.id
-                  WHERE {where} ORDER BY s.item_id, s.idx"""
-        return self._df(sql, params)
-
-    def customers(self) -> pd.DataFrame:
-        return self._df(
-            "SELECT id, name, attributes::text AS attributes, updated_at FROM customers ORDER BY id"
-        )
+        return records(items), ans, sents, asps
 
     def stats(
         self, by: Sequence[str] = (), period: str | None = None, filters: Filters | None = None
     ) -> pd.DataFrame:
-        dims = [*by, *([period] if period else [])]
-        sql, params = stats_sql(dims, filters, dialect=DIALECT)
-        df = self._df(sql, params)
+        df = super().stats(by, period, filters)
         for c in _FLOAT_STATS:  # sums of integers are numbers, as in DuckDB
             df[c] = df[c].astype("float64")
         return df
-
-    def counts(self) -> dict[str, int]:
-        with self.connect() as con:
-            row = con.execute(
-                """SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM analyses),
-                          (SELECT count(*) FROM quarantine), (SELECT count(*) FROM customers),
-                          (SELECT count(*) FROM sentences), (SELECT count(*) FROM item_aspects)"""
-            ).fetchone()
-        assert row is not None
-        keys = ("items", "analysed", "quarantined", "customers", "sentences", "aspects")
-        return dict(zip(keys, map(int, row), strict=True))

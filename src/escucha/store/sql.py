@@ -1,4 +1,4 @@
-"""SQL shared by the engines: dimensions, filters and the sufficient-statistics query.
+"""SQL shared by the engines: dimensions, filters, the read queries and the statistics query.
 
 Every function speaks DuckDB by default; ``dialect="postgres"`` gives the PostgreSQL spelling
 (``%s`` placeholders, ``->>`` on JSONB and ``&&`` on text arrays).
@@ -22,6 +22,15 @@ ITEM_COLUMNS = (
     "source", "source_id", "metadata",
 )  # fmt: skip
 
+
+ANALYSIS_COLUMNS = (
+    "item_id", "content_hash", "pipeline_version", "analysed_at", "language", "sentiment",
+    "sentiment_score", "emotions", "dominant_emotion", "intents", "urgency", "extras",
+)  # fmt: skip
+SENTENCE_COLUMNS = (
+    "item_id", "idx", "text", "start_pos", "end_pos", "speaker", "sentiment", "sentiment_score", "aspects",
+)  # fmt: skip
+ASPECT_COLUMNS = ("item_id", "aspect", "sentiment", "score", "evidence", "sentence")
 
 DIALECTS = ("duckdb", "postgres")
 
@@ -176,3 +185,91 @@ def stats_sql(
         cols = ", ".join(str(k + 1) for k in range(len(by)))
         sql += f" GROUP BY {cols} ORDER BY {cols}"
     return sql, params
+
+
+def json_text(col: str, dialect: str = "duckdb") -> str:
+    """A JSON column selected as its text (PostgreSQL's JSONB needs a cast; DuckDB's JSON is text)."""
+    return f"{col}::text AS {col.rsplit('.', 1)[-1]}" if dialect == "postgres" else col
+
+
+def pending_sql(dialect: str = "duckdb") -> str:
+    """FROM and WHERE of the items whose analysis is missing, stale or of another pipeline version."""
+    return f"""FROM items i LEFT JOIN analyses a ON a.item_id = i.id
+               WHERE (a.item_id IS NULL OR a.content_hash <> i.content_hash
+                      OR a.pipeline_version <> {placeholder(dialect)})"""
+
+
+def item_select(dialect: str = "duckdb") -> str:
+    """The columns of ``items()``: a voice with its analysis."""
+    return f"""i.id, i.channel, i.ts AS timestamp, i.title, i.text, i.nps, i.csat, i.ces, i.rating,
+        i.customer_id, i.product, i.location, coalesce(a.language, i.language) AS language, i.reach,
+        i.thread_id, i.parent_id, i.source, i.source_id, {json_text("i.metadata", dialect)}, i.ingested_at,
+        a.sentiment, a.sentiment_score, {json_text("a.emotions", dialect)}, a.dominant_emotion, a.intents,
+        a.urgency, {json_text("a.extras", dialect)}, a.pipeline_version"""
+
+
+def items_sql(
+    filters: Filters | None, limit: int | None, offset: int, dialect: str = "duckdb"
+) -> tuple[str, list[Any]]:
+    """Voices with their analysis, newest first; a page when ``limit`` is given."""
+    where, params, joins = where_sql(filters, dialect=dialect)
+    select, order = item_select(dialect), "ORDER BY coalesce(i.ts, i.ingested_at) DESC, i.id"
+    sql = f"SELECT {select} FROM {from_sql(joins)} WHERE {where} {order}"
+    if limit is None:
+        return sql, params
+    params = [*params, int(limit), int(offset)]
+    if dialect == "postgres":
+        return f"{sql} LIMIT %s OFFSET %s", params
+    # DuckDB: find the page's ids on narrow columns first, then read the wide ones for those only
+    sql = (
+        f"WITH page AS (SELECT i.id FROM {from_sql(joins)} WHERE {where} {order} LIMIT ? OFFSET ?) "
+        f"SELECT {select} FROM page JOIN items i ON i.id = page.id "
+        f"LEFT JOIN analyses a ON a.item_id = i.id {order}"
+    )
+    return sql, params
+
+
+def count_sql(filters: Filters | None, dialect: str = "duckdb") -> tuple[str, list[Any]]:
+    where, params, joins = where_sql(filters, dialect=dialect)
+    return f"SELECT count(*) FROM {from_sql(joins)} WHERE {where}", params
+
+
+def aspects_sql(filters: Filters | None, dialect: str = "duckdb") -> tuple[str, list[Any]]:
+    """One row per (item, aspect) with its quote and the item's scores and dimensions."""
+    where, params, joins = where_sql(filters, dialect=dialect)
+    sql = f"""SELECT m.item_id, m.aspect, m.sentiment AS aspect_sentiment, m.score AS aspect_score,
+                     m.evidence, m.sentence, s.text AS quote, s.speaker, i.channel, i.ts AS timestamp,
+                     i.customer_id, i.product, i.location, i.nps, i.csat, i.ces, i.rating,
+                     a.sentiment, a.sentiment_score
+              FROM item_aspects m JOIN ({from_sql(joins)}) ON m.item_id = i.id
+              LEFT JOIN sentences s ON s.item_id = m.item_id AND s.idx = m.sentence
+              WHERE {where}"""
+    return sql, params
+
+
+def sentences_sql(filters: Filters | None, dialect: str = "duckdb") -> tuple[str, list[Any]]:
+    where, params, joins = where_sql(filters, dialect=dialect)
+    sql = f"""SELECT s.item_id, s.idx, s.text, s.speaker, s.sentiment, s.sentiment_score, s.aspects,
+                     i.channel, i.ts AS timestamp, i.customer_id, coalesce(a.language, i.language) AS language
+              FROM sentences s JOIN ({from_sql(joins)}) ON s.item_id = i.id
+              WHERE {where} ORDER BY s.item_id, s.idx"""
+    return sql, params
+
+
+def quarantine_sql(source: str | None, dialect: str = "duckdb") -> tuple[str, list[Any]]:
+    sql = "SELECT source, line, field, reason, raw, quarantined_at FROM quarantine"
+    if not source:
+        return sql + " ORDER BY id", []
+    return f"{sql} WHERE source = {placeholder(dialect)} ORDER BY id", [source]
+
+
+def customers_sql(dialect: str = "duckdb") -> str:
+    return f"SELECT id, name, {json_text('attributes', dialect)}, updated_at FROM customers ORDER BY id"
+
+
+SCHEMA_VERSION_SQL = "SELECT coalesce(max(version), 0) FROM schema_version"
+
+COUNTS = ("items", "analysed", "quarantined", "customers", "sentences", "aspects")
+COUNTS_SQL = """SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM analyses),
+                       (SELECT count(*) FROM quarantine), (SELECT count(*) FROM customers),
+                       (SELECT count(*) FROM sentences), (SELECT count(*) FROM item_aspects)"""
