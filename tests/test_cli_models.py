@@ -100,11 +100,11 @@ def test_train_finetune_gives_a_folder_the_hf_classifier_reads(shared_data: Path
     train_csv = tmp_path / "labels.csv"
     pd.DataFrame(rows).rename(columns={"category": "label"}).to_csv(train_csv, index=False)
     out = tmp_path / "ft"
-    res = subprocess.run([*ESCUCHA, "train", str(train_csv), "--finetune", "--epochs", "3", "--out", str(out)],
+    res = subprocess.run([*ESCUCHA, "train", str(train_csv), "--finetune", "--epochs", "3", "--balanced", "--out", str(out)],
                          check=True, capture_output=True, text=True)  # fmt: skip
     assert "hf_classifier" in res.stdout
     meta = json.loads((out / "escucha_finetune.json").read_text(encoding="utf-8"))
-    assert meta["labels"] == two and meta["n_train"] == 120
+    assert meta["labels"] == two and meta["n_train"] == 120 and meta["class_weight"] == "balanced"
     clf = hf_classifier(model_dir=out)
     docs = [Doc(id="a", text="My new card still hasn't arrived after two weeks, where is it?"),
             Doc(id="b", text="Someone stole my wallet with my card in it, please block it")]  # fmt: skip

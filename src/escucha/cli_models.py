@@ -71,6 +71,9 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="Fine-tune MiniLM instead (single-label; needs escucha[embeddings,transformers]; slow)."),
         ] = False,
         epochs: Annotated[int, typer.Option(help="Epochs when fine-tuning.", min=1, max=20)] = 2,
+        balanced: Annotated[
+            bool, typer.Option(help="When fine-tuning, weigh rare labels up (for macro-F1 on skewed labels).")
+        ] = False,
         seed: int = 0,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -83,7 +86,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter("give --workspace (the model goes to WORKSPACE/models/NAME) or --out")
             out = Path(ws_path) / "models" / name
         if finetune:
-            _finetune(csv, text_col, label_col, out, multilabel, epochs, seed)
+            _finetune(csv, text_col, label_col, out, multilabel, epochs, seed, balanced)
             return
         path = train_model(
             csv, text_col, label_col, out, multilabel=multilabel, seed=seed, embeddings=embeddings
@@ -97,7 +100,9 @@ def register(app: typer.Typer) -> None:
             console.print("the workspace pipeline now adds these labels (run `escucha analyze` to apply them)")
 
 
-def _finetune(csv: Path, text_col: str, label_col: str, out: Path, multilabel: bool, epochs: int, seed: int) -> None:
+def _finetune(
+    csv: Path, text_col: str, label_col: str, out: Path, multilabel: bool, epochs: int, seed: int, balanced: bool
+) -> None:
     """`escucha train --finetune`: a transformers folder for the ``hf_classifier`` analyser."""
     from escucha.backends.finetune import finetune
     from escucha.nlp.training import read_labelled_csv
@@ -107,7 +112,7 @@ def _finetune(csv: Path, text_col: str, label_col: str, out: Path, multilabel: b
     texts, labels = read_labelled_csv(csv, text_col, label_col)
     with _progress() as bar:
         task = bar.add_task("fine-tuning", total=None, rate="batches")
-        finetune(texts, labels, out, epochs=epochs, seed=seed,
+        finetune(texts, labels, out, epochs=epochs, seed=seed, class_weight="balanced" if balanced else None,
                  progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
     console.print(f"fine-tuned model saved in [bold]{out}[/]; to use it, add to the workspace settings:")
     console.print(f"  pipeline: [..., hf_classifier]\n  analyzers:\n    hf_classifier: {{model_dir: {out}}}")

@@ -179,8 +179,10 @@ def _add_finetuned_system(
     te_x: list[str],
     score: Callable[[list[Any]], Result],
     seed: int,
+    class_weight: str | None = None,
 ) -> None:
-    """Score ``finetuned`` (MiniLM fine-tuned on TRAIN, default settings) when asked for."""
+    """Score ``finetuned`` (MiniLM fine-tuned on TRAIN, default settings) when asked for;
+    ``class_weight="balanced"`` for the many-class tasks scored by macro-F1."""
     if not FINETUNE:
         return
     import tempfile
@@ -194,7 +196,7 @@ def _add_finetuned_system(
         return
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        finetune(tr_x, [str(y) for y in tr_y], tmp, seed=seed)
+        finetune(tr_x, [str(y) for y in tr_y], tmp, seed=seed, class_weight=class_weight)
         train_s = time.perf_counter() - t0
         clf = hf_classifier(model_dir=tmp, max_length=128, batch_size=64)
 
@@ -203,7 +205,7 @@ def _add_finetuned_system(
 
         pred, speed = _timed(predict, te_x)
     labels = {str(y): y for y in tr_y}
-    notes.append(f"finetuned: MiniLM, 2 epochs, lr 1e-4, trained in {train_s:.0f} s")
+    notes.append(f"finetuned: MiniLM, 2 epochs, lr 1e-4, class weights {class_weight}, trained in {train_s:.0f} s")
     systems["finetuned"] = _with_speed(score([labels[p] for p in pred]), speed)
 
 
@@ -385,7 +387,9 @@ def airline_reason(data_dir: Path, seed: int, max_train: int | None, max_test: i
     _add_embedding_system(
         systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed, class_weight="balanced"
     )
-    _add_finetuned_system(systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed)
+    _add_finetuned_system(
+        systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed, class_weight="balanced"
+    )
     return {
         "systems": systems,
         "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons)),
@@ -540,6 +544,10 @@ def _emotion(lang: str) -> Callable[[Path, int, int | None, int | None], Result]
         notes.append(f"adapted: {clf.meta['model']} cv {clf.meta.get('cv_macro_f1')} bias {clf.meta.get('bias')}")
         if lang == "en":
             _add_embedding_system(
+                systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
+                class_weight="balanced",
+            )
+            _add_finetuned_system(
                 systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
                 class_weight="balanced",
             )
