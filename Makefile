@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 WORKSPACE ?= demo-workspace
 
-.PHONY: demo test install install-dev install-extras lint bench bench-themes eval models clean
+.PHONY: demo test install install-dev install-extras lint bench bench-themes eval eval-finetune models clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: install
 ## Accuracy on the shared test splits, every task, with baselines (bench/results/eval.json).
 eval: install-extras
 	$(BIN)/escucha eval --out bench/results/eval.json
+
+## The fine-tuned MiniLM system on the English single-label tasks (about 30 min on 2 cores),
+## merged into bench/results/eval.json.
+eval-finetune: install-extras
+	$(BIN)/python bench/eval_models.py --finetune --task airline_sentiment --task airline_reason --task emotion_en
 
 ## BERTopic (MiniLM embeddings) beside escucha's themes, in its own venv (.venv-bench; torch CPU
 ## wheel first, then bench/requirements-bertopic.txt); offline at run time. Figures in

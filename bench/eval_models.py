@@ -1,6 +1,7 @@
 """Evaluate escucha's models against baselines on every task; write bench/results/eval.json.
 
     .venv/bin/python bench/eval_models.py [--task airline_sentiment ...] [--max-train N] [--max-test N]
+    .venv/bin/python bench/eval_models.py --finetune --task airline_sentiment   # + fine-tuned MiniLM (slow)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-train", type=int, default=None)
     ap.add_argument("--max-test", type=int, default=None)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--finetune", action="store_true", help="also fine-tune MiniLM (English single-label tasks)")
     args = ap.parse_args(argv)
     results = run_eval(
         args.task,
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         max_train=args.max_train,
         max_test=args.max_test,
         progress=lambda t: print(f"… {t}", file=sys.stderr, flush=True),
+        finetune=args.finetune,
     )
     print(f"{'task':32} {'system':18} {'metric':9} {'value':>7} {'macroF1':>8} {'acc':>7} {'texts/s':>9}")
     for r in summary_rows(results):
