@@ -46,10 +46,11 @@ bench: install
 eval: install-extras
 	$(BIN)/escucha eval --out bench/results/eval.json
 
-## The fine-tuned MiniLM system on the English single-label tasks (about 30 min on 2 cores),
-## merged into bench/results/eval.json.
+## The fine-tuned MiniLM system (about an hour on 2 cores), merged into bench/results/eval.json.
+FINETUNE_TASKS ?= airline_sentiment airline_reason emotion_en emotion_es \
+	semeval14_restaurant_category semeval14_restaurant_polarity
 eval-finetune: install-extras
-	$(BIN)/python bench/eval_models.py --finetune --task airline_sentiment --task airline_reason --task emotion_en
+	$(BIN)/python bench/eval_models.py --finetune $(addprefix --task ,$(FINETUNE_TASKS))
 
 ## BERTopic (MiniLM embeddings) beside escucha's themes, in its own venv (.venv-bench; torch CPU
 ## wheel first, then bench/requirements-bertopic.txt); offline at run time. Figures in

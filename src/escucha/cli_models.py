@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option(help="Also write the JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object keyed by task.")] = False,
         finetune: Annotated[
-            bool, typer.Option(help="Also fine-tune MiniLM on the English single-label tasks (slow; extras).")
+            bool, typer.Option(help="Also fine-tune MiniLM (English tasks, emotion_es; minutes per task; needs extras).")
         ] = False,
     ) -> None:
         """Score escucha's models and baselines on the test splits of the shared labelled datasets."""

@@ -43,7 +43,7 @@ def run_eval(
     finetune: bool = False,
 ) -> dict[str, Any]:
     """Run the named tasks (all when ``None``); ``max_train``/``max_test`` subsample for smoke runs;
-    ``finetune`` also scores a fine-tuned MiniLM on the English single-label tasks (minutes each)."""
+    ``finetune`` also scores a fine-tuned MiniLM on the tasks that have it (minutes each)."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     names = list(tasks) if tasks else list(TASKS)
     unknown = [t for t in names if t not in TASKS]

@@ -561,10 +561,10 @@ def _emotion(lang: str) -> Callable[[Path, int, int | None, int | None], Result]
                 systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
                 class_weight="balanced",
             )
-            _add_finetuned_system(
-                systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
-                class_weight="balanced",
-            )
+        _add_finetuned_system(  # MiniLM is English: in Spanish it measures how far word pieces carry
+            systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
+            class_weight="balanced",
+        )
         return {
             "systems": systems,
             "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels)),
