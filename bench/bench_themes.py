@@ -237,6 +237,18 @@ def scale_end_to_end(n: int, seed: int) -> dict:
     }  # fmt: skip
 
 
+def _in_subprocesses(flag: str, sizes: str, seed: int, label: str) -> dict[str, dict]:
+    """Run ``flag N`` for each comma-separated size in a fresh subprocess (so peak RSS is its own)."""
+    rows = {}
+    for n in [int(x) for x in sizes.split(",") if x.strip()]:
+        out = subprocess.run(
+            [sys.executable, __file__, flag, str(n), "--seed", str(seed)], capture_output=True, text=True, check=True
+        )
+        rows[str(n)] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(label, rows[str(n)])
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated sentence counts ('' to skip)")
@@ -273,25 +285,8 @@ def main() -> None:
         for k, v in res.items():
             print(k, {kk: vv for kk, vv in v.items() if kk != "labels"} if isinstance(v, dict) else v)
         results.update(n_tweets=len(df), **res)
-    scaling = results.get("scaling", {})
-    for n in [int(s) for s in a.sizes.split(",") if s.strip()]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--scale-one", str(n), "--seed", str(a.seed)],
-            capture_output=True, text=True, check=True,
-        )
-        row = json.loads(out.stdout.strip().splitlines()[-1])
-        print("scaling", row)
-        scaling[str(n)] = row
-    results["scaling"] = scaling
-    e2e = results.get("end_to_end", {})
-    for n in [int(s) for s in a.end_to_end.split(",") if s.strip()]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--e2e-one", str(n), "--seed", str(a.seed)],
-            capture_output=True, text=True, check=True,
-        )
-        row = json.loads(out.stdout.strip().splitlines()[-1])
-        print("end to end", row)
-        e2e[str(n)] = row
+    results["scaling"] = {**results.get("scaling", {}), **_in_subprocesses("--scale-one", a.sizes, a.seed, "scaling")}
+    e2e = {**results.get("end_to_end", {}), **_in_subprocesses("--e2e-one", a.end_to_end, a.seed, "end to end")}
     if e2e:
         results["end_to_end"] = e2e
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -18,12 +19,19 @@ ESCUCHA = [sys.executable, "-m", "escucha"]
 LABELS = ("card_arrival", "lost_or_stolen_card", "exchange_rate", "top_up_failed", "pin_blocked")
 
 
-@pytest.mark.shared_data
-def test_trained_labels_flow_into_the_workspace(shared_data: Path, tmp_path: Path) -> None:
+def _banking_csv(shared_data: Path, tmp_path: Path, labels: Sequence[str], per_label: int | None = None) -> Path:
+    """BANKING77 train rows of ``labels`` (the first ``per_label`` of each) as a text,label CSV."""
     with (shared_data / "banking77" / "train.csv").open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["category"] in LABELS]
+        rows = list(csv.DictReader(f))
+    rows = [r for lab in labels for r in [r for r in rows if r["category"] == lab][:per_label]]
     train_csv = tmp_path / "labels.csv"
     pd.DataFrame(rows).rename(columns={"category": "label"}).to_csv(train_csv, index=False)
+    return train_csv
+
+
+@pytest.mark.shared_data
+def test_trained_labels_flow_into_the_workspace(shared_data: Path, tmp_path: Path) -> None:
+    train_csv = _banking_csv(shared_data, tmp_path, LABELS)
     ws_dir = tmp_path / "ws"
     subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "init"], check=True, capture_output=True)
     r = subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "train", str(train_csv), "--name", "banking"],
@@ -46,10 +54,7 @@ def test_trained_labels_flow_into_the_workspace(shared_data: Path, tmp_path: Pat
     reason="needs escucha[embeddings]",
 )
 def test_train_with_embeddings_then_analyse(shared_data: Path, tmp_path: Path) -> None:
-    with (shared_data / "banking77" / "train.csv").open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["category"] in LABELS]
-    train_csv = tmp_path / "labels.csv"
-    pd.DataFrame(rows).rename(columns={"category": "label"}).to_csv(train_csv, index=False)
+    train_csv = _banking_csv(shared_data, tmp_path, LABELS)
     ws_dir = tmp_path / "ws"
     subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "init"], check=True, capture_output=True)
     subprocess.run([*ESCUCHA, "--workspace", str(ws_dir), "train", str(train_csv), "--name", "banking",
@@ -94,11 +99,7 @@ def test_train_finetune_gives_a_folder_the_hf_classifier_reads(shared_data: Path
     from escucha.pipeline.base import Doc
 
     two = ["card_arrival", "lost_or_stolen_card"]
-    with (shared_data / "banking77" / "train.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    rows = [r for lab in two for r in [r for r in rows if r["category"] == lab][:60]]
-    train_csv = tmp_path / "labels.csv"
-    pd.DataFrame(rows).rename(columns={"category": "label"}).to_csv(train_csv, index=False)
+    train_csv = _banking_csv(shared_data, tmp_path, two, per_label=60)
     out = tmp_path / "ft"
     res = subprocess.run([*ESCUCHA, "train", str(train_csv), "--finetune", "--epochs", "3", "--balanced", "--out", str(out)],
                          check=True, capture_output=True, text=True)  # fmt: skip
