@@ -107,7 +107,7 @@ def finetune(
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
     model.train()
     done = 0
-    for _epoch in range(epochs):
+    for epoch in range(epochs):
         order = rng.permutation(len(x))
         for s in range(0, len(x), batch_size):
             idx = order[s : s + batch_size]
@@ -122,7 +122,7 @@ def finetune(
             done += 1
             if progress:
                 progress(done, total)
-        log.info("fine-tuning: epoch %d of %d done", _epoch + 1, epochs)
+        log.info("fine-tuning: epoch %d of %d done", epoch + 1, epochs)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model.eval()
