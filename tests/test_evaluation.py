@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from escucha.errors import ConfigError
@@ -43,3 +45,24 @@ def test_smoke_subsample() -> None:
     assert "mae" in res["hotel_rating_es"]
     assert "micro_f1" in res["semeval14_restaurant_category"]
     assert any(r["task"] == "airline_sentiment" for r in summary_rows(res))
+
+
+def test_merging_a_partial_run_keeps_the_systems_it_did_not_score() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "eval_models", Path(__file__).resolve().parents[1] / "bench" / "eval_models.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    old = {
+        "a": {"systems": {"adapted": {"macro_f1": 0.5}, "finetuned": {"macro_f1": 0.8}},
+              "notes": ["adapted: x", "finetuned: MiniLM, 2 epochs"]},
+        "b": {"systems": {"adapted": {"macro_f1": 0.1}}, "notes": []},
+    }
+    new = {"a": {"systems": {"adapted": {"macro_f1": 0.6}}, "notes": ["adapted: y"]}}
+    out = mod.merge(old, new)
+    assert out["a"]["systems"] == {"adapted": {"macro_f1": 0.6}, "finetuned": {"macro_f1": 0.8}}
+    assert out["a"]["notes"] == ["adapted: y", "finetuned: MiniLM, 2 epochs", "kept from the previous run: finetuned"]
+    assert out["b"] == old["b"]

@@ -61,3 +61,39 @@ def test_intensifiers_raise_the_score() -> None:
     assert score_text("muy bueno").score > score_text("bueno").score > 0
     assert score_text("very bad").score < score_text("bad").score < 0
     assert score_text("good but the service was terrible").score < 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La habitación era preciosa y muy limpia. El personal nos ignoró todo el tiempo. "
+        "El desayuno estuvo delicioso. La piscina estaba sucia y fría.",
+        "The room was lovely. The staff were rude to us. Breakfast was delicious. The pool was dirty.",
+    ],
+)
+def test_a_review_that_goes_both_ways_is_mixed(pipe: Pipeline, text: str) -> None:
+    doc = pipe.run([Doc(text=text)])[0]
+    labels = [s.sentiment for s in doc.sentences]
+    assert labels.count("positive") == 2 and labels.count("negative") == 2  # sentences keep theirs
+    assert doc.sentiment == "neutral"
+    assert doc.extras["sentiment_mixed"] is True
+    assert doc.sentiment_proba["neutral"] >= 0.5
+
+
+def test_one_complaint_in_a_glowing_review_is_not_mixed(pipe: Pipeline) -> None:
+    doc = pipe.run([Doc(text=(
+        "The room was lovely. The staff were wonderful. Breakfast was delicious. "
+        "The wifi was slow."
+    ))])[0]
+    assert doc.sentiment == "positive"
+    assert "sentiment_mixed" not in doc.extras
+
+
+def test_mixed_needs_both_directions() -> None:
+    from escucha.pipeline.sentiment import is_mixed
+
+    assert is_mixed(["positive", "negative"])
+    assert is_mixed(["positive", "negative", "neutral", "positive", "negative", "positive"])
+    assert not is_mixed(["positive", "positive", "negative"])  # one in three is under 40%
+    assert not is_mixed(["negative", "neutral", "negative"])
+    assert not is_mixed([None, "positive"])

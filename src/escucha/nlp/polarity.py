@@ -63,7 +63,7 @@ molesto:-2 molesta:-2 triste:-2 peor:-2.5 peores:-2.5 nunca_mas:-2.5 odio:-3 odi
 detesto:-3 fraude:-3 basura:-3 porqueria:-3 mierda:-3 cutre:-2 regular:-0.5 mediocre:-2
 deficiente:-2.5 insuficiente:-2 escaso:-1 escasa:-1 frio:-0.5 fria:-0.5 viejo:-1 vieja:-1
 antiguo:-0.5 deteriorado:-2 cucarachas:-3 chinches:-3 humedad:-1.5 olor:-1 peste:-2.5
-espera:-0.5 esperando:-1 nadie:-1 ignoraron:-2.5 ignoran:-2.5 cobraron:-1.5 cobro:-1
+espera:-0.5 esperando:-1 nadie:-1 ignoraron:-2.5 ignoran:-2.5 ignoro:-2.5 ignorado:-2 ignorada:-2 ignorados:-2 cobraron:-1.5 cobro:-1
 devolucion:-0.5 reembolso:-0.5 baja:-1 cancelar:-1 inutil:-2.5 inutiles:-2.5 incompetente:-3
 incompetentes:-3 desastrosa:-3 penoso:-2.5 penosa:-2.5 cansado:-1.5 cansada:-1.5 fatales:-3
 no_funciona:-2.5 no_sirve:-2.5 no_recomiendo:-3 para_nada:-1 tomadura_de_pelo:-3

@@ -1,7 +1,8 @@
 """Analyser ``sentiment``: negative / neutral / positive for each voice and each sentence.
 
 ``sentiment_score`` is ``p(positive) - p(negative)`` in [-1, 1]; empty or garbage text is
-``"unknown"``. Each sentence is read once: the voice's features are the sums of its sentences'
+``"unknown"``. A voice whose polar sentences go both ways (at least 40% each) is mixed:
+it reads neutral and carries ``extras["sentiment_mixed"]``. Each sentence is read once: the voice's features are the sums of its sentences'
 (plus the title's), so voice and sentence labels cost one pass; a single-sentence voice gives
 its sentence the voice's label. Models: see
 :mod:`escucha.nlp.sentiment_model` and the cards in ``escucha/nlp/cards/``.
@@ -72,7 +73,25 @@ class SentimentAnalyzer:
             offset = len(segs) - len(d.sentences)  # a title comes first
             for s, sp in zip(d.sentences, sent_p[offset:], strict=True):
                 s.sentiment, s.sentiment_score = _label(_unless_sarcastic(s.text, sp))
+            if p is not None and is_mixed([s.sentiment for s in d.sentences]):
+                p = (p + np.array([0.0, 1.0, 0.0])) / 2
+                d.sentiment, d.sentiment_score = _label(p)
+                d.sentiment_proba = {lab: round(float(v), 4) for lab, v in zip(LABELS, p, strict=True)}
+                d.extras["sentiment_mixed"] = True
             _customer_view(d, sent_p[offset:])
+
+
+MIXED_SHARE = 0.4  # chosen on held-out clothing reviews (TRAIN split, CC0) by scripts/build_models.py
+
+
+def is_mixed(labels: list[str | None]) -> bool:
+    """A voice is mixed when at least 40% of its polar sentences go each way ("the room was
+    lovely. The staff ignored us. Breakfast was great. The pool was dirty."): such reviews are
+    rated in the middle, so the voice reads neutral (flagged ``extras["sentiment_mixed"]``)
+    while each sentence keeps its own label."""
+    neg = labels.count("negative")
+    pos = labels.count("positive")
+    return neg > 0 and pos > 0 and min(neg, pos) >= MIXED_SHARE * (neg + pos) - 1e-9
 
 
 def _unless_sarcastic(text: str, p: np.ndarray | None) -> np.ndarray | None:
