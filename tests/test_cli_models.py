@@ -140,3 +140,28 @@ def test_finetune_multilabel_gives_a_multilabel_folder(tmp_path: Path) -> None:
     assert clf.multilabel and clf.labels == ["baggage", "delay"]
     p = clf.predict(["nobody can find my suitcase", "our plane left hours late"])
     assert p[0][0] > p[0][1] and p[1][1] > p[1][0]
+
+
+@pytest.mark.shared_data
+def test_train_sentences_stacks_sentence_predictions_for_long_reviews(shared_data: Path, tmp_path: Path) -> None:
+    from escucha.nlp.textclf import TextClassifier
+
+    with (shared_data / "cuba_hotels_es" / "reviews.csv").open(encoding="utf-8") as f:
+        rows = [r for i, r in enumerate(csv.DictReader(f)) if i % 5 != 0][:2000]  # TRAIN rows only
+    polarity = {"1": "negative", "2": "negative", "3": "neutral", "4": "positive", "5": "positive"}
+    train_csv = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": [f"{r['title']}. {r['opinion']}" for r in rows], "label": [polarity[r["class"]] for r in rows]}).to_csv(
+        train_csv, index=False
+    )
+    out = tmp_path / "model"
+    r = subprocess.run([*ESCUCHA, "train", str(train_csv), "--sentences", "--out", str(out)],
+                       check=True, capture_output=True, text=True)  # fmt: skip
+    assert "holdout_macro_f1" in r.stdout
+    clf = TextClassifier.load(out)
+    stack = clf.meta["sentence_stack"]
+    assert stack["kept"] and stack["cv_stacked"] >= stack["cv_text_only"] + 0.003
+    reviews = [
+        "La habitación estaba sucia. El personal fue grosero. La comida era horrible. No volveremos.",
+        "Todo perfecto. El personal muy amable. La playa preciosa. Volveremos seguro.",
+    ]
+    assert clf.predict(reviews) == ["negative", "positive"]

@@ -118,3 +118,49 @@ def test_train_from_csv_and_custom_labels(tmp_path: Path) -> None:
     create("custom_labels", model_path=str(path))(docs)
     assert docs[0].extras["labels"] == ["complaint"]
     assert docs[1].extras["labels"] == []
+
+
+def test_sentence_stack_features_summarise_each_texts_sentences() -> None:
+    from escucha.nlp.textclf import sentence_stack_features, split_texts
+
+    flat, owner = split_texts(["Great room. Awful staff. Fine pool.", "just one"])
+    assert flat == ["Great room.", "Awful staff.", "Fine pool.", "just one"]
+    assert owner.tolist() == [0, 0, 0, 1]
+    p_text = np.array([[0.2, 0.8], [0.6, 0.4]])
+    p_sent = np.array([[0.1, 0.9], [0.7, 0.3], [0.4, 0.6], [0.6, 0.4]])
+    f = sentence_stack_features(p_text, p_sent, owner)
+    assert f.shape == (2, 11)
+    np.testing.assert_allclose(f[0], [0.2, 0.8, 0.4, 0.6, 0.7, 0.9, 0.1, 0.3, 1 / 3, 2 / 3, np.log(4)])
+    np.testing.assert_allclose(f[1], [0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 1.0, 0.0, np.log(2)])
+
+
+def _reviews(n: int, seed: int) -> tuple[list[str], list[str]]:
+    """Reviews of four to six sentences; the label is what most of their sentences say."""
+    rng = np.random.default_rng(seed)
+    good = ["The room was lovely.", "Breakfast was great.", "Staff were kind.", "The pool was superb."]
+    bad = ["The room was filthy.", "Breakfast was awful.", "Staff were rude.", "The pool was closed."]
+    texts, labels = [], []
+    for _ in range(n):
+        k = int(rng.integers(4, 7))
+        n_good = int(rng.integers(0, k + 1))
+        if 2 * n_good == k:
+            continue
+        parts = list(rng.choice(good, n_good)) + list(rng.choice(bad, k - n_good))
+        rng.shuffle(parts)
+        texts.append(" ".join(parts))
+        labels.append("positive" if 2 * n_good > k else "negative")
+    return texts, labels
+
+
+def test_sentence_stack_trains_records_its_choice_and_round_trips(tmp_path: Path) -> None:
+    x, y = _reviews(400, 0)
+    clf = TextClassifier(seed=0, sentences=True).fit(x, y)
+    stack = clf.meta["sentence_stack"]
+    assert set(stack) == {"cv_text_only", "cv_stacked", "kept"}
+    assert stack["kept"] == (stack["cv_stacked"] - stack["cv_text_only"] >= 0.003)
+    tx, ty = _reviews(200, 1)
+    pred = clf.predict(tx)
+    assert np.mean([p == g for p, g in zip(pred, ty, strict=True)]) >= 0.9
+    back = TextClassifier.load(clf.save(tmp_path / "m"))
+    np.testing.assert_allclose(back.predict_proba(tx), clf.predict_proba(tx))
+    assert back.sentences == stack["kept"]

@@ -66,6 +66,10 @@ def register(app: typer.Typer) -> None:
         embeddings: Annotated[
             bool, typer.Option(help="Blend in MiniLM sentence embeddings (English; needs escucha[embeddings]).")
         ] = False,
+        sentences: Annotated[
+            bool,
+            typer.Option(help="Long texts (reviews, e-mails): also read each sentence and stack the predictions."),
+        ] = False,
         finetune: Annotated[
             bool,
             typer.Option(help="Fine-tune MiniLM instead (single-label; needs escucha[embeddings,transformers]; slow)."),
@@ -89,7 +93,8 @@ def register(app: typer.Typer) -> None:
             _finetune(csv, text_col, label_col, out, multilabel, epochs, seed, balanced)
             return
         path = train_model(
-            csv, text_col, label_col, out, multilabel=multilabel, seed=seed, embeddings=embeddings
+            csv, text_col, label_col, out, multilabel=multilabel, seed=seed, embeddings=embeddings,
+            sentences=sentences,
         )
         import json
 

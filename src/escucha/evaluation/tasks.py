@@ -5,7 +5,8 @@ Systems, per task where they apply:
 - ``adapted``: :class:`~escucha.nlp.textclf.TextClassifier` trained on the task's TRAIN split
   (what a company gets with ``escucha train``); ``adapted+lexicon`` also shifts it with our
   polarity lexicon (weight tuned on a held-out fifth of TRAIN); ``adapted_ordinal`` predicts the
-  median of the rating distribution (minimises expected absolute error);
+  median of the rating distribution (minimises expected absolute error); ``+sentences`` stacks
+  the sentences' own predictions with the text's (``escucha train --sentences``);
 - ``adapted+embeddings`` (English tasks, when ``escucha[embeddings]`` is installed): the same
   classifier blended with a logistic regression on MiniLM sentence embeddings, weight chosen
   out-of-fold on TRAIN (``escucha train --embeddings``); its speed includes the embedding;
@@ -324,6 +325,7 @@ def _sentiment_systems(
     language: str,
     vader: bool = False,
     lexicon: bool = True,
+    sentences: bool = False,
 ) -> Result:
     tr_x, tr_y = _split(train)
     te_x, te_y = _split(test)
@@ -334,6 +336,11 @@ def _sentiment_systems(
     pred, speed = _timed(clf.predict, te_x)
     systems["adapted"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
     notes = [f"adapted model chosen by CV on TRAIN: {clf.meta['model']} {clf.meta.get('cv_macro_f1')}"]
+    if sentences:  # long reviews: the sentences' own predictions stacked with the text's
+        stacked = _adapted(tr_x, tr_y, seed, sentences=True)
+        pred, speed = _timed(stacked.predict, te_x)
+        systems["adapted+sentences"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
+        notes.append(f"adapted+sentences (escucha train --sentences): {stacked.meta.get('sentence_stack')}")
     if lexicon:
         w, scores = _lexicon_weight(tr_x, tr_y, seed, clf.meta["model"])
 
@@ -393,7 +400,7 @@ def hotel_sentiment_es(data_dir: Path, seed: int, max_train: int | None, max_tes
     train, test = D.cuba_hotels(data_dir)
     train = [(t, _polarity(r)) for t, r in _sample(train, max_train, seed)]
     test = [(t, _polarity(r)) for t, r in _sample(test, max_test, seed)]
-    res = _sentiment_systems(train, test, seed, "es", vader=False)
+    res = _sentiment_systems(train, test, seed, "es", vader=False, sentences=True)
     res["primary"] = "macro_f1"
     return res
 
@@ -427,6 +434,12 @@ def hotel_rating_es(data_dir: Path, seed: int, max_train: int | None, max_test: 
         lambda xs: [int(v) for v in np.rint(clf.predict_proba(xs)[:, order] @ values)], te_x
     )
     systems["adapted_expected"] = _with_speed(M.rating(te_y, pred), speed)
+    stacked = _adapted(tr_x, [str(y) for y in tr_y], seed, class_weight=None, sentences=True)
+    order_s = np.argsort([int(x) for x in stacked.labels])
+    pred, speed = _timed(
+        lambda xs: _median_rating(stacked.predict_proba(xs)[:, order_s], sorted_labels), te_x
+    )
+    systems["adapted_ordinal+sentences"] = _with_speed(M.rating(te_y, pred), speed)
     return {
         "systems": systems,
         "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.rating(te_y, p), int),
@@ -435,6 +448,7 @@ def hotel_rating_es(data_dir: Path, seed: int, max_train: int | None, max_test: 
             f"adapted model chosen by CV on TRAIN: {clf.meta['model']} {clf.meta.get('cv_macro_f1')}",
             "adapted_ordinal predicts the median of the predicted rating distribution; "
             "adapted_expected its rounded mean",
+            f"adapted_ordinal+sentences: the median with the sentence stack: {stacked.meta.get('sentence_stack')}",
         ],
     }
 

@@ -67,6 +67,7 @@ def train(
     class_weight: str | None = "balanced",
     holdout: float = 0.2,
     embeddings: bool = False,
+    sentences: bool = False,
 ) -> Path:
     """Train a :class:`TextClassifier` on a CSV and save it in ``out_dir``; returns the path.
 
@@ -74,6 +75,7 @@ def train(
     the model is refitted on every row. Classes are weighted ``"balanced"`` by default (labels
     of customer feedback are skewed; the ``auto`` recipe then tunes per-class biases).
     ``embeddings``: blend in sentence embeddings (``escucha[embeddings]``; English texts).
+    ``sentences``: stack each text's sentence-level predictions (long texts: reviews, e-mails).
     """
     texts, labels = read_labelled_csv(csv_path, text_col, label_col, multilabel, label_sep)
     metrics: dict[str, Any] = {}
@@ -87,7 +89,8 @@ def train(
             tr, te = train_test_split(rows, test_size=holdout, random_state=seed)
         te_y = [labels[i] for i in te]
         clf = TextClassifier(
-            model=model, class_weight=class_weight, multilabel=multilabel, seed=seed, embeddings=embeddings
+            model=model, class_weight=class_weight, multilabel=multilabel, seed=seed, embeddings=embeddings,
+            sentences=sentences,
         )
         clf.fit([texts[i] for i in tr], [labels[i] for i in tr], None if vectors is None else vectors[tr])
         pred = clf.predict([texts[i] for i in te], None if vectors is None else vectors[te])
@@ -104,7 +107,8 @@ def train(
             metrics["holdout_macro_f1"] = round(float(f1_score(te_y, pred, average="macro")), 4)
         metrics["holdout_n"] = len(te_y)
     clf = TextClassifier(
-        model=model, class_weight=class_weight, multilabel=multilabel, seed=seed, embeddings=embeddings
+        model=model, class_weight=class_weight, multilabel=multilabel, seed=seed, embeddings=embeddings,
+        sentences=sentences,
     )
     clf.fit(texts, labels, vectors)
     out = clf.save(
