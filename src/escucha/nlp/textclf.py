@@ -447,11 +447,11 @@ def sentence_stack_features(p_text: np.ndarray, p_sent: np.ndarray, owner: np.nd
 class SentenceStack:
     """The logistic regression over :func:`sentence_stack_features`, with per-class log-biases."""
 
-    meta: LogisticRegression
+    model: LogisticRegression
     bias: np.ndarray | None = None
 
     def predict_proba(self, p_text: np.ndarray, p_sent: np.ndarray, owner: np.ndarray) -> np.ndarray:
-        return with_bias(self.meta.predict_proba(sentence_stack_features(p_text, p_sent, owner)), self.bias)
+        return with_bias(self.model.predict_proba(sentence_stack_features(p_text, p_sent, owner)), self.bias)
 
 
 @dataclass
@@ -626,10 +626,10 @@ class TextClassifier:
         k = len(classes)
         score = _macro_f1 if self.metric == "macro_f1" else _accuracy
         before = score(yi, feats[:, :k])
-        meta = LogisticRegression(C=1.0, max_iter=3000, class_weight=self.class_weight)
+        stack = LogisticRegression(C=1.0, max_iter=3000, class_weight=self.class_weight)
         p_oof = np.zeros((len(y), k))
         for tr, va in StratifiedKFold(folds, shuffle=True, random_state=self.seed + 1).split(feats, yi):
-            p_oof[va] = clone(meta).fit(feats[tr], yi[tr]).predict_proba(feats[va])
+            p_oof[va] = clone(stack).fit(feats[tr], yi[tr]).predict_proba(feats[va])
         bias = None
         after = score(yi, p_oof)
         if self.metric == "macro_f1":
@@ -638,7 +638,7 @@ class TextClassifier:
                 bias, after = b, tuned
         keep = after - before >= 0.003
         self.meta["sentence_stack"] = {"cv_text_only": round(before, 4), "cv_stacked": round(after, 4), "kept": keep}
-        self._stack = SentenceStack(meta.fit(feats, yi), bias) if keep else None
+        self._stack = SentenceStack(stack.fit(feats, yi), bias) if keep else None
 
     def _fit_multilabel(
         self, x: sp.csr_matrix, labels: list[list[str]], e: np.ndarray | None = None
