@@ -181,6 +181,33 @@ def _add_embedding_system(
 FINETUNE = False  # set by run_eval(finetune=True): also score a fine-tuned MiniLM (slow: minutes per task)
 
 
+def _finetune_ready(notes: list[str], system: str) -> bool:
+    """Whether a fine-tuned ``system`` is scored: asked for (``FINETUNE``) and its extras installed
+    (else a note says which)."""
+    if not FINETUNE:
+        return False
+    from escucha.backends import embeddings
+
+    if not embeddings.available():
+        notes.append(f"{system} skipped: pip install 'escucha[embeddings,transformers]'")
+        return False
+    return True
+
+
+def _fine_tuned(
+    texts: list[str], labels: list[Any], out_dir: str, seed: int, class_weight: str | None
+) -> Any:
+    """MiniLM fine-tuned on ``texts`` (default settings) into ``out_dir``, loaded for prediction;
+    labels given as lists train a multi-label model."""
+    from escucha.backends.finetune import finetune
+    from escucha.backends.transformers_dir import hf_classifier
+
+    multilabel = all(isinstance(y, list | tuple) for y in labels)
+    y_text = [[str(v) for v in y] for y in labels] if multilabel else [str(y) for y in labels]
+    finetune(texts, y_text, out_dir, seed=seed, class_weight=class_weight)
+    return hf_classifier(model_dir=out_dir, max_length=128, batch_size=64)
+
+
 def _add_finetuned_system(
     systems: dict[str, Result],
     notes: list[str],
@@ -193,31 +220,21 @@ def _add_finetuned_system(
 ) -> None:
     """Score ``finetuned`` (MiniLM fine-tuned on TRAIN, default settings) when asked for;
     ``class_weight="balanced"`` for the many-class tasks scored by macro-F1."""
-    if not FINETUNE:
+    if not _finetune_ready(notes, "finetuned"):
         return
     import tempfile
 
-    from escucha.backends import embeddings
-    from escucha.backends.finetune import finetune
-    from escucha.backends.transformers_dir import hf_classifier
-
-    if not embeddings.available():
-        notes.append("finetuned skipped: pip install 'escucha[embeddings,transformers]'")
-        return
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        multilabel = all(isinstance(y, list | tuple) for y in tr_y)
-        labels = {str(y): y for y in tr_y} if not multilabel else {}
-        y_text = [[str(v) for v in y] for y in tr_y] if multilabel else [str(y) for y in tr_y]
-        finetune(tr_x, y_text, tmp, seed=seed, class_weight=class_weight)
+        clf = _fine_tuned(tr_x, tr_y, tmp, seed, class_weight)
         train_s = time.perf_counter() - t0
-        clf = hf_classifier(model_dir=tmp, max_length=128, batch_size=64)
+        by_text = {str(y): y for y in tr_y} if not clf.multilabel else {}
 
         def predict(xs: list[str]) -> list[Any]:
             if clf.multilabel:  # every label over 0.5, else the most likely one
                 return [[lab for lab, v in zip(clf.labels, p, strict=True) if v >= 0.5]
                         or [clf.labels[int(np.argmax(p))]] for p in clf.predict(xs)]  # fmt: skip
-            return [labels[clf.labels[int(np.argmax(p))]] for p in clf.predict(xs)]
+            return [by_text[clf.labels[int(np.argmax(p))]] for p in clf.predict(xs)]
 
         pred, speed = _timed(predict, te_x)
     notes.append(f"finetuned: MiniLM, 2 epochs, lr 1e-4, class weights {class_weight}, trained in {train_s:.0f} s")
@@ -243,18 +260,12 @@ def _add_finetuned_blend(
     averaged with the ``adapted`` model's (``adapted(texts, labels)`` trains it); the weight (and,
     multi-label, the per-label thresholds) are chosen on the held-out fifth of TRAIN, then the
     adapted model is refitted on all of TRAIN. Costs one fine-tuning run."""
-    if not FINETUNE:
+    if not _finetune_ready(notes, "finetuned+adapted"):
         return
     import tempfile
 
-    from escucha.backends import embeddings
-    from escucha.backends.finetune import finetune
-    from escucha.backends.transformers_dir import hf_classifier
-    from escucha.nlp.textclf import _macro_f1, _tune_thresholds
+    from escucha.nlp.textclf import _accuracy, _macro_f1, _tune_thresholds, labels_over_thresholds
 
-    if not embeddings.available():
-        notes.append("finetuned+adapted skipped: pip install 'escucha[embeddings,transformers]'")
-        return
     multilabel = all(isinstance(y, list | tuple) for y in tr_y)
     idx = np.arange(len(tr_x))
     strat = None if multilabel else [str(y) for y in tr_y]
@@ -263,9 +274,7 @@ def _add_finetuned_blend(
     d_x, d_y = [tr_x[i] for i in d_i], [tr_y[i] for i in d_i]
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        y_text = [[str(v) for v in y] for y in a_y] if multilabel else [str(y) for y in a_y]
-        finetune(a_x, y_text, tmp, seed=seed, class_weight=class_weight)
-        ft = hf_classifier(model_dir=tmp, max_length=128, batch_size=64)
+        ft = _fine_tuned(a_x, a_y, tmp, seed, class_weight)
         part = adapted(a_x, a_y)
         cols = [ft.labels.index(lab) for lab in part.labels]  # fine-tuned columns in adapted order
 
@@ -279,7 +288,7 @@ def _add_finetuned_blend(
             dev = {w: t[1] for w, t in tuned.items()}
         else:
             yd = np.array([part.labels.index(str(y)) for y in d_y])
-            f = _macro_f1 if metric == "macro_f1" else (lambda y, p: float(np.mean(p.argmax(1) == y)))
+            f = _macro_f1 if metric == "macro_f1" else _accuracy
             dev = {w: f(yd, (1 - w) * pa + w * pf) for w in FT_BLEND_WEIGHTS}
         w = max(dev, key=lambda k: (round(dev[k], 4), -k))
         full = adapted(tr_x, tr_y)
@@ -290,11 +299,7 @@ def _add_finetuned_blend(
             p = (1 - w) * ta + w * tf
             if not multilabel:
                 return [by_text[full.labels[i]] for i in p.argmax(axis=1)]
-            th = tuned[w][0]
-            on = p >= th
-            empty = ~on.any(axis=1)
-            on[empty, (p[empty] / np.maximum(th, 1e-9)).argmax(axis=1)] = True
-            return [[lab for lab, o in zip(full.labels, row, strict=True) if o] for row in on]
+            return labels_over_thresholds(p, full.labels, tuned[w][0], at_least_one=True)
 
         pred, speed = _timed(predict, te_x)
     notes.append(

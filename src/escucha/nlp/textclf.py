@@ -410,6 +410,18 @@ def _tune_thresholds(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, float]:
     return thresholds, float(micro)
 
 
+def labels_over_thresholds(
+    p: np.ndarray, labels: Sequence[str], thresholds: np.ndarray, at_least_one: bool
+) -> list[list[str]]:
+    """Multi-label predictions: every label at or over its threshold; with ``at_least_one``, a
+    row with none gets the label closest to its threshold."""
+    on = p >= thresholds
+    if at_least_one and len(p):
+        empty = ~on.any(axis=1)
+        on[empty, (p[empty] / np.maximum(thresholds, 1e-9)).argmax(axis=1)] = True
+    return [[lab for lab, o in zip(labels, row, strict=True) if o] for row in on]
+
+
 SENTENCES_PER_TEXT = 50  # the sentences of a text that the sentence stack reads
 
 
@@ -761,11 +773,7 @@ class TextClassifier:
         if not self.multilabel:
             return [self.labels[i] for i in p.argmax(axis=1)]
         assert self._thresholds is not None
-        on = p >= self._thresholds
-        if self._at_least_one and len(p):
-            empty = ~on.any(axis=1)
-            on[empty, (p[empty] / np.maximum(self._thresholds, 1e-9)).argmax(axis=1)] = True
-        return [[lab for lab, o in zip(self.labels, row, strict=True) if o] for row in on]
+        return labels_over_thresholds(p, self.labels, self._thresholds, self._at_least_one)
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: str | Path, **meta: Any) -> Path:

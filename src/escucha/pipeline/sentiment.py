@@ -1,10 +1,10 @@
 """Analyser ``sentiment``: negative / neutral / positive for each voice and each sentence.
 
 ``sentiment_score`` is ``p(positive) - p(negative)`` in [-1, 1]; empty or garbage text is
-``"unknown"``. A voice whose polar sentences go both ways (at least 40% each) is mixed:
-it reads neutral and carries ``extras["sentiment_mixed"]``. Each sentence is read once: the voice's features are the sums of its sentences'
-(plus the title's), so voice and sentence labels cost one pass; a single-sentence voice gives
-its sentence the voice's label. Models: see
+``"unknown"``. A voice whose polar sentences go both ways (at least 40% each) is mixed: it reads
+neutral and carries ``extras["sentiment_mixed"]``. Each sentence is read once: the voice's
+features are the sums of its sentences' (plus the title's), so voice and sentence labels cost one
+pass; a single-sentence voice gives its sentence the voice's label. Models: see
 :mod:`escucha.nlp.sentiment_model` and the cards in ``escucha/nlp/cards/``.
 """
 
@@ -24,6 +24,14 @@ def _label(p: np.ndarray | None) -> tuple[str, float]:
     if p is None:
         return "unknown", 0.0
     return LABELS[int(np.argmax(p))], float(p[2] - p[0])
+
+
+def _set_voice(d: Doc, p: np.ndarray | None) -> None:
+    """The voice's label, score and probabilities from its (negative, neutral, positive) row."""
+    d.sentiment, d.sentiment_score = _label(p)
+    d.sentiment_proba = (
+        {lab: round(float(v), 4) for lab, v in zip(LABELS, p, strict=True)} if p is not None else {}
+    )
 
 
 @register("sentiment")
@@ -58,12 +66,7 @@ class SentimentAnalyzer:
         results = self.model.predict_docs(segments, [d.language for d in docs])
         for d, segs, (p, sent_p) in zip(docs, segments, results, strict=True):
             p = _unless_sarcastic(d.text, p)
-            d.sentiment, d.sentiment_score = _label(p)
-            d.sentiment_proba = (
-                {lab: round(float(v), 4) for lab, v in zip(LABELS, p, strict=True)}
-                if p is not None
-                else {}
-            )
+            _set_voice(d, p)
             if not self.per_sentence or not d.sentences:
                 continue
             if len(d.sentences) == 1:
@@ -74,9 +77,7 @@ class SentimentAnalyzer:
             for s, sp in zip(d.sentences, sent_p[offset:], strict=True):
                 s.sentiment, s.sentiment_score = _label(_unless_sarcastic(s.text, sp))
             if p is not None and is_mixed([s.sentiment for s in d.sentences]):
-                p = (p + np.array([0.0, 1.0, 0.0])) / 2
-                d.sentiment, d.sentiment_score = _label(p)
-                d.sentiment_proba = {lab: round(float(v), 4) for lab, v in zip(LABELS, p, strict=True)}
+                _set_voice(d, (p + np.array([0.0, 1.0, 0.0])) / 2)
                 d.extras["sentiment_mixed"] = True
             _customer_view(d, sent_p[offset:])
 
@@ -114,6 +115,5 @@ def _customer_view(d: Doc, sent_p: list[np.ndarray | None]) -> None:
         return
     weights = np.array([w for _, w in probs], dtype=float)
     mean = np.average(np.vstack([p for p, _ in probs]), axis=0, weights=weights)
-    d.sentiment, d.sentiment_score = _label(mean)
-    d.sentiment_proba = {lab: round(float(v), 4) for lab, v in zip(LABELS, mean, strict=True)}
+    _set_voice(d, mean)
     d.extras["sentiment_scope"] = "customer"
