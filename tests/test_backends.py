@@ -293,7 +293,7 @@ def test_multilabel_classifier_with_embeddings_gives_every_text_a_label() -> Non
     texts += ["The parcel was late and I was charged twice", "Rude courier and a wrong invoice"]
     labels += [["delivery", "billing"], ["delivery", "billing", "staff"]]
     clf = TextClassifier(embeddings=True, multilabel=True, seed=0).fit(texts, labels)
-    assert "dev_embedding_blend" in clf.meta and clf.meta["at_least_one_label"] is True
+    assert "cv_embedding_blend" in clf.meta and clf.meta["at_least_one_label"] is True
     out = clf.predict(["hmm", "My package never showed up"])
     assert all(len(ls) >= 1 for ls in out)
     assert "delivery" in out[1]

@@ -128,10 +128,18 @@ def test_sentence_stack_features_summarise_each_texts_sentences() -> None:
     assert owner.tolist() == [0, 0, 0, 1]
     p_text = np.array([[0.2, 0.8], [0.6, 0.4]])
     p_sent = np.array([[0.1, 0.9], [0.7, 0.3], [0.4, 0.6], [0.6, 0.4]])
-    f = sentence_stack_features(p_text, p_sent, owner)
+    f = sentence_stack_features(p_text, p_sent, owner, ends=False)
     assert f.shape == (2, 11)
     np.testing.assert_allclose(f[0], [0.2, 0.8, 0.4, 0.6, 0.7, 0.9, 0.1, 0.3, 1 / 3, 2 / 3, np.log(4)])
     np.testing.assert_allclose(f[1], [0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 0.6, 0.4, 1.0, 0.0, np.log(2)])
+    # with the ends: the first sentence (a title) and the last (the verdict) follow
+    f = sentence_stack_features(p_text, p_sent, owner)
+    assert f.shape == (2, 15)
+    np.testing.assert_allclose(f[0, 11:], [0.1, 0.9, 0.4, 0.6])
+    np.testing.assert_allclose(f[1, 11:], [0.6, 0.4, 0.6, 0.4])
+    # a text with no sentence rows falls back on its own probabilities
+    f = sentence_stack_features(p_text, p_sent[:3], owner[:3])
+    np.testing.assert_allclose(f[1, 11:], [0.6, 0.4, 0.6, 0.4])
 
 
 def _reviews(n: int, seed: int) -> tuple[list[str], list[str]]:
@@ -156,7 +164,8 @@ def test_sentence_stack_trains_records_its_choice_and_round_trips(tmp_path: Path
     x, y = _reviews(400, 0)
     clf = TextClassifier(seed=0, sentences=True).fit(x, y)
     stack = clf.meta["sentence_stack"]
-    assert set(stack) == {"cv_text_only", "cv_stacked", "kept"}
+    assert set(stack) == {"cv_text_only", "cv_stacked", "cv_stacked_ends", "ends", "kept"}
+    assert stack["cv_stacked"] == max(stack["cv_stacked_ends"].values())
     assert stack["kept"] == (stack["cv_stacked"] - stack["cv_text_only"] >= 0.003)
     tx, ty = _reviews(200, 1)
     pred = clf.predict(tx)
@@ -164,3 +173,5 @@ def test_sentence_stack_trains_records_its_choice_and_round_trips(tmp_path: Path
     back = TextClassifier.load(clf.save(tmp_path / "m"))
     np.testing.assert_allclose(back.predict_proba(tx), clf.predict_proba(tx))
     assert back.sentences == stack["kept"]
+    if back._stack is not None:
+        assert back._stack.ends == stack["ends"]

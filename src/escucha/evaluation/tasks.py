@@ -101,7 +101,11 @@ def _baselines(
     out: dict[str, Result] = {}
     for name, make in (("tfidf_lr", tfidf_lr), ("tfidf_wc_lr", tfidf_wc_lr)):
         base = make(tr_x, tr_y)
-        pred, speed = _timed(lambda xs, b=base: [cast(p) for p in b.predict(xs)], te_x)
+
+        def predict(xs: list[str], b: Any = base) -> list[Any]:
+            return [cast(p) for p in b.predict(xs)]
+
+        pred, speed = _timed(predict, te_x)
         out[name] = _with_speed(score(pred), speed)
     return out
 
@@ -173,7 +177,7 @@ def _add_embedding_system(
     kw.setdefault("cv_max", 4000)
     clf = TextClassifier(seed=seed, embeddings=True, **kw).fit(tr_x, tr_y)
     pred, speed = _timed(clf.predict, te_x)
-    blend = clf.meta.get("cv_embedding_blend") or clf.meta.get("dev_embedding_blend")
+    blend = clf.meta.get("cv_embedding_blend")
     notes.append(f"adapted+embeddings: weight {clf.meta.get('embedding_weight')} chosen on TRAIN {blend}")
     systems["adapted+embeddings"] = _with_speed(score(pred), speed)
 
@@ -566,9 +570,11 @@ def semeval14_restaurant_category(
     for bname, feats, c in (("tfidf_lr", TfidfVectorizer(), 1.0), ("tfidf_wc_lr", _word_char_tfidf(), 3.0)):
         base = make_pipeline(feats, OneVsRestClassifier(LogisticRegression(C=c, max_iter=2000)))
         base.fit(tr_x, mlb.fit_transform(tr_y))
-        pred, speed = _timed(
-            lambda xs, b=base: [list(r) for r in mlb.inverse_transform(b.predict(xs))], te_x
-        )
+
+        def predict_labels(xs: list[str], b: Any = base) -> list[list[str]]:
+            return [list(r) for r in mlb.inverse_transform(b.predict(xs))]
+
+        pred, speed = _timed(predict_labels, te_x)
         baselines[bname] = _with_speed(M.multi_label(te_y, pred, cats), speed)
     return {
         "systems": systems,

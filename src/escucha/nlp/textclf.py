@@ -13,9 +13,9 @@ than 20 classes, the better of logistic regression (C=16) and a linear SVM.
 
 Texts are normalised once (:func:`escucha.nlp.textnorm.normalize`); word features use
 negation-marked, unaccented tokens, character features read the normalised text (accents
-kept). Multi-label tasks train one-vs-rest models with per-label thresholds tuned on a
-held-out part of the training set; when every training text has a label, every prediction gets
-at least one (the label closest to its threshold).
+kept). Multi-label tasks train one-vs-rest models with per-label thresholds tuned on 5-fold
+out-of-fold predictions over the training set; when every training text has a label, every
+prediction gets at least one (the label closest to its threshold).
 
 ``embeddings=True`` (extra ``escucha[embeddings]``, English MiniLM sentence embeddings) also trains
 a logistic regression on the texts' embeddings and averages its probabilities with the TF-IDF
@@ -23,8 +23,8 @@ model's, with the weight chosen on the same out-of-fold predictions (0 when they
 
 ``sentences=True`` (long texts: reviews, e-mails) also reads each text's sentences with the same
 model and stacks the text's probabilities with its sentences' (mean, max, min, share of each
-label) into a small logistic regression trained on out-of-fold predictions; it is kept only
-when it gains on those (see :meth:`TextClassifier._fit_sentence_stack`).
+label, first and last sentence) into a small logistic regression trained on out-of-fold
+predictions; it is kept only when it gains on those (see :meth:`TextClassifier._fit_sentence_stack`).
 
 >>> clf = TextClassifier().fit(texts, labels)
 >>> clf.predict(["the flight was late"])
@@ -48,7 +48,7 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
@@ -80,7 +80,7 @@ class NBLogisticRegression:
     def fit(self, x: sp.csr_matrix, y: np.ndarray) -> NBLogisticRegression:
         y = np.asarray(y)
         self.classes_ = np.unique(y)
-        self._w = None  # folded weights, rebuilt on first prediction
+        self._w: np.ndarray | None = None  # folded weights, rebuilt on first prediction
         xb = (x > 0).astype(np.float32)
         self.r_: list[np.ndarray] = []
         self.models_: list[LogisticRegression] = []
@@ -225,6 +225,7 @@ def tune_bias(p: np.ndarray, y: np.ndarray, rounds: int = 2) -> tuple[np.ndarray
 
 
 AUTO_MEMBERS = ("lr_c2", "nblr_c1")
+MULTILABEL_FOLDS = 5  # out-of-fold predictions that multi-label thresholds are tuned on
 MANY_CLASSES = 20  # above this, "auto" picks among linear models without ensembling or biases
 
 
@@ -439,9 +440,13 @@ def split_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return flat, np.asarray(owner, dtype=np.int64)
 
 
-def sentence_stack_features(p_text: np.ndarray, p_sent: np.ndarray, owner: np.ndarray) -> np.ndarray:
+def sentence_stack_features(
+    p_text: np.ndarray, p_sent: np.ndarray, owner: np.ndarray, ends: bool = True
+) -> np.ndarray:
     """Per text: its probabilities, then its sentences' mean, max and min probabilities, the
-    share of its sentences that each label wins, and log(1 + number of sentences)."""
+    share of its sentences that each label wins, log(1 + number of sentences) and, with
+    ``ends``, the probabilities of its first sentence (a title, a subject line) and of its last
+    (the verdict)."""
     n, k = p_text.shape
     counts = np.maximum(np.bincount(owner, minlength=n), 1).astype(float)
     mean = np.zeros((n, k))
@@ -452,18 +457,32 @@ def sentence_stack_features(p_text: np.ndarray, p_sent: np.ndarray, owner: np.nd
     np.minimum.at(lo, owner, p_sent)
     share = np.zeros((n, k))
     np.add.at(share, (owner, p_sent.argmax(axis=1)), 1.0)
-    return np.hstack([p_text, mean / counts[:, None], hi, lo, share / counts[:, None], np.log1p(counts)[:, None]])
+    cols = [p_text, mean / counts[:, None], hi, lo, share / counts[:, None], np.log1p(counts)[:, None]]
+    if ends:
+        rows = np.arange(len(owner))
+        first = np.full(n, len(owner))
+        np.minimum.at(first, owner, rows)
+        last = np.full(n, -1)
+        np.maximum.at(last, owner, rows)
+        none = last < 0  # a text without sentences: its own probabilities
+        padded = np.vstack([p_sent, np.zeros((1, k))])
+        cols += [np.where(none[:, None], p_text, padded[np.where(none, -1, first)]),
+                 np.where(none[:, None], p_text, padded[np.where(none, -1, last)])]  # fmt: skip
+    return np.hstack(cols)
 
 
 @dataclass
 class SentenceStack:
-    """The logistic regression over :func:`sentence_stack_features`, with per-class log-biases."""
+    """The logistic regression over :func:`sentence_stack_features`, with per-class log-biases.
+    ``ends``: whether it reads the first and last sentences (False in models saved before them)."""
 
     model: LogisticRegression
     bias: np.ndarray | None = None
+    ends: bool = False
 
     def predict_proba(self, p_text: np.ndarray, p_sent: np.ndarray, owner: np.ndarray) -> np.ndarray:
-        return with_bias(self.model.predict_proba(sentence_stack_features(p_text, p_sent, owner)), self.bias)
+        f = sentence_stack_features(p_text, p_sent, owner, self.ends)
+        return with_bias(self.model.predict_proba(f), self.bias)
 
 
 @dataclass
@@ -618,8 +637,10 @@ class TextClassifier:
     def _fit_sentence_stack(self, texts: Sequence[str], x: sp.csr_matrix, y: np.ndarray) -> None:
         """Train :class:`SentenceStack` on out-of-fold predictions (``cv_folds`` folds over all of
         train): the model refitted on the other folds reads each held-out text and its sentences.
-        Kept when its out-of-fold score (itself cross-validated, biases tuned for macro-F1) beats
-        the text-level model's by ≥ 0.003."""
+        With or without the first/last-sentence columns, whichever scores better out of fold
+        (they help on thousands of reviews, not always on hundreds). Kept when its out-of-fold
+        score (itself cross-validated, biases tuned for macro-F1) beats the text-level model's by
+        ≥ 0.003."""
         flat, owner = split_texts(texts)
         xs = self.features.transform(flat)
         classes = np.asarray(self._est.classes_)
@@ -639,18 +660,31 @@ class TextClassifier:
         score = _macro_f1 if self.metric == "macro_f1" else _accuracy
         before = score(yi, feats[:, :k])
         stack = LogisticRegression(C=1.0, max_iter=3000, class_weight=self.class_weight)
-        p_oof = np.zeros((len(y), k))
-        for tr, va in StratifiedKFold(folds, shuffle=True, random_state=self.seed + 1).split(feats, yi):
-            p_oof[va] = clone(stack).fit(feats[tr], yi[tr]).predict_proba(feats[va])
-        bias = None
-        after = score(yi, p_oof)
-        if self.metric == "macro_f1":
-            b, _, tuned = tune_bias(p_oof, yi)
-            if tuned - after >= 0.003:
-                bias, after = b, tuned
+        tried: dict[bool, tuple[float, np.ndarray | None]] = {}
+        for ends in (False, True):  # the first/last-sentence columns come last
+            f = feats if ends else feats[:, : feats.shape[1] - 2 * k]
+            p_oof = np.zeros((len(y), k))
+            for tr, va in StratifiedKFold(folds, shuffle=True, random_state=self.seed + 1).split(f, yi):
+                p_oof[va] = clone(stack).fit(f[tr], yi[tr]).predict_proba(f[va])
+            bias = None
+            after = score(yi, p_oof)
+            if self.metric == "macro_f1":
+                b, _, tuned = tune_bias(p_oof, yi)
+                if tuned - after >= 0.003:
+                    bias, after = b, tuned
+            tried[ends] = (after, bias)
+        ends = tried[True][0] > tried[False][0]
+        after, bias = tried[ends]
         keep = after - before >= 0.003
-        self.meta["sentence_stack"] = {"cv_text_only": round(before, 4), "cv_stacked": round(after, 4), "kept": keep}
-        self._stack = SentenceStack(stack.fit(feats, yi), bias) if keep else None
+        self.meta["sentence_stack"] = {
+            "cv_text_only": round(before, 4),
+            "cv_stacked": round(after, 4),
+            "cv_stacked_ends": {str(e).lower(): round(v[0], 4) for e, v in tried.items()},
+            "ends": ends,
+            "kept": keep,
+        }
+        f = feats if ends else feats[:, : feats.shape[1] - 2 * k]
+        self._stack = SentenceStack(stack.fit(f, yi), bias, ends=ends) if keep else None
 
     def _fit_multilabel(
         self, x: sp.csr_matrix, labels: list[list[str]], e: np.ndarray | None = None
@@ -665,24 +699,30 @@ class TextClassifier:
                 y[i, pos[lab]] = 1
         name = self.model if self.model != "auto" else "lr_c16"
         base = _candidates(self.seed, self.class_weight)[name]
-        # Thresholds (and the embedding weight) are tuned on a held-out fifth of train, then
-        # every label is refitted on all.
-        tr, dev = train_test_split(np.arange(len(labels)), test_size=0.2, random_state=self.seed)
-        pt = np.zeros((len(dev), len(self.labels)))
+        # Thresholds (and the embedding weight) are tuned on out-of-fold predictions over (a
+        # sample of) train, then every label is refitted on all.
+        rng = np.random.default_rng(self.seed)
+        idx = np.arange(len(labels))
+        if len(idx) > self.cv_max:
+            idx = np.sort(rng.choice(idx, self.cv_max, replace=False))
+        yo = y[idx]
+        pt = np.zeros((len(idx), len(self.labels)))
         pe = np.zeros_like(pt)
-        for j in range(len(self.labels)):
-            if y[tr, j].min() == y[tr, j].max():
-                pt[:, j] = pe[:, j] = float(y[tr, j][0])
-                continue
-            pt[:, j] = _scores(clone(base).fit(x[tr], y[tr, j]), x[dev])[:, 1]
-            if e is not None:
-                pe[:, j] = _embedding_model(None).fit(e[tr], y[tr, j]).predict_proba(e[dev])[:, 1]
+        for tr, va in KFold(MULTILABEL_FOLDS, shuffle=True, random_state=self.seed).split(idx):
+            a, b = idx[tr], idx[va]
+            for j in range(len(self.labels)):
+                if y[a, j].min() == y[a, j].max():
+                    pt[va, j] = pe[va, j] = float(y[a, j][0])
+                    continue
+                pt[va, j] = _scores(clone(base).fit(x[a], y[a, j]), x[b])[:, 1]
+                if e is not None:
+                    pe[va, j] = _embedding_model(None).fit(e[a], y[a, j]).predict_proba(e[b])[:, 1]
         weights = BLEND_WEIGHTS if e is not None else (0.0,)
-        tuned = {w: _tune_thresholds(y[dev], (1 - w) * pt + w * pe) for w in weights}
+        tuned = {w: _tune_thresholds(yo, (1 - w) * pt + w * pe) for w in weights}
         weight = max(tuned, key=lambda w: (round(tuned[w][1], 4), -w))
         thresholds = tuned[weight][0]
         if e is not None:
-            self.meta["dev_embedding_blend"] = {str(w): round(t[1], 4) for w, t in tuned.items()}
+            self.meta["cv_embedding_blend"] = {str(w): round(t[1], 4) for w, t in tuned.items()}
             self.meta["embedding_weight"] = weight
         self._est = []
         vectors: list[Any] = []
