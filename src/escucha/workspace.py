@@ -151,7 +151,9 @@ class Workspace:
         """Load a customer table (CSV, Parquet or Excel): one row per customer, other columns become
         attributes (segment, tier, lifetime value, …)."""
         p = Path(path)
-        readers = {".parquet": pd.read_parquet, ".xlsx": pd.read_excel, ".xls": pd.read_excel}
+        readers: dict[str, Callable[[Path], pd.DataFrame]] = {
+            ".parquet": pd.read_parquet, ".xlsx": pd.read_excel, ".xls": pd.read_excel
+        }
         df = readers.get(p.suffix.lower(), pd.read_csv)(p)
         if id_column not in df.columns:
             raise ConfigError(f"{p}: no column {id_column!r} with the customer id", field=id_column)

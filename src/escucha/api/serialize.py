@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,8 @@ def item_record(row: dict[str, Any], redact: Callable[[Any], Any] | None = None)
 
 
 def frame_records(df: pd.DataFrame, redact: Callable[[Any], Any] | None = None) -> list[dict[str, Any]]:
-    return [item_record(r, redact) for r in df.to_dict("records")]
+    records = cast(list[dict[str, Any]], df.to_dict("records"))  # column names are strings
+    return [item_record(r, redact) for r in records]
 
 
 def neutralise(cell: str) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -361,7 +360,7 @@ def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return tr(df)
 
 
-__all__: Iterable[str] = (
+__all__ = (
     "choose_target", "customer_items", "customer_sentences", "driver_weights", "drivers",
     "drivers_chart", "key_drivers", "nps_impact", "ols_importance", "quadrant",
 )

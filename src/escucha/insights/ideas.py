@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -91,7 +91,7 @@ def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters
     s = s.assign(_idea=lab, _core=core)
     s["_who"] = s["customer_id"].fillna("item:" + s["item_id"].astype(str))
     s = _employee_anonymity(s, ws.settings.employee_min_group)
-    groups = {int(k): g["_core"].tolist() for k, g in s.groupby("_idea")}
+    groups = {int(cast(int, k)): g["_core"].tolist() for k, g in s.groupby("_idea")}
     phrases = key_phrases(groups)
     out: list[dict[str, Any]] = []
     for k, g in s.groupby("_idea"):
@@ -102,14 +102,15 @@ def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters
         f = dated.iloc[0]
         quotes, seen = [], set()
         for r in dated.itertuples():
-            if r.text.lower() in seen:
+            key = cast(str, r.text).lower()
+            if key in seen:
                 continue
-            seen.add(r.text.lower())
+            seen.add(key)
             quotes.append({"item_id": r.item_id, "customer_id": r.customer_id, "channel": r.channel,
                            "text": r.text})
             if len(quotes) == 3:
                 break
-        kp = phrases.get(int(k), [])
+        kp = phrases.get(int(cast(int, k)), [])
         out.append({
             "label": label_from(kp), "key_phrases": kp, "supporters": supporters,
             "mentions": len(g), "languages": sorted(g["language"].dropna().unique().tolist()),

@@ -21,7 +21,7 @@ import json
 import math
 from collections import Counter
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -139,7 +139,8 @@ def _peak(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, Any] | None:
     med = float(counts.median()) or 1.0
     inside = rows.loc[wk == w, "text"].astype(str)
     outside = rows.loc[wk != w, "text"].astype(str)
-    cin, cout = Counter(), Counter()
+    cin: Counter[str] = Counter()
+    cout: Counter[str] = Counter()
     for t in inside:
         cin.update(set(content_words(t)))
     for t in outside:
@@ -156,7 +157,8 @@ def _evidence(rows: pd.DataFrame, items: pd.DataFrame, n: int = 3) -> list[dict[
     r = r.drop_duplicates("item_id").head(n)
     ts = items.set_index("id")["timestamp"]
     return [{"item_id": x.item_id, "text": str(x.text),
-             "date": ts[x.item_id].date().isoformat() if x.item_id in ts.index else None}
+             "date": cast(pd.Timestamp, ts[x.item_id]).date().isoformat()
+             if x.item_id in ts.index else None}
             for x in r.itertuples()]
 
 
@@ -164,7 +166,8 @@ def _raisers(items: pd.DataFrame, flagged: set[str], n: int = 3) -> dict[str, An
     w = items[items["id"].isin(flagged) & items["customer_id"].notna()]
     first = w.sort_values("timestamp").drop_duplicates("customer_id").head(n)
     return {"count": int(w["customer_id"].nunique()),
-            "first": [{"customer_id": r.customer_id, "date": r.timestamp.date().isoformat(),
+            "first": [{"customer_id": r.customer_id,
+                       "date": cast(pd.Timestamp, r.timestamp).date().isoformat(),
                        "item_id": r.id} for r in first.itertuples()]}
 
 

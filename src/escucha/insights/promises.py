@@ -26,7 +26,7 @@ import math
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -370,8 +370,8 @@ def promise_mentions(sentences: pd.DataFrame, promises: list[dict[str, Any]]) ->
     comp = {p["id"]: compile_promise(p) for p in promises}
     for r in sentences[["item_id", "idx", "text", "sentiment_score", "timestamp", "customer_id",
                         "channel"]].itertuples(index=False):
-        score = 0.0 if r.sentiment_score is None or math.isnan(r.sentiment_score) else float(
-            r.sentiment_score)
+        raw_score = cast(float | None, r.sentiment_score)
+        score = 0.0 if raw_score is None or math.isnan(raw_score) else float(raw_score)
         for pid, c in comp.items():
             res = judge(str(r.text), score, c)
             if res is None:
@@ -460,7 +460,8 @@ def _quotes(m: pd.DataFrame, status: str, n: int) -> list[dict[str, Any]]:
     if len(g) > n:  # spread over time: best per period slice
         g = g.head(n * 4).sort_values("timestamp")
         g = g.iloc[np.linspace(0, len(g) - 1, n).round().astype(int)]
-    return [{"item_id": r.item_id, "text": r.text, "date": r.timestamp.date().isoformat()
+    return [{"item_id": r.item_id, "text": r.text,
+             "date": cast(pd.Timestamp, r.timestamp).date().isoformat()
              if pd.notna(r.timestamp) else None, "channel": r.channel, "reasons": r.reasons}
             for r in g.itertuples()]
 

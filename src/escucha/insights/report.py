@@ -73,7 +73,7 @@ def aspect_summary(ws: Workspace, top: int = 12) -> list[dict[str, Any]]:
     asp = ws.aspects()
     if asp.empty:
         return []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for aspect, g in asp.groupby("aspect"):
         n = g["item_id"].nunique()
         neg = int((g["aspect_sentiment"] == "negative").sum())
@@ -129,7 +129,7 @@ def _themes_section(ws: Workspace, ctx: dict[str, Any]) -> dict[str, Any] | None
         return None
     rows = []
     for r in df.head(THEMES_TOP).to_dict("records"):
-        fr = r.get("first_raised") if isinstance(r.get("first_raised"), dict) else {}
+        fr: dict[str, Any] = r["first_raised"] if isinstance(r.get("first_raised"), dict) else {}
         quotes = [q for q in _list(r.get("quotes")) if isinstance(q, dict) and q.get("text")]
         if fr.get("text"):
             quotes.append({"text": fr["text"], "customer_id": fr.get("customer_id")})

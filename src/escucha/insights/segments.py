@@ -82,7 +82,7 @@ def segments(ws: Workspace, k: int | None = None, seed: int = 0, lang: str = "es
     lab_es, lab_en = aspect_labels(ws, "es"), aspect_labels(ws, "en")
     means = X.mean()
     sds = X.std().replace(0, 1)
-    segs = []
+    segs: list[dict[str, Any]] = []
     cust_label = pd.Series(labels, index=X.index)
     for c in range(kk):
         members = X.index[labels == c]
@@ -92,9 +92,9 @@ def segments(ws: Workspace, k: int | None = None, seed: int = 0, lang: str = "es
         voices = items[items["customer_id"].isin(set(members))]
         nps_v = voices["nps"].dropna().astype(float)
         nps = net_score(float((nps_v >= 9).sum()), float((nps_v <= 6).sum()), float(len(nps_v)))
-        s = voices["sentiment"]
-        si = net_score(float((s == "positive").sum()), float((s == "negative").sum()),
-                       float(s.isin(["positive", "neutral", "negative"]).sum()))
+        sv = voices["sentiment"]
+        si = net_score(float((sv == "positive").sum()), float((sv == "negative").sum()),
+                       float(sv.isin(["positive", "neutral", "negative"]).sum()))
         churn = voices.groupby("customer_id")["intents"].apply(
             lambda x: any("churn_threat" in (v if isinstance(v, list | np.ndarray) else [])
                           for v in x))

@@ -116,7 +116,7 @@ def cluster(
     xs = x[fit_rows]
     seeds = [fixed]
     if aspect_lists is not None and len(xs):
-        sub_aspects = [aspect_lists[i] for i in fit_rows]
+        sub_aspects = [aspect_lists[int(i)] for i in fit_rows]
         support = max(min_size, int(0.004 * len(xs)))
         _names, a_seeds = aspect_seeds(xs, sub_aspects, support)
         seeds.append(a_seeds)

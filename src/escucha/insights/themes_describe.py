@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,8 @@ def trend(ts: pd.Series, all_ts: pd.Series) -> tuple[str, float | None, list[lis
     if ts.empty or all_ts.empty:
         return "stable", None, []
     weeks = ts.dt.tz_localize(None).dt.to_period("W").dt.start_time
-    weekly = [[d.date().isoformat(), int(c)] for d, c in weeks.value_counts().sort_index().items()]
+    weekly = [[cast(pd.Timestamp, d).date().isoformat(), int(c)]
+              for d, c in weeks.value_counts().sort_index().items()]
     end = all_ts.max()
     start = all_ts.min()
     cut = end - pd.Timedelta(days=RECENT_DAYS)
@@ -105,7 +106,7 @@ def describe(
             texts = lg["_norm"].tolist()
             if len(texts) > 3000:
                 texts = [texts[i] for i in np.sort(rng.choice(len(texts), 3000, replace=False))]
-            groups[(int(tid), str(lang))] = texts
+            groups[(int(cast(int, tid)), str(lang))] = texts
         sent = g["sentiment"].value_counts(normalize=True)
         emo = None
         if emotions is not None:
@@ -136,7 +137,7 @@ def describe(
                 "text": f["text"],
             }
         aspects = pd.Series([a for lst in g["_aspects"] for a in lst]).value_counts().head(3)
-        out[int(tid)] = {
+        out[int(cast(int, tid))] = {
             "size": len(g),
             "items": int(g["item_id"].nunique()),
             "customers": int(g["customer_id"].dropna().nunique()),

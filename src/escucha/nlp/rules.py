@@ -30,7 +30,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from escucha.errors import ConfigError
 from escucha.models import INTENTS
@@ -140,7 +140,7 @@ class RuleSet:
             lang = raw.get("language")
             if lang is not None and not isinstance(lang, str):
                 raise ConfigError(f"{source}: {where}.language: must be a language code", field=f"{where}.language")
-            out.append(Rule(i, label, kind, action, tuple(terms), lang))
+            out.append(Rule(i, label, cast(Kind, kind), action, tuple(terms), lang))
         try:
             return cls(out, source)
         except ConfigError as exc:

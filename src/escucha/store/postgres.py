@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -115,7 +115,11 @@ def _ident(name: str) -> str:
 
 
 # -- result frames shaped like DuckDB's ----------------------------------------------------------
-_INTS = {21: ("int16", "Int16"), 23: ("int32", "Int32"), 20: ("int64", "Int64")}
+_INTS: dict[int, tuple[str, Literal["Int16", "Int32", "Int64"]]] = {
+    21: ("int16", "Int16"),
+    23: ("int32", "Int32"),
+    20: ("int64", "Int64"),
+}
 _FLOATS = {700, 701, 1700}
 _TIMESTAMP, _TIMESTAMPTZ, _DATE, _BOOL = 1114, 1184, 1082, 16
 _TEXT_ARRAYS = {1009, 1015}

@@ -98,7 +98,7 @@ def _listed(v: Any) -> list[Any]:
 
 def row_to_feedback(row: Record) -> Feedback:
     """A stored item row back into a Feedback (rows were validated at ingest, so no re-validation)."""
-    data = {
+    data: dict[str, Any] = {
         k: row.get(k)
         for k in ITEM_COLUMNS
         if k not in ("content_hash", "ts", "ingested_at", "metadata")

@@ -69,7 +69,7 @@ def login(
     wait = state.limiter.retry_after(ip, username)
     if wait > 0:
         audit.record(state.ws, "login_rate_limited", username, ip)
-        resp = login_page(request, state, next, error="login.limited", status_code=429)
+        resp: Response = login_page(request, state, next, error="login.limited", status_code=429)
         resp.headers["retry-after"] = str(math.ceil(wait))
         return resp
     user = auth.authenticate(state.ws, username, password)
@@ -177,10 +177,12 @@ def explore(
     voices = [_voice_view(state, *found[r["id"]], row=r) for r in rows if r["id"] in found]
     params = {"q": q, "channel": channel, "sentiment": sentiment, "aspect": aspect, "intent": intent,
               "language": language, "customer": customer, "since": since, "until": until}  # fmt: skip
-    ctx = dict(voices=voices, total=total, page=page, pages=pages, params=params,
-               query={k: v for k, v in params.items() if v}, options=_options(state), intents=INTENTS,
-               export_query={("customer_id" if k == "customer" else k): v for k, v in params.items() if v},
-               can_export=principal.can(EXPORT), can_customers=principal.can(CUSTOMERS))  # fmt: skip
+    ctx: dict[str, Any] = dict(
+        voices=voices, total=total, page=page, pages=pages, params=params,
+        query={k: v for k, v in params.items() if v}, options=_options(state), intents=INTENTS,
+        export_query={("customer_id" if k == "customer" else k): v for k, v in params.items() if v},
+        can_export=principal.can(EXPORT), can_customers=principal.can(CUSTOMERS),
+    )  # fmt: skip
     partial = request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "results"
     return render(request, "_results.html" if partial else "explore.html", **ctx)
 

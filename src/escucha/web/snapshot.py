@@ -37,7 +37,7 @@ def _negative_aspects(ws: Workspace, f: Filters, top: int = 6) -> list[dict[str,
     asp = ws.aspects(f)
     if asp.empty:
         return []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for aspect, g in asp.groupby("aspect"):
         neg = g[g["aspect_sentiment"] == "negative"]
         if neg.empty:
