@@ -84,7 +84,8 @@ fallaron:-2 averiado:-2 averiada:-2 desesperante:-2.5 desesperado:-2.5 desespera
 frustrante:-2.5 frustrado:-2.5 frustrada:-2.5 enojado:-2.5 enojada:-2.5 furioso:-3 furiosa:-3
 cabreado:-2.5 cabreada:-2.5 indignacion:-3 vergonzosa:-3 chapuza:-2.5 chapucero:-2.5 chapucera:-2.5
 sucios:-2 ruidosos:-2 ruidosas:-2 incomodos:-2 incomodas:-2 pesadilla:-3 nefasto:-3 nefasta:-3
-desastrosos:-3 deplorable:-3 infumable:-3 cutres:-2 tacanos:-2
+desastrosos:-3 deplorable:-3 infumable:-3 cutres:-2 tacanos:-2 denunciar:-2 denunciare:-2.5
+denunciaremos:-2.5 denunciarlos:-2.5 denunciaros:-2.5
 """
 _POS_EN = """
 good:2 great:3 excellent:3 amazing:3 awesome:3 fantastic:3 wonderful:3 perfect:3 love:3
