@@ -22,3 +22,47 @@ import escucha
 )
 def test_cx_phrases(text: str, label: str) -> None:
     assert escucha.analyze_texts([text])[0]["sentiment"] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Requests and questions: no problem, no evaluation (not in the seed set or the probe).
+        ("Quisiera saber el saldo de mi cuenta", "neutral"),
+        ("Necesito cambiar la dirección de envío de mi pedido", "neutral"),
+        ("¿Tienen este modelo en talla M?", "neutral"),
+        ("Buenas tardes, les escribo para consultar el estado de mi reclamación", "neutral"),
+        ("I'd like to update the phone number on my account", "neutral"),
+        # Problem reports without an evaluative word are negative.
+        ("La app se cierra sola cada vez que intento pagar", "negative"),
+        ("Me han cobrado dos veces la misma factura", "negative"),
+        ("Os voy a denunciar en redes", "negative"),
+        ("The app logs me out every time I try to pay", "negative"),
+        # Thanks for a resolution.
+        ("El técnico vino puntual y lo dejó todo funcionando, gracias", "positive"),
+    ],
+)
+def test_contact_center_requests_problems_and_thanks(text: str, label: str) -> None:
+    assert escucha.analyze_texts([text])[0]["sentiment"] == label
+
+
+def test_seed_messages_are_well_formed_and_apart_from_the_probe() -> None:
+    """Our hand-written training supplement: labelled, unique, and no near-copy of a probe row
+    (the probe chooses whether the supplement is used, so it must stay independent)."""
+    import csv
+    import difflib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    with (root / "data" / "seed" / "contact_center_sentiment.tsv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert {r["lang"] for r in rows} == {"es", "en"}
+    assert {r["label"] for r in rows} == {"negative", "neutral", "positive"}
+    assert all(r["text"].strip() and r["domain"] for r in rows)
+    texts = [r["text"].lower() for r in rows]
+    assert len(set(texts)) == len(texts)
+    from escucha.nlp.sentiment_model import PROBE
+
+    probe = [line.split("\t", 2)[2].lower() for line in PROBE.read_text(encoding="utf-8").splitlines()[1:]]
+    close = [(t, p) for t in texts for p in probe if difflib.SequenceMatcher(None, t, p).ratio() >= 0.7]
+    assert close == []
