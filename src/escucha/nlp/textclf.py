@@ -458,16 +458,13 @@ def sentence_stack_features(
     share = np.zeros((n, k))
     np.add.at(share, (owner, p_sent.argmax(axis=1)), 1.0)
     cols = [p_text, mean / counts[:, None], hi, lo, share / counts[:, None], np.log1p(counts)[:, None]]
-    if ends:
-        rows = np.arange(len(owner))
-        first = np.full(n, len(owner))
-        np.minimum.at(first, owner, rows)
-        last = np.full(n, -1)
-        np.maximum.at(last, owner, rows)
-        none = last < 0  # a text without sentences: its own probabilities
-        padded = np.vstack([p_sent, np.zeros((1, k))])
-        cols += [np.where(none[:, None], p_text, padded[np.where(none, -1, first)]),
-                 np.where(none[:, None], p_text, padded[np.where(none, -1, last)])]  # fmt: skip
+    if ends:  # a text without sentence rows keeps its own probabilities
+        first, last = p_text.copy(), p_text.copy()
+        texts, at = np.unique(owner, return_index=True)
+        first[texts] = p_sent[at]
+        texts, at = np.unique(owner[::-1], return_index=True)
+        last[texts] = p_sent[len(owner) - 1 - at]
+        cols += [first, last]
     return np.hstack(cols)
 
 
