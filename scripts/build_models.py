@@ -128,8 +128,37 @@ def seed_messages(lang: str) -> tuple[list[str], list[str]]:
     return [r["text"] for r in rows], [r["label"] for r in rows]
 
 
-def _plus(a: tuple[list[str], list[str]], b: tuple[list[str], list[str]]) -> tuple[list[str], list[str]]:
+Extra = tuple[list[str], list[str]]  # texts and labels added to a model's training data
+
+
+def _plus(a: Extra, b: Extra) -> Extra:
     return a[0] + b[0], a[1] + b[1]
+
+
+def choose_variant(
+    lang: str,
+    variants: dict[str, Extra],
+    train: Extra,
+    dev: Extra,
+) -> tuple[str, float, dict]:
+    """Train on ``train`` plus each variant's extra messages, tune the lexicon weight on ``dev``
+    and the probe (:func:`tune_weight`), and return the best variant by that same mean (the
+    earlier variant on ties), its weight and the per-variant report."""
+    report: dict = {}
+    for name, (add_x, add_y) in variants.items():
+        clf = new_clf().fit(train[0] + add_x, train[1] + add_y)
+        w, scores = tune_weight(clf, dev[0], dev[1], lang)
+        report[name] = {"macro_f1_by_lexicon_weight": scores, "best_weight": w}
+        print(f"{lang} {name}: macro-F1 by lexicon weight {scores}", file=sys.stderr)
+    best = max(variants, key=lambda k: max(report[k]["macro_f1_by_lexicon_weight"]["mean"].values()))
+    return best, report[best]["best_weight"], report
+
+
+REQUESTS_DATA = [
+    "banking77 train (1,500 sampled, as neutral), CC BY 4.0",
+    "bitext_customer_service train (1,500 sampled, as neutral), CDLA-Sharing-1.0",
+]
+OURS_DATA = "our own contact-center messages (data/seed/contact_center_sentiment.tsv, Apache-2.0)"
 
 
 MIXED_GRID = (None, 0.5, 0.4, 1 / 3, 0.25, 0.2)
@@ -173,42 +202,27 @@ def build_en(data_dir: Path, out: Path) -> dict:
     tr_t, dev_t, tr_y, dev_y = train_test_split(
         texts, labels, test_size=0.2, random_state=SEED, stratify=labels
     )
+    asks = requests(data_dir, 3000, problems=False)
     variants = {
         "reviews_only": ([], []),
-        "reviews+requests": requests(data_dir, 3000, problems=False),
+        "reviews+requests": asks,
         "reviews+requests+problems": requests(data_dir, 3000, problems=True),
-        "reviews+requests+ours": _plus(requests(data_dir, 3000, problems=False), seed_messages("en")),
+        "reviews+requests+ours": _plus(asks, seed_messages("en")),
     }
-    report: dict = {}
-    for name, (add_x, add_y) in variants.items():
-        clf = new_clf().fit(tr_t + add_x, tr_y + add_y)
-        w, scores = tune_weight(clf, dev_t, dev_y, "en")
-        report[name] = {"macro_f1_by_lexicon_weight": scores, "best_weight": w}
-        print(f"en {name}: macro-F1 by lexicon weight {scores}", file=sys.stderr)
-    # Same criterion as the weight: mean of held-out TRAIN and probe macro-F1 (earlier variant on ties).
-    best = max(variants, key=lambda k: max(report[k]["macro_f1_by_lexicon_weight"]["mean"].values()))
+    best, weight, report = choose_variant("en", variants, (tr_t, tr_y), (dev_t, dev_y))
     add_x, add_y = variants[best]
-    weight = report[best]["best_weight"]
     report["mixed_share"] = mixed_report(new_clf().fit(tr_t + add_x, tr_y + add_y), weight, dev_t, dev_y)
     clf = new_clf().fit(texts + add_x, labels + add_y)
     n_neg = sum(y == "negative" for y in add_y)
-    ours = "our own contact-center messages (data/seed/contact_center_sentiment.tsv, Apache-2.0)"
     extra_data = {
         "reviews_only": [],
-        "reviews+requests": [
-            "banking77 train (1,500 sampled, as neutral), CC BY 4.0",
-            "bitext_customer_service train (1,500 sampled, as neutral), CDLA-Sharing-1.0",
-        ],
+        "reviews+requests": REQUESTS_DATA,
         "reviews+requests+problems": [
             f"banking77 train (1,500 requests as neutral, {n_neg} problem reports as negative, "
             "by intent: scripts/build_models.py PROBLEM_INTENTS), CC BY 4.0",
-            "bitext_customer_service train (1,500 sampled, as neutral), CDLA-Sharing-1.0",
+            REQUESTS_DATA[1],
         ],
-        "reviews+requests+ours": [
-            "banking77 train (1,500 sampled, as neutral), CC BY 4.0",
-            "bitext_customer_service train (1,500 sampled, as neutral), CDLA-Sharing-1.0",
-            ours,
-        ],
+        "reviews+requests+ours": [*REQUESTS_DATA, OURS_DATA],
     }[best]
     clf.save(
         out / "sentiment_en",
@@ -229,19 +243,12 @@ def build_es(data_dir: Path, out: Path) -> dict:
     train = D.opener(data_dir, "train")
     dev = D.opener(data_dir, "dev")
     variants = {"opener": ([], []), "opener+ours": seed_messages("es")}
-    report: dict = {}
-    for name, (add_x, add_y) in variants.items():
-        clf = new_clf().fit([t for t, _ in train] + add_x, [y for _, y in train] + add_y)
-        w, scores = tune_weight(clf, [t for t, _ in dev], [y for _, y in dev], "es")
-        report[name] = {"macro_f1_by_lexicon_weight": scores, "best_weight": w}
-        print(f"es {name}: macro-F1 by lexicon weight {scores}", file=sys.stderr)
-    # The English criterion: mean of OpeNER dev and probe macro-F1 (the earlier variant on ties).
-    best = max(variants, key=lambda k: max(report[k]["macro_f1_by_lexicon_weight"]["mean"].values()))
+    split = ([t for t, _ in train], [y for _, y in train])
+    best, weight, report = choose_variant("es", variants, split, ([t for t, _ in dev], [y for _, y in dev]))
     add_x, add_y = variants[best]
-    weight = report[best]["best_weight"]
     both = train + dev
     clf = new_clf().fit([t for t, _ in both] + add_x, [y for _, y in both] + add_y)
-    extra = ["our own contact-center messages (data/seed/contact_center_sentiment.tsv, Apache-2.0)"] if add_x else []
+    extra = [OURS_DATA] if add_x else []
     clf.save(
         out / "sentiment_es",
         lexicon_weight=weight,
