@@ -38,7 +38,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from escucha.evaluation import data as D
 from escucha.evaluation import metrics as M
 from escucha.nlp.sentiment_model import LABELS, _ordered, blend
-from escucha.nlp.textclf import TextClassifier
+from escucha.nlp.textclf import TextClassifier, labels_over_thresholds
 from escucha.pipeline.base import Doc, Pipeline
 
 log = logging.getLogger(__name__)
@@ -169,9 +169,7 @@ def _add_embedding_system(
 ) -> None:
     """Score ``adapted+embeddings`` for an English task into ``systems``; without the extra,
     only a note says why it is missing."""
-    from escucha.backends import embeddings
-
-    if not embeddings.available():
+    if not _has_embeddings():
         notes.append("adapted+embeddings skipped: pip install 'escucha[embeddings]'")
         return
     kw.setdefault("cv_max", 4000)
@@ -190,9 +188,7 @@ def _finetune_ready(notes: list[str], system: str) -> bool:
     (else a note says which)."""
     if not FINETUNE:
         return False
-    from escucha.backends import embeddings
-
-    if not embeddings.available():
+    if not _has_embeddings():
         notes.append(f"{system} skipped: pip install 'escucha[embeddings,transformers]'")
         return False
     return True
@@ -235,10 +231,10 @@ def _add_finetuned_system(
         by_text = {str(y): y for y in tr_y} if not clf.multilabel else {}
 
         def predict(xs: list[str]) -> list[Any]:
+            p = np.asarray(clf.predict(xs)).reshape(len(xs), len(clf.labels))
             if clf.multilabel:  # every label over 0.5, else the most likely one
-                return [[lab for lab, v in zip(clf.labels, p, strict=True) if v >= 0.5]
-                        or [clf.labels[int(np.argmax(p))]] for p in clf.predict(xs)]  # fmt: skip
-            return [by_text[clf.labels[int(np.argmax(p))]] for p in clf.predict(xs)]
+                return labels_over_thresholds(p, clf.labels, np.full(len(clf.labels), 0.5), at_least_one=True)
+            return [by_text[clf.labels[i]] for i in p.argmax(axis=1)]
 
         pred, speed = _timed(predict, te_x)
     notes.append(f"finetuned: MiniLM, 2 epochs, lr 1e-4, class weights {class_weight}, trained in {train_s:.0f} s")
@@ -268,7 +264,7 @@ def _add_finetuned_blend(
         return
     import tempfile
 
-    from escucha.nlp.textclf import _accuracy, _macro_f1, _tune_thresholds, labels_over_thresholds
+    from escucha.nlp.textclf import _accuracy, _macro_f1, _tune_thresholds
 
     multilabel = all(isinstance(y, list | tuple) for y in tr_y)
     idx = np.arange(len(tr_x))

@@ -657,9 +657,9 @@ class TextClassifier:
         score = _macro_f1 if self.metric == "macro_f1" else _accuracy
         before = score(yi, feats[:, :k])
         stack = LogisticRegression(C=1.0, max_iter=3000, class_weight=self.class_weight)
+        variants = {False: feats[:, : feats.shape[1] - 2 * k], True: feats}  # ends: the last 2k columns
         tried: dict[bool, tuple[float, np.ndarray | None]] = {}
-        for ends in (False, True):  # the first/last-sentence columns come last
-            f = feats if ends else feats[:, : feats.shape[1] - 2 * k]
+        for ends, f in variants.items():
             p_oof = np.zeros((len(y), k))
             for tr, va in StratifiedKFold(folds, shuffle=True, random_state=self.seed + 1).split(f, yi):
                 p_oof[va] = clone(stack).fit(f[tr], yi[tr]).predict_proba(f[va])
@@ -680,8 +680,7 @@ class TextClassifier:
             "ends": ends,
             "kept": keep,
         }
-        f = feats if ends else feats[:, : feats.shape[1] - 2 * k]
-        self._stack = SentenceStack(stack.fit(f, yi), bias, ends=ends) if keep else None
+        self._stack = SentenceStack(stack.fit(variants[ends], yi), bias, ends=ends) if keep else None
 
     def _fit_multilabel(
         self, x: sp.csr_matrix, labels: list[list[str]], e: np.ndarray | None = None
