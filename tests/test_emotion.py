@@ -1,12 +1,15 @@
+import numpy as np
+
 from escucha.models import EMOTIONS
 from escucha.pipeline.base import Doc, Sentence
 from escucha.pipeline.emotion import EmotionAnalyzer, lexicon_size
 
 
-def doc(text: str, sentiment: str = "unknown", score: float = 0.0, lang: str = "es") -> Doc:
+def doc(text: str, sentiment: str = "unknown", score: float = 0.0, lang: str = "es", model: bool = False) -> Doc:
+    """One doc read by the emotion analyser: the lexicon alone, or blended with the shipped model."""
     d = Doc(text=text, language=lang, sentiment=sentiment, sentiment_score=score)
     d.sentences = [Sentence(text, 0, len(text), sentiment=sentiment, sentiment_score=score)] if text else []
-    EmotionAnalyzer()([d])
+    EmotionAnalyzer(model=model)([d])
     return d
 
 
@@ -52,3 +55,57 @@ def test_empty_text():
     d = doc("")
     assert all(v == 0 for v in d.emotions.values())
     assert d.extras["anger_intensity"] == 0
+
+
+def test_dominant_emotion_needs_the_threshold() -> None:
+    from escucha.nlp.emotion_model import NONE, combine, dominant_emotion
+
+    scores = {"anger": 0.3, "joy": 0.1, "fear": 0.0}
+    assert dominant_emotion(scores) == "anger"
+    assert dominant_emotion(scores, threshold=0.3) == NONE  # must pass it, not reach it
+    assert dominant_emotion({e: 0.0 for e in EMOTIONS}) == NONE
+    assert dominant_emotion({}) == NONE
+    lex, model = np.array([1.0, 0.0]), np.array([0.0, 0.5])
+    assert combine(lex, model, 0.0) is lex
+    assert combine(lex, None, 0.75) is lex
+    np.testing.assert_allclose(combine(lex, model, 0.75), [0.25, 0.375])
+
+
+def test_shipped_models_blend_and_name_the_dominant_emotion() -> None:
+    """The shipped emotion models (our own texts) name one emotion, or none for plain requests."""
+    from escucha.nlp.emotion_model import load_emotion
+
+    for lang in ("es", "en"):
+        clf = load_emotion(lang)
+        assert clf is not None and 0 < clf.meta["model_weight"] <= 1 and clf.meta["threshold"] >= 0
+    cases = [
+        ("Estoy hasta las narices, tercera vez que me cortan la luz sin avisar", "negative", -0.8, "es", "anger"),
+        ("¡Qué alegría! Por fin nos dieron las llaves del piso nuevo 🥳", "positive", 0.9, "es", "joy"),
+        ("¿A qué hora abre la oficina de la calle Mayor el sábado?", "neutral", 0.0, "es", "none"),
+        ("Me da miedo que me hayan hackeado la cuenta, veo cargos que no reconozco", "negative", -0.6, "es", "fear"),
+        ("Three weeks and my refund still hasn't arrived, absolutely furious", "negative", -0.9, "en", "anger"),
+        ("Do you deliver to Leeds on Sundays?", "neutral", 0.0, "en", "none"),
+        ("So happy with the new phone, best upgrade ever!", "positive", 0.9, "en", "joy"),
+    ]
+    for text, sentiment, score, lang, expected in cases:
+        d = doc(text, sentiment, score, lang, model=True)
+        assert d.extras["emotion"] == expected, (text, d.emotions)
+        lexicon_only = doc(text, sentiment, score, lang)
+        assert d.emotions != lexicon_only.emotions  # the model has a say
+    assert doc("", model=True).extras["emotion"] == "none"
+
+
+def test_portuguese_goes_to_the_spanish_emotion_model() -> None:
+    from escucha.nlp.emotion_model import EmotionModel
+
+    m = EmotionModel()
+    assert m.route("pt") == "es" and m.route("de") == "en" and m.route("es") == "es"
+    assert EmotionModel({}).route("es") is None and EmotionModel({}).settings("es") == (0.0, 0.0)
+
+
+def test_analysis_dominant_emotion_follows_the_analyser() -> None:
+    from escucha.models import Analysis
+
+    a = Analysis(item_id="1", emotions={"anger": 0.1, "joy": 0.0}, extras={"emotion": "none"})
+    assert a.dominant_emotion is None
+    assert Analysis(item_id="2", emotions={"anger": 0.1, "joy": 0.0}).dominant_emotion == "anger"

@@ -37,23 +37,44 @@ def test_cx_phrases(text: str, label: str) -> None:
     assert escucha.analyze_texts([text])[0]["sentiment"] == label
 
 
-def test_seed_messages_are_well_formed_and_apart_from_the_probe() -> None:
-    """Our hand-written training supplement: labelled, unique, and no near-copy of a probe row
-    (the probe chooses whether the supplement is used, so it must stay independent)."""
+def _rows(name: str) -> list[dict[str, str]]:
     import csv
-    import difflib
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
-    with (root / "data" / "seed" / "contact_center_sentiment.tsv").open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    path = Path(__file__).resolve().parents[1] / "data" / "seed" / name
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _near_copies(texts: list[str], others: list[str], ratio: float = 0.7) -> list[tuple[str, str]]:
+    """Pairs whose character similarity ratio reaches ``ratio`` (difflib, cheap bounds first)."""
+    import difflib
+
+    found = []
+    sm = difflib.SequenceMatcher(autojunk=False)
+    for o in others:
+        sm.set_seq2(o)
+        for t in texts:
+            sm.set_seq1(t)
+            if sm.real_quick_ratio() >= ratio and sm.quick_ratio() >= ratio and sm.ratio() >= ratio:
+                found.append((t, o))
+    return found
+
+
+@pytest.mark.parametrize("name", ["contact_center_sentiment.tsv", "voices.tsv"])
+def test_seed_texts_are_well_formed_and_apart_from_the_probe(name: str) -> None:
+    """Our hand-written training supplements: labelled, unique, and no near-copy of a probe row
+    (the probe chooses whether a supplement is used, so it must stay independent)."""
+    from escucha.models import EMOTIONS
+    from escucha.nlp.sentiment_model import PROBE
+
+    rows = _rows(name)
     assert {r["lang"] for r in rows} == {"es", "en"}
     assert {r["label"] for r in rows} == {"negative", "neutral", "positive"}
     assert all(r["text"].strip() and r["domain"] for r in rows)
+    emotions = {r["emotion"] for r in rows}
+    assert emotions <= {*EMOTIONS, "none"} and len(emotions) >= 7
     texts = [r["text"].lower() for r in rows]
     assert len(set(texts)) == len(texts)
-    from escucha.nlp.sentiment_model import PROBE
-
     probe = [line.split("\t", 2)[2].lower() for line in PROBE.read_text(encoding="utf-8").splitlines()[1:]]
-    close = [(t, p) for t in texts for p in probe if difflib.SequenceMatcher(None, t, p).ratio() >= 0.7]
-    assert close == []
+    assert _near_copies(texts, probe) == []

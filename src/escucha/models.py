@@ -188,6 +188,11 @@ class Analysis(BaseModel):
 
     @property
     def dominant_emotion(self) -> str | None:
+        """The emotion the voice shows most, when it shows one clearly (the emotion analyser's
+        ``extras["emotion"]``; for analyses without it, the top score if above 0)."""
+        chosen = self.extras.get("emotion")
+        if chosen is not None:
+            return None if chosen == "none" else str(chosen)
         if not self.emotions:
             return None
         label, score = max(self.emotions.items(), key=lambda kv: kv[1])

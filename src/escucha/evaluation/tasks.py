@@ -37,6 +37,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from escucha.evaluation import data as D
 from escucha.evaluation import metrics as M
+from escucha.nlp.emotion_model import NONE
 from escucha.nlp.sentiment_model import LABELS, _ordered, blend
 from escucha.nlp.textclf import TextClassifier, labels_over_thresholds
 from escucha.pipeline.base import Doc, Pipeline
@@ -645,7 +646,7 @@ def opener_es(data_dir: Path, seed: int, max_train: int | None, max_test: int | 
     return res
 
 
-_EMO_MAP = {"trust": "joy"}
+_EMO_MAP = {"trust": "joy", NONE: "others"}
 
 
 def _emotion(lang: str) -> Callable[[Path, int, int | None, int | None], Result]:
@@ -663,13 +664,13 @@ def _emotion(lang: str) -> Callable[[Path, int, int | None, int | None], Result]
             def shipped(xs: list[str]) -> list[str]:
                 out = []
                 for d in run_pipeline(xs, names):
-                    top = max(d.emotions.items(), key=lambda kv: kv[1], default=("others", 0.0))
-                    out.append(_EMO_MAP.get(top[0], top[0]) if top[1] > 0 else "others")
+                    top = d.extras.get("emotion", NONE)
+                    out.append(_EMO_MAP.get(top, top))
                 return out
 
             pred, speed = _timed(shipped, te_x)
             systems["shipped"] = _with_speed(M.single_label(te_y, pred, labels), speed)
-            notes.append("shipped: dominant escucha emotion (trust -> joy); none -> others")
+            notes.append("shipped: dominant escucha emotion (lexicon + our emotion model; trust -> joy, none -> others)")
         else:
             notes.append("shipped skipped: no 'emotion' analyser registered")
         clf = _adapted(tr_x, tr_y, seed)

@@ -8,7 +8,10 @@ consistent with the sentence's sentiment: anger, disgust and sadness are damped 
 sentences and joy in negative ones. Exclamation marks and words in capitals raise anger (in a
 negative text) or joy (in a positive one). Scores saturate: ``1 - exp(-0.9 * evidence)``.
 
-Also writes ``Doc.extras["anger_intensity"]`` in [0, 1].
+When a shipped emotion model serves the voice's language (:mod:`escucha.nlp.emotion_model`),
+the lexicon scores are blended with its probabilities. Also writes
+``Doc.extras["anger_intensity"]`` in [0, 1] and ``Doc.extras["emotion"]``, the dominant emotion
+(or ``none``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ import re
 from functools import lru_cache
 from typing import ClassVar
 
+import numpy as np
+
 from escucha.models import EMOTIONS
+from escucha.nlp.emotion_model import EmotionModel, combine, dominant_emotion
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated, sentence_index
 from escucha.pipeline.base import Doc, register
 
@@ -144,16 +150,26 @@ def analyse_emotions(doc: Doc) -> tuple[dict[str, float], float]:
 
 @register("emotion")
 class EmotionAnalyzer:
-    """Lexicon emotions (es/en/emoji), negation- and sentiment-aware."""
+    """Lexicon emotions (es/en/emoji), negation- and sentiment-aware, blended with the shipped
+    emotion models (``model=False``: the lexicon alone)."""
 
     name = "emotion"
-    version = "1.0"
+    version = "2.0"
     requires: ClassVar[tuple[str, ...]] = ("language", "sentences", "sentiment")
     assigns: ClassVar[tuple[str, ...]] = ("emotions",)
 
-    def __init__(self, **_: object) -> None:
+    def __init__(self, model: bool = True, **_: object) -> None:
         _lexicon()
+        self.model = EmotionModel() if model else EmotionModel({})
 
     def __call__(self, docs: list[Doc]) -> None:
-        for doc in docs:
-            doc.emotions, doc.extras["anger_intensity"] = analyse_emotions(doc)
+        probs = self.model.predict_proba([d.customer_text() for d in docs], [d.language for d in docs])
+        for doc, p in zip(docs, probs, strict=True):
+            scores, intensity = analyse_emotions(doc)
+            weight, threshold = self.model.settings(doc.language)
+            if p is not None and weight > 0:
+                mixed = combine(np.array([scores[e] for e in EMOTIONS]), p, weight)
+                scores = {e: round(float(v), 4) for e, v in zip(EMOTIONS, mixed, strict=True)}
+            doc.emotions = scores
+            doc.extras["anger_intensity"] = intensity
+            doc.extras["emotion"] = dominant_emotion(scores, threshold)

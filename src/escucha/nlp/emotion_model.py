@@ -1,0 +1,92 @@
+"""The shipped emotion models (English, Spanish), blended with the emotion lexicon.
+
+Each model is a :class:`~escucha.nlp.textclf.TextClassifier` over escucha's seven emotions plus
+``none``, trained by ``scripts/build_models.py`` on our own hand-written texts
+(``data/seed/voices.tsv``). A voice's score for emotion ``k`` is ``(1 - w)·lexicon_k + w·p_k``;
+its dominant emotion is the highest score when it reaches the threshold, else ``none``. ``w``
+and the threshold were chosen on out-of-fold predictions over those texts and sit in the
+model's ``meta.json`` (``model_weight``, ``threshold``). Without a built model a language keeps
+the lexicon alone, and any evidence makes an emotion dominant.
+Languages are routed as for sentiment (Romance languages to Spanish, the rest to English).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from escucha.models import EMOTIONS
+from escucha.nlp.sentiment_model import ARTEFACTS, ROMANCE
+from escucha.nlp.textclf import TextClassifier
+
+NONE = "none"
+"""The dominant emotion of a voice that shows none clearly."""
+
+
+@lru_cache(maxsize=4)
+def load_emotion(lang: str) -> TextClassifier | None:
+    """The shipped emotion model for ``lang`` (``en``/``es``), or ``None`` when not built."""
+    path = ARTEFACTS / f"emotion_{lang}"
+    return TextClassifier.load(path) if (path / "model.joblib").exists() else None
+
+
+def dominant_emotion(scores: Mapping[str, float], threshold: float = 0.0) -> str:
+    """The highest-scoring emotion when its score is above ``threshold`` (and above 0), else
+    :data:`NONE`."""
+    if not scores:
+        return NONE
+    emo, top = max(scores.items(), key=lambda kv: kv[1])
+    return emo if top > max(threshold, 0.0) else NONE
+
+
+def combine(lexicon: np.ndarray, model: np.ndarray | None, weight: float) -> np.ndarray:
+    """Per-emotion scores (columns in :data:`~escucha.models.EMOTIONS` order):
+    ``(1 - weight)·lexicon + weight·model`` (the lexicon alone when there is no model row)."""
+    if model is None or weight <= 0:
+        return lexicon
+    return (1.0 - weight) * lexicon + weight * model
+
+
+class EmotionModel:
+    """English + Spanish emotion models; each language goes to its model, if one is built."""
+
+    def __init__(self, models: dict[str, TextClassifier] | None = None):
+        if models is None:
+            models = {lang: m for lang in ("en", "es") if (m := load_emotion(lang)) is not None}
+        self.models = models
+
+    def route(self, lang: str | None) -> str | None:
+        if lang in self.models:
+            return lang
+        if lang in ROMANCE and "es" in self.models:
+            return "es"
+        return "en" if "en" in self.models else None
+
+    def settings(self, lang: str | None) -> tuple[float, float]:
+        """(model weight, dominant-emotion threshold) for a language."""
+        key = self.route(lang)
+        if key is None:
+            return 0.0, 0.0
+        meta = self.models[key].meta
+        return float(meta.get("model_weight", 0.0)), float(meta.get("threshold", 0.0))
+
+    def predict_proba(self, texts: Sequence[str], languages: Sequence[str | None]) -> list[np.ndarray | None]:
+        """For each text, the model's probabilities of the seven emotions (``EMOTIONS`` order;
+        ``none`` takes the rest), or ``None`` when empty or no model serves its language."""
+        out: list[np.ndarray | None] = [None] * len(texts)
+        groups: dict[str, list[int]] = {}
+        for i, (t, lang) in enumerate(zip(texts, languages, strict=True)):
+            key = self.route(lang)
+            if key is not None and t and t.strip() and self.settings(key)[0] > 0:
+                groups.setdefault(key, []).append(i)
+        for key, idx in groups.items():
+            clf = self.models[key]
+            p = clf.predict_proba([texts[i] for i in idx])
+            cols = [clf.labels.index(e) if e in clf.labels else -1 for e in EMOTIONS]
+            padded = np.column_stack([p, np.zeros(len(idx))])  # column -1: an emotion never seen
+            p7 = padded[:, cols]
+            for k, i in enumerate(idx):
+                out[i] = p7[k]
+        return out
