@@ -58,13 +58,21 @@ def test_empty_text():
 
 
 def test_dominant_emotion_needs_the_threshold() -> None:
-    from escucha.nlp.emotion_model import NONE, combine, dominant_emotion
+    from escucha.nlp.emotion_model import NONE, combine, consistent, dominant_emotion
 
     scores = {"anger": 0.3, "joy": 0.1, "fear": 0.0}
     assert dominant_emotion(scores) == "anger"
     assert dominant_emotion(scores, threshold=0.3) == NONE  # must pass it, not reach it
     assert dominant_emotion({e: 0.0 for e in EMOTIONS}) == NONE
     assert dominant_emotion({}) == NONE
+    p = np.full((3, len(EMOTIONS)), 0.1)
+    damped = consistent(p, ["positive", "negative", "neutral"], 0.5)
+    by = dict(zip(EMOTIONS, damped[0], strict=True))
+    assert by["anger"] == 0.05 and by["joy"] == 0.1  # a positive voice: negative emotions damped
+    by = dict(zip(EMOTIONS, damped[1], strict=True))
+    assert by["trust"] == 0.05 and by["sadness"] == 0.1
+    assert (damped[2] == 0.1).all()
+    np.testing.assert_array_equal(consistent(p, ["positive"] * 3, 1.0), p)
     lex, model = np.array([1.0, 0.0]), np.array([0.0, 0.5])
     assert combine(lex, model, 0.0) is lex
     assert combine(lex, None, 0.75) is lex
@@ -90,8 +98,12 @@ def test_shipped_models_blend_and_name_the_dominant_emotion() -> None:
     for text, sentiment, score, lang, expected in cases:
         d = doc(text, sentiment, score, lang, model=True)
         assert d.extras["emotion"] == expected, (text, d.emotions)
-        lexicon_only = doc(text, sentiment, score, lang)
-        assert d.emotions != lexicon_only.emotions  # the model has a say
+        assert d.emotions == doc(text, sentiment, score, lang).emotions  # the scores stay the lexicon's
+    # A problem told plainly: the lexicon alone lets the negative sentiment name anger; with the
+    # model, no emotion passes the threshold.
+    plain = ("Two direct debits came out this month instead of one", "negative", -0.5, "en")
+    assert doc(*plain).extras["emotion"] == "anger"
+    assert doc(*plain, model=True).extras["emotion"] == "none"
     assert doc("", model=True).extras["emotion"] == "none"
 
 
@@ -100,7 +112,7 @@ def test_portuguese_goes_to_the_spanish_emotion_model() -> None:
 
     m = EmotionModel()
     assert m.route("pt") == "es" and m.route("de") == "en" and m.route("es") == "es"
-    assert EmotionModel({}).route("es") is None and EmotionModel({}).settings("es") == (0.0, 0.0)
+    assert EmotionModel({}).route("es") is None and EmotionModel({}).settings("es") == (0.0, 0.0, 1.0)
 
 
 def test_analysis_dominant_emotion_follows_the_analyser() -> None:

@@ -2,10 +2,11 @@
 
 Each model is a :class:`~escucha.nlp.textclf.TextClassifier` over escucha's seven emotions plus
 ``none``, trained by ``scripts/build_models.py`` on our own hand-written texts
-(``data/seed/voices.tsv``). A voice's score for emotion ``k`` is ``(1 - w)·lexicon_k + w·p_k``;
+(``data/seed/``). A voice's score for emotion ``k`` is ``(1 - w)·lexicon_k + w·p_k``, with ``p``
+optionally damped where it contradicts the voice's sentiment (:func:`consistent`);
 its dominant emotion is the highest score when it reaches the threshold, else ``none``. ``w``
 and the threshold were chosen on out-of-fold predictions over those texts and sit in the
-model's ``meta.json`` (``model_weight``, ``threshold``). Without a built model a language keeps
+model's ``meta.json`` (``model_weight``, ``threshold``, ``damping``). Without a built model a language keeps
 the lexicon alone, and any evidence makes an emotion dominant.
 Languages are routed as for sentiment (Romance languages to Spanish, the rest to English).
 """
@@ -41,6 +42,23 @@ def dominant_emotion(scores: Mapping[str, float], threshold: float = 0.0) -> str
     return emo if top > max(threshold, 0.0) else NONE
 
 
+_POSITIVE = np.array([e in ("joy", "trust") for e in EMOTIONS])
+_NEGATIVE = np.array([e in ("anger", "sadness", "fear", "disgust") for e in EMOTIONS])
+
+
+def consistent(model: np.ndarray, sentiments: Sequence[str], damping: float) -> np.ndarray:
+    """Model probabilities (rows of ``EMOTIONS`` columns) times ``damping`` where they contradict
+    each voice's sentiment label (anger, sadness, fear, disgust in a positive voice; joy, trust in
+    a negative one), as the lexicon's hits are; 1 leaves them as they are."""
+    model = np.atleast_2d(model)
+    if damping >= 1.0:
+        return model
+    pos = np.array([s == "positive" for s in sentiments])[:, None]
+    neg = np.array([s == "negative" for s in sentiments])[:, None]
+    factor = np.where(pos & _NEGATIVE, damping, 1.0) * np.where(neg & _POSITIVE, damping, 1.0)
+    return model * factor
+
+
 def combine(lexicon: np.ndarray, model: np.ndarray | None, weight: float) -> np.ndarray:
     """Per-emotion scores (columns in :data:`~escucha.models.EMOTIONS` order):
     ``(1 - weight)·lexicon + weight·model`` (the lexicon alone when there is no model row)."""
@@ -64,13 +82,17 @@ class EmotionModel:
             return "es"
         return "en" if "en" in self.models else None
 
-    def settings(self, lang: str | None) -> tuple[float, float]:
-        """(model weight, dominant-emotion threshold) for a language."""
+    def settings(self, lang: str | None) -> tuple[float, float, float]:
+        """(model weight, dominant-emotion threshold, damping) for a language."""
         key = self.route(lang)
         if key is None:
-            return 0.0, 0.0
+            return 0.0, 0.0, 1.0
         meta = self.models[key].meta
-        return float(meta.get("model_weight", 0.0)), float(meta.get("threshold", 0.0))
+        return (
+            float(meta.get("model_weight", 0.0)),
+            float(meta.get("threshold", 0.0)),
+            float(meta.get("damping", 1.0)),
+        )
 
     def predict_proba(self, texts: Sequence[str], languages: Sequence[str | None]) -> list[np.ndarray | None]:
         """For each text, the model's probabilities of the seven emotions (``EMOTIONS`` order;

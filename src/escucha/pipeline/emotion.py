@@ -8,10 +8,11 @@ consistent with the sentence's sentiment: anger, disgust and sadness are damped 
 sentences and joy in negative ones. Exclamation marks and words in capitals raise anger (in a
 negative text) or joy (in a positive one). Scores saturate: ``1 - exp(-0.9 * evidence)``.
 
-When a shipped emotion model serves the voice's language (:mod:`escucha.nlp.emotion_model`),
-the lexicon scores are blended with its probabilities. Also writes
-``Doc.extras["anger_intensity"]`` in [0, 1] and ``Doc.extras["emotion"]``, the dominant emotion
-(or ``none``).
+``Doc.emotions`` holds these lexicon scores: how strongly the words express each emotion (the
+intent and urgency analysers read them). The voice's dominant emotion,
+``Doc.extras["emotion"]`` (or ``none``), blends them with the shipped emotion model's
+probabilities when one serves the voice's language (:mod:`escucha.nlp.emotion_model`). Also
+writes ``Doc.extras["anger_intensity"]`` in [0, 1].
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import ClassVar
 import numpy as np
 
 from escucha.models import EMOTIONS
-from escucha.nlp.emotion_model import EmotionModel, combine, dominant_emotion
+from escucha.nlp.emotion_model import EmotionModel, combine, consistent, dominant_emotion
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated, sentence_index
 from escucha.pipeline.base import Doc, register
 
@@ -150,8 +151,8 @@ def analyse_emotions(doc: Doc) -> tuple[dict[str, float], float]:
 
 @register("emotion")
 class EmotionAnalyzer:
-    """Lexicon emotions (es/en/emoji), negation- and sentiment-aware, blended with the shipped
-    emotion models (``model=False``: the lexicon alone)."""
+    """Lexicon emotions (es/en/emoji), negation- and sentiment-aware; the dominant emotion also
+    reads the shipped emotion models (``model=False``: the lexicon alone)."""
 
     name = "emotion"
     version = "2.0"
@@ -166,10 +167,11 @@ class EmotionAnalyzer:
         probs = self.model.predict_proba([d.customer_text() for d in docs], [d.language for d in docs])
         for doc, p in zip(docs, probs, strict=True):
             scores, intensity = analyse_emotions(doc)
-            weight, threshold = self.model.settings(doc.language)
+            weight, threshold, damping = self.model.settings(doc.language)
+            blended = scores
             if p is not None and weight > 0:
-                mixed = combine(np.array([scores[e] for e in EMOTIONS]), p, weight)
-                scores = {e: round(float(v), 4) for e, v in zip(EMOTIONS, mixed, strict=True)}
+                mixed = combine(np.array([scores[e] for e in EMOTIONS]), consistent(p, [doc.sentiment], damping)[0], weight)
+                blended = {e: float(v) for e, v in zip(EMOTIONS, mixed, strict=True)}
             doc.emotions = scores
             doc.extras["anger_intensity"] = intensity
-            doc.extras["emotion"] = dominant_emotion(scores, threshold)
+            doc.extras["emotion"] = dominant_emotion(blended, threshold)
