@@ -29,6 +29,11 @@ import escucha
         ("Me han cobrado dos veces la misma factura", "negative"),
         ("Os voy a denunciar en redes", "negative"),
         ("The app logs me out every time I try to pay", "negative"),
+        # Worry is a bad experience (lexicon), and "no worries" is not.
+        ("Estoy preocupada por la factura de este mes", "negative"),
+        ("I'm really anxious about the delivery, it's a gift", "negative"),
+        ("nervous about my flight tomorrow after last week's mess", "negative"),
+        ("No worries, thanks for sorting it out", "positive"),
         # Thanks for a resolution.
         ("El técnico vino puntual y lo dejó todo funcionando, gracias", "positive"),
     ],

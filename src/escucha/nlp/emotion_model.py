@@ -1,14 +1,14 @@
 """The shipped emotion models (English, Spanish), blended with the emotion lexicon.
 
 Each model is a :class:`~escucha.nlp.textclf.TextClassifier` over escucha's seven emotions plus
-``none``, trained by ``scripts/build_models.py`` on our own hand-written texts
-(``data/seed/``). A voice's score for emotion ``k`` is ``(1 - w)·lexicon_k + w·p_k``, with ``p``
-optionally damped where it contradicts the voice's sentiment (:func:`consistent`);
-its dominant emotion is the highest score when it reaches the threshold, else ``none``. ``w``
-and the threshold were chosen on out-of-fold predictions over those texts and sit in the
-model's ``meta.json`` (``model_weight``, ``threshold``, ``damping``). Without a built model a language keeps
-the lexicon alone, and any evidence makes an emotion dominant.
-Languages are routed as for sentiment (Romance languages to Spanish, the rest to English).
+``none``, trained by ``scripts/build_models.py`` on our own hand-written texts (``data/seed/``).
+A voice's dominant emotion is the highest of ``(1 - w)·lexicon_k + w·p_k`` over the emotions
+``k`` when it passes a threshold, else ``none``; ``p`` may be damped where it contradicts the
+voice's sentiment (:func:`consistent`). ``w``, the threshold and the damping were chosen on
+out-of-fold predictions over those texts and sit in the model's ``meta.json`` (``model_weight``,
+``threshold``, ``damping``). A language without a built model keeps the lexicon alone, where any
+evidence makes an emotion dominant. Languages are routed as for sentiment (Romance languages to
+Spanish, the rest to English).
 """
 
 from __future__ import annotations

@@ -86,6 +86,9 @@ cabreado:-2.5 cabreada:-2.5 indignacion:-3 vergonzosa:-3 chapuza:-2.5 chapucero:
 sucios:-2 ruidosos:-2 ruidosas:-2 incomodos:-2 incomodas:-2 pesadilla:-3 nefasto:-3 nefasta:-3
 desastrosos:-3 deplorable:-3 infumable:-3 cutres:-2 tacanos:-2 denunciar:-2 denunciare:-2.5
 denunciaremos:-2.5 denunciarlos:-2.5 denunciaros:-2.5
+preocupado:-1.5 preocupada:-1.5 preocupados:-1.5 preocupadas:-1.5 preocupa:-1.5 preocupante:-2
+miedo:-2 asustado:-2 asustada:-2 angustiado:-2.5 angustiada:-2.5 agobiado:-2 agobiada:-2
+nervioso:-1.5 nerviosa:-1.5 temo:-1.5
 """
 _POS_EN = """
 good:2 great:3 excellent:3 amazing:3 awesome:3 fantastic:3 wonderful:3 perfect:3 love:3
@@ -120,6 +123,8 @@ slow:-1.5 incompetent:-3 lie:-2 lied:-2.5 lies:-2 liar:-3 hassle:-2 hours:-0.5 m
 misconnect:-2 rebooked:-1 shame:-2 shameful:-3 sorry:-0.5 unfortunately:-1.5 sadly:-1.5
 meh:-1 boring:-1.5 mediocre:-2 lacking:-1.5 bummer:-2 fuck:-3 fucking:-2 wtf:-2.5 smh:-2
 ugh:-2 fml:-2.5 poorly_made:-2.5 not_worth:-2 never_again:-3 no_one:-1.5 customer_service:0
+worried:-1.5 worrying:-2 scared:-2 anxious:-1.5 nervous:-1.5 frightened:-2 terrified:-2.5
+panicking:-2.5 stressed:-1.5 stressful:-2
 """
 _EMOJI = {
     "😍": 3, "🥰": 3, "❤": 2.5, "❤️": 2.5, "😊": 2, "🙂": 1, "😀": 2, "😃": 2, "😄": 2,

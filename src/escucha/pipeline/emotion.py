@@ -170,7 +170,8 @@ class EmotionAnalyzer:
             weight, threshold, damping = self.model.settings(doc.language)
             blended = scores
             if p is not None and weight > 0:
-                mixed = combine(np.array([scores[e] for e in EMOTIONS]), consistent(p, [doc.sentiment], damping)[0], weight)
+                lexicon = np.array([scores[e] for e in EMOTIONS])
+                mixed = combine(lexicon, consistent(p, [doc.sentiment], damping)[0], weight)
                 blended = {e: float(v) for e, v in zip(EMOTIONS, mixed, strict=True)}
             doc.emotions = scores
             doc.extras["anger_intensity"] = intensity
