@@ -121,32 +121,20 @@ def requests(data_dir: Path, n: int, problems: bool) -> tuple[list[str], list[st
 
 
 SEED_MESSAGES = Path(__file__).resolve().parents[1] / "data" / "seed" / "contact_center_sentiment.tsv"
-
-
-def seed_messages(lang: str) -> tuple[list[str], list[str]]:
-    """Our own hand-written contact-center messages in ``lang`` (requests and questions neutral,
-    problem reports negative, thanks positive): ``data/seed/contact_center_sentiment.tsv``."""
-    rows = seed_rows(SEED_MESSAGES, lang)
-    return [r["text"] for r in rows], [r["label"] for r in rows]
-
-
-VOICES = SEED_MESSAGES.parent / "voices.tsv"
+VOICES = SEED_MESSAGES.parent / "voices.tsv"  # our social posts and reviews, with emotions
 
 
 def seed_rows(path: Path, lang: str) -> list[dict[str, str]]:
-    """The rows in ``lang`` of one of our seed TSVs (``data/seed/``)."""
+    """The rows in ``lang`` of one of our seed TSVs (``data/seed/``): our own contact-center
+    messages (requests and questions neutral, problem reports negative, thanks positive) or
+    social posts and reviews, each with a sentiment label and the author's dominant emotion."""
     with path.open(encoding="utf-8", newline="") as f:
         return [r for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if r["lang"] == lang]
 
 
-def seed_voices(lang: str) -> list[dict[str, str]]:
-    """Our own hand-written social posts and reviews in ``lang``, each with a sentiment label and
-    the author's dominant emotion: ``data/seed/voices.tsv``."""
-    return seed_rows(VOICES, lang)
-
-
-def voices_sentiment(lang: str) -> tuple[list[str], list[str]]:
-    rows = seed_voices(lang)
+def seed_sentiment(path: Path, lang: str) -> tuple[list[str], list[str]]:
+    """Texts and sentiment labels of :func:`seed_rows`."""
+    rows = seed_rows(path, lang)
     return [r["text"] for r in rows], [r["label"] for r in rows]
 
 
@@ -233,10 +221,10 @@ def build_en(data_dir: Path, out: Path) -> dict:
         "reviews_only": ([], []),
         "reviews+requests": asks,
         "reviews+requests+problems": requests(data_dir, 3000, problems=True),
-        "reviews+requests+ours": _plus(asks, seed_messages("en")),
+        "reviews+requests+ours": _plus(asks, seed_sentiment(SEED_MESSAGES, "en")),
     }
     if VOICES_SENTIMENT:
-        variants["reviews+requests+ours+voices"] = _plus(variants["reviews+requests+ours"], voices_sentiment("en"))
+        variants["reviews+requests+ours+voices"] = _plus(variants["reviews+requests+ours"], seed_sentiment(VOICES, "en"))
     best, weight, report = choose_variant("en", variants, (tr_t, tr_y), (dev_t, dev_y))
     add_x, add_y = variants[best]
     report["mixed_share"] = mixed_report(new_clf().fit(tr_t + add_x, tr_y + add_y), weight, dev_t, dev_y)
@@ -271,9 +259,9 @@ def build_en(data_dir: Path, out: Path) -> dict:
 def build_es(data_dir: Path, out: Path) -> dict:
     train = D.opener(data_dir, "train")
     dev = D.opener(data_dir, "dev")
-    variants = {"opener": ([], []), "opener+ours": seed_messages("es")}
+    variants = {"opener": ([], []), "opener+ours": seed_sentiment(SEED_MESSAGES, "es")}
     if VOICES_SENTIMENT:
-        variants["opener+ours+voices"] = _plus(variants["opener+ours"], voices_sentiment("es"))
+        variants["opener+ours+voices"] = _plus(variants["opener+ours"], seed_sentiment(VOICES, "es"))
     split = ([t for t, _ in train], [y for _, y in train])
     best, weight, report = choose_variant("es", variants, split, ([t for t, _ in dev], [y for _, y in dev]))
     add_x, add_y = variants[best]
@@ -324,30 +312,25 @@ def build_emotion(lang: str, out: Path) -> dict:
     from sklearn.model_selection import StratifiedKFold
 
     from escucha.models import EMOTIONS
-    from escucha.nlp.emotion_model import NONE, combine, consistent
+    from escucha.nlp.emotion_model import combine, consistent, dominant_emotions, emotion_columns
 
-    rows = seed_voices(lang) + seed_rows(SEED_MESSAGES, lang)
+    rows = seed_rows(VOICES, lang) + seed_rows(SEED_MESSAGES, lang)
     texts = [r["text"] for r in rows]
     gold = np.array([r["emotion"] for r in rows])
     lex, sentiments = lexicon_emotions(texts, lang)
     oof = np.zeros((len(texts), len(EMOTIONS)))
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=SEED).split(texts, gold):
         clf = emotion_clf().fit([texts[i] for i in tr], gold[tr].tolist())
-        p = clf.predict_proba([texts[i] for i in te])
-        for j, e in enumerate(EMOTIONS):
-            if e in clf.labels:
-                oof[te, j] = p[:, clf.labels.index(e)]
-    names = np.array([*EMOTIONS, NONE])
+        oof[te] = emotion_columns(clf, clf.predict_proba([texts[i] for i in te]))
     grid: dict[str, dict[str, dict[str, float]]] = {}
     for d in EMOTION_DAMPING:
         damped = consistent(oof, sentiments, d)
         grid[str(d)] = {}
         for w in EMOTION_WEIGHTS:
             s = combine(lex, damped, w)
-            top = s.argmax(axis=1)
             grid[str(d)][str(w)] = {}
             for t in EMOTION_THRESHOLDS:
-                pred = np.where(s.max(axis=1) > max(t, 0.0), names[top], NONE)
+                pred = dominant_emotions(s, t)
                 grid[str(d)][str(w)][str(t)] = round(float(f1_score(gold, pred, average="macro")), 4)
     d_best, w_best, t_best = max(
         ((d, w, t) for d in grid for w in grid[d] for t in grid[d][w]),

@@ -33,13 +33,28 @@ def load_emotion(lang: str) -> TextClassifier | None:
     return TextClassifier.load(path) if (path / "model.joblib").exists() else None
 
 
+def dominant_emotions(
+    scores: np.ndarray, threshold: float = 0.0, names: Sequence[str] = EMOTIONS
+) -> np.ndarray:
+    """For each row of ``scores`` (columns ``names``), the highest-scoring emotion when its score
+    is above ``threshold`` (and above 0), else :data:`NONE` (the first of equal scores wins)."""
+    labels = np.asarray([*names, NONE], dtype=object)
+    top = scores.argmax(axis=1)
+    return np.where(scores.max(axis=1) > max(threshold, 0.0), labels[top], NONE)
+
+
 def dominant_emotion(scores: Mapping[str, float], threshold: float = 0.0) -> str:
-    """The highest-scoring emotion when its score is above ``threshold`` (and above 0), else
-    :data:`NONE`."""
+    """:func:`dominant_emotions` for one voice's scores by emotion."""
     if not scores:
         return NONE
-    emo, top = max(scores.items(), key=lambda kv: kv[1])
-    return emo if top > max(threshold, 0.0) else NONE
+    return str(dominant_emotions(np.array([list(scores.values())]), threshold, list(scores))[0])
+
+
+def emotion_columns(clf: TextClassifier, p: np.ndarray) -> np.ndarray:
+    """A model's class probabilities ``p`` as ``EMOTIONS`` columns (0 for an emotion it never saw;
+    ``none`` is dropped: it takes the rest)."""
+    padded = np.column_stack([p, np.zeros(len(p))])  # column -1: an emotion never seen
+    return padded[:, [clf.labels.index(e) if e in clf.labels else -1 for e in EMOTIONS]]
 
 
 _POSITIVE = np.array([e in ("joy", "trust") for e in EMOTIONS])
@@ -98,17 +113,15 @@ class EmotionModel:
         """For each text, the model's probabilities of the seven emotions (``EMOTIONS`` order;
         ``none`` takes the rest), or ``None`` when empty or no model serves its language."""
         out: list[np.ndarray | None] = [None] * len(texts)
+        used = {key for key in self.models if self.settings(key)[0] > 0}
         groups: dict[str, list[int]] = {}
         for i, (t, lang) in enumerate(zip(texts, languages, strict=True)):
             key = self.route(lang)
-            if key is not None and t and t.strip() and self.settings(key)[0] > 0:
+            if key in used and t and t.strip():
                 groups.setdefault(key, []).append(i)
         for key, idx in groups.items():
             clf = self.models[key]
-            p = clf.predict_proba([texts[i] for i in idx])
-            cols = [clf.labels.index(e) if e in clf.labels else -1 for e in EMOTIONS]
-            padded = np.column_stack([p, np.zeros(len(idx))])  # column -1: an emotion never seen
-            p7 = padded[:, cols]
+            p7 = emotion_columns(clf, clf.predict_proba([texts[i] for i in idx]))
             for k, i in enumerate(idx):
                 out[i] = p7[k]
         return out

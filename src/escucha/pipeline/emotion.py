@@ -25,7 +25,7 @@ from typing import ClassVar
 import numpy as np
 
 from escucha.models import EMOTIONS
-from escucha.nlp.emotion_model import EmotionModel, combine, consistent, dominant_emotion
+from escucha.nlp.emotion_model import EmotionModel, combine, consistent, dominant_emotions
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated, sentence_index
 from escucha.pipeline.base import Doc, register
 
@@ -168,11 +168,8 @@ class EmotionAnalyzer:
         for doc, p in zip(docs, probs, strict=True):
             scores, intensity = analyse_emotions(doc)
             weight, threshold, damping = self.model.settings(doc.language)
-            blended = scores
-            if p is not None and weight > 0:
-                lexicon = np.array([scores[e] for e in EMOTIONS])
-                mixed = combine(lexicon, consistent(p, [doc.sentiment], damping)[0], weight)
-                blended = {e: float(v) for e, v in zip(EMOTIONS, mixed, strict=True)}
+            model = None if p is None else consistent(p, [doc.sentiment], damping)
+            mixed = combine(np.array([[scores[e] for e in EMOTIONS]]), model, weight)
             doc.emotions = scores
             doc.extras["anger_intensity"] = intensity
-            doc.extras["emotion"] = dominant_emotion(blended, threshold)
+            doc.extras["emotion"] = str(dominant_emotions(mixed, threshold)[0])
