@@ -38,3 +38,14 @@ def test_reach_log_scaled():
 def test_empty_text():
     d = urgency("", 0.0)
     assert d.urgency == 0.0
+
+
+def test_fraud_on_a_card_or_account_is_urgent():
+    # Calmly worded, near-neutral: only the fraud phrase makes them urgent.
+    for text in ("I think someone is using my card", "There is a charge I don't recognise on my statement",
+                 "Hay un cargo que no reconozco en mi cuenta", "Creo que alguien está usando mi tarjeta",
+                 "Me llegó un cargo no autorizado", "Suspicious activity on my account"):
+        d = urgency(text, -0.05)
+        assert d.extras["urgency_parts"]["safety"] > 0, text
+        assert d.urgency > 0.45 > urgency("The app is a bit slow today", -0.05).urgency, text
+    assert urgency("Reconozco que el personal fue amable", 0.0).extras["urgency_parts"]["safety"] == 0

@@ -5,8 +5,9 @@ Parts (each in [0, 1], kept in ``Doc.extras["urgency_parts"]``):
 * ``negativity``: how negative the text is (``-sentiment_score``);
 * ``anger``: ``extras["anger_intensity"]`` (else the anger emotion);
 * ``churn_threat`` / ``public_threat``: the intent scores, when the intent was assigned;
-* ``safety`` / ``legal``: safety words ("peligro", "dangerous", "intoxicación") and legal words
-  ("denuncia", "abogado", "lawyer"), from ``nlp/lexicons/urgency.yaml``;
+* ``safety`` / ``legal``: safety words ("peligro", "dangerous", "intoxicación"; fraud on a card or
+  account: "cargo que no reconozco", "someone is using my card") and legal words ("denuncia",
+  "abogado", "lawyer"), from ``nlp/lexicons/urgency.yaml``;
 * ``reach``: the author's audience (followers), ``log10(1 + reach) / 6`` (a million → 1).
 
 ``urgency = 1 - Π(1 - weight · part)`` over the first six parts (a noisy-OR: any strong signal
@@ -88,7 +89,7 @@ class UrgencyAnalyzer:
     """Explainable urgency from negativity, anger, threats, safety/legal words and reach."""
 
     name = "urgency"
-    version = "1.0"
+    version = "1.1"  # 1.1: fraud on a card or account counts as safety
     requires: ClassVar[tuple[str, ...]] = ("sentiment", "emotions", "intents")
     assigns: ClassVar[tuple[str, ...]] = ("urgency",)
 
