@@ -11,24 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from escucha.evaluation import TASKS, default_data_dir, run_eval, summary_rows
+from escucha.evaluation import TASKS, default_data_dir, merge_results, run_eval, summary_rows
 
 OUT = Path(__file__).parent / "results" / "eval.json"
-
-
-def merge(old: dict, new: dict) -> dict:
-    """``old`` with ``new``'s tasks; a system that the new run did not score (the slow
-    ``finetuned`` ones, without ``--finetune``) is kept from ``old`` and said so in the notes."""
-    out = dict(old)
-    for task, res in new.items():
-        before = old.get(task) or {}
-        kept = {k: v for k, v in (before.get("systems") or {}).items() if k not in res.get("systems", {})}
-        if kept and "systems" in res:
-            res["systems"].update(kept)
-            notes = [n for n in before.get("notes", []) if n.split(":")[0] in kept]
-            res.setdefault("notes", []).extend([*notes, f"kept from the previous run: {', '.join(kept)}"])
-        out[task] = res
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.exists() and args.task:
-        results = merge(json.loads(args.out.read_text(encoding="utf-8")), results)
+        results = merge_results(json.loads(args.out.read_text(encoding="utf-8")), results)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0

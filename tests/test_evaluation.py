@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from escucha.errors import ConfigError
@@ -48,21 +46,41 @@ def test_smoke_subsample() -> None:
 
 
 def test_merging_a_partial_run_keeps_the_systems_it_did_not_score() -> None:
-    import importlib.util
+    from escucha.evaluation import merge_results
 
-    spec = importlib.util.spec_from_file_location(
-        "eval_models", Path(__file__).resolve().parents[1] / "bench" / "eval_models.py"
-    )
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
     old = {
-        "a": {"systems": {"adapted": {"macro_f1": 0.5}, "finetuned": {"macro_f1": 0.8}},
+        "a": {"system": "finetuned", "macro_f1": 0.8, "primary": "macro_f1", "baselines": {},
+              "systems": {"adapted": {"macro_f1": 0.5}, "finetuned": {"macro_f1": 0.8}},
               "notes": ["adapted: x", "finetuned: MiniLM, 2 epochs"]},
         "b": {"systems": {"adapted": {"macro_f1": 0.1}}, "notes": []},
     }
-    new = {"a": {"systems": {"adapted": {"macro_f1": 0.6}}, "notes": ["adapted: y"]}}
-    out = mod.merge(old, new)
-    assert out["a"]["systems"] == {"adapted": {"macro_f1": 0.6}, "finetuned": {"macro_f1": 0.8}}
+    new = {"a": {"system": "adapted", "macro_f1": 0.9, "primary": "macro_f1", "baselines": {},
+                 "systems": {"adapted": {"macro_f1": 0.9}}, "notes": ["adapted: y"]}}
+    out = merge_results(old, new)
+    assert out["a"]["systems"] == {"adapted": {"macro_f1": 0.9}, "finetuned": {"macro_f1": 0.8}}
     assert out["a"]["notes"] == ["adapted: y", "finetuned: MiniLM, 2 epochs", "kept from the previous run: finetuned"]
+    assert (out["a"]["system"], out["a"]["macro_f1"]) == ("adapted", 0.9)
     assert out["b"] == old["b"]
+    # A kept system that is better than the new run's best becomes the headline again.
+    new["a"]["systems"]["adapted"]["macro_f1"] = new["a"]["macro_f1"] = 0.6
+    out = merge_results(old, new)
+    assert (out["a"]["system"], out["a"]["macro_f1"]) == ("finetuned", 0.8)
+
+def test_intents_task_scores_the_shipped_analyser_beside_two_baselines() -> None:
+    fig = run_eval(["intents"])["intents"]
+    base = fig["baselines"]
+    assert set(base) == {"keywords", "tfidf_wc_lr_cv5"}
+    for b in base.values():
+        assert b["n"] == fig["n"] and {"micro_f1", "macro_f1", "per_class", "texts_per_s"} <= set(b)
+    # The shipped intents (rules + sentiment + emotion) read far better than cue words.
+    assert fig["micro_f1"] > base["keywords"]["micro_f1"] + 0.2
+
+
+def test_keyword_baseline_reads_obvious_cues() -> None:
+    from escucha.evaluation.tasks import _intent_baselines
+
+    texts = ["¿Cuándo abren?", "Me doy de baja mañana", "Gracias, excelente servicio", "Lo voy a subir a redes"] * 5
+    gold = [["question"], ["churn_threat"], ["praise"], ["public_threat"]] * 5
+    labels = ["question", "churn_threat", "praise", "public_threat"]
+    fig = _intent_baselines(texts, gold, labels, seed=0)["keywords"]
+    assert fig["micro_f1"] == 1.0

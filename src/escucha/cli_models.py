@@ -18,7 +18,10 @@ def register(app: typer.Typer) -> None:
         data: Annotated[Path | None, typer.Option(help="Folder with the shared datasets (default ../shared/data).")] = None,
         max_train: Annotated[int | None, typer.Option(help="Subsample training rows (quick look).")] = None,
         max_test: Annotated[int | None, typer.Option(help="Subsample test rows (quick look).")] = None,
-        out: Annotated[Path | None, typer.Option(help="Also write the JSON here.")] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option(help="Also write the JSON here (merged into an existing file: systems this run did not score are kept)."),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object keyed by task.")] = False,
         finetune: Annotated[
             bool, typer.Option(help="Also fine-tune MiniLM (English tasks, emotion_es; minutes per task; needs extras).")
@@ -29,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
         from rich.table import Table
 
-        from escucha.evaluation import default_data_dir, run_eval, summary_rows
+        from escucha.evaluation import default_data_dir, merge_results, run_eval, summary_rows
 
         results = run_eval(
             task or None,
@@ -40,6 +43,8 @@ def register(app: typer.Typer) -> None:
             finetune=finetune,
         )
         if out:
+            if out.exists():  # keep the systems this run did not score (the slow fine-tuned ones)
+                results = merge_results(json.loads(out.read_text(encoding="utf-8")), results)
             out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
         if as_json:
             _emit_json(results)

@@ -22,7 +22,7 @@ from typing import Any
 from escucha.evaluation.data import default_data_dir
 from escucha.evaluation.tasks import TASKS, Skip
 
-__all__ = ["TASKS", "default_data_dir", "run_eval", "summary_rows"]
+__all__ = ["TASKS", "default_data_dir", "merge_results", "run_eval", "summary_rows"]
 log = logging.getLogger(__name__)
 
 
@@ -71,16 +71,31 @@ def run_eval(
         except FileNotFoundError as exc:
             out[name] = {"skipped": f"data missing: {exc.filename}"}
             continue
-        system, fig = _best(res["systems"], res["primary"])
-        out[name] = {
-            "system": system,
-            **fig,
-            "primary": res["primary"],
-            "systems": res["systems"],
-            "baselines": res["baselines"],
-            "notes": res.get("notes", []),
-            "seconds": round(time.perf_counter() - t0, 1),
-        }
+        out[name] = _headline({**res, "notes": res.get("notes", []), "seconds": round(time.perf_counter() - t0, 1)})
+    return out
+
+
+def _headline(res: dict[str, Any]) -> dict[str, Any]:
+    """``res`` with its top-level figures set to its best system's on the primary metric."""
+    system, fig = _best(res["systems"], res["primary"])
+    head = {k: v for k, v in res.items() if k in ("primary", "systems", "baselines", "notes", "seconds")}
+    return {"system": system, **fig, **head}
+
+
+def merge_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``old`` with ``new``'s tasks. A system that the new run did not score (the slow
+    ``finetuned`` ones, without ``--finetune``) is kept from ``old``, with its notes and a note
+    that says so, and each task's headline figures are those of its best system again."""
+    out = dict(old)
+    for task, res in new.items():
+        before = old.get(task) or {}
+        kept = {k: v for k, v in (before.get("systems") or {}).items() if k not in res.get("systems", {})}
+        if kept and "systems" in res:
+            res = {**res, "systems": {**res["systems"], **kept}}
+            notes = [n for n in before.get("notes", []) if n.split(":")[0] in kept]
+            res["notes"] = [*res.get("notes", []), *notes, f"kept from the previous run: {', '.join(kept)}"]
+            res = _headline(res)
+        out[task] = res
     return out
 
 

@@ -740,7 +740,69 @@ def intents(data_dir: Path, seed: int, max_train: int | None, max_test: int | No
     names = [n for n in names if n in ("language", "sentences", "sentiment", "intent") or has_analyser(n)]
     docs, speed = _timed(lambda xs: run_pipeline(xs, names, langs), texts)
     fig = _with_speed(M.multi_label(gold, [d.intents for d in docs], list(INTENTS)), speed)
-    return {"systems": {"shipped": fig}, "baselines": {}, "primary": "micro_f1", "notes": [str(path.name)]}
+    return {
+        "systems": {"shipped": fig},
+        "baselines": _intent_baselines(texts, gold, list(INTENTS), seed),
+        "primary": "micro_f1",
+        "notes": [
+            str(path.name),
+            "baselines: keywords (one regex of obvious cue words per intent, es + en); tfidf_wc_lr_cv5 "
+            "(word + char TF-IDF one-vs-rest LR, 5-fold cross-validated on this set: each text is "
+            "predicted by a model that never saw it, trained on ~365 labelled texts)",
+        ],
+    }
+
+
+# What an analyst would filter a spreadsheet on: a few obvious cue words per intent, es + en.
+INTENT_KEYWORDS: dict[str, str] = {
+    "complaint": r"problema|queja|reclamo|fatal|horrible|terrible|p[eé]sim|no funciona|"
+    r"problem|complain|awful|worst|broken|doesn'?t work|not working",
+    "praise": r"gracias|excelente|genial|encant|perfect|maravill|"
+    r"thank|great|excellent|love|amazing|awesome",
+    "suggestion": r"sugerencia|sugiero|deber[ií]an|podr[ií]an|ser[ií]a (bueno|mejor)|ojal[aá]|"
+    r"suggest|should|could you|would be (nice|great|better)|please add",
+    "question": r"\?|^(qu[eé]|c[oó]mo|cu[aá]ndo|d[oó]nde|por qu[eé])\b|^(what|how|when|where|why|can|do|is)\b",
+    "churn_threat": r"\bbaja\b|competencia|me cambio a|me voy a otr|nunca m[aá]s|"
+    r"cancel (my|the) (account|subscription|card|membership|service)|close my account|"
+    r"switch(ing)? to|competitor|never again",
+    "public_threat": r"redes|twitter|facebook|publicar|denunci|consumo|rese[nñ]a|"
+    r"social media|post (this|it)|review|tell everyone|news|bbb",
+}
+
+
+def _intent_baselines(
+    texts: list[str], gold: list[list[str]], labels: list[str], seed: int
+) -> dict[str, Result]:
+    """``keywords`` (cue words) and ``tfidf_wc_lr_cv5`` (a classifier trained on the set itself,
+    5-fold cross-validated), scored like the shipped intents."""
+    import re
+
+    from sklearn.model_selection import KFold
+
+    rules = {k: re.compile(v, re.IGNORECASE) for k, v in INTENT_KEYWORDS.items() if k in labels}
+
+    def keywords(xs: list[str]) -> list[list[str]]:
+        return [[k for k, rx in rules.items() if rx.search(x or "")] for x in xs]
+
+    pred, speed = _timed(keywords, texts)
+    out = {"keywords": _with_speed(M.multi_label(gold, pred, labels), speed)}
+    mlb = MultiLabelBinarizer(classes=labels)
+    y = mlb.fit_transform([[g for g in gs if g in labels] for gs in gold])
+    cv_pred: list[list[str]] = [[] for _ in texts]
+    seconds = 0.0
+    for tr, va in KFold(5, shuffle=True, random_state=seed).split(texts):
+        ytr = y[tr]
+        keep = [j for j in range(len(labels)) if 0 < ytr[:, j].sum() < len(tr)]
+        base = make_pipeline(_word_char_tfidf(), OneVsRestClassifier(LogisticRegression(C=3.0, max_iter=2000)))
+        base.fit([texts[i] for i in tr], ytr[:, keep])
+        t0 = time.perf_counter()
+        p = base.predict([texts[i] for i in va])
+        seconds += time.perf_counter() - t0
+        for row, i in zip(p, va, strict=True):
+            cv_pred[i] = [labels[keep[j]] for j in np.flatnonzero(row)]
+    speed = round(len(texts) / max(seconds, 1e-9), 1)
+    out["tfidf_wc_lr_cv5"] = _with_speed(M.multi_label(gold, cv_pred, labels), speed)
+    return out
 
 
 TASKS: dict[str, Callable[[Path, int, int | None, int | None], Result]] = {
