@@ -20,7 +20,7 @@ from escucha.nlp.textnorm import (
     word_analyzer,
     word_grams,
 )
-from escucha.nlp.training import load_custom_model, train
+from escucha.nlp.training import load_custom_model, read_labelled_csv, train
 from escucha.pipeline import Doc, create
 
 POS = ["great service, thank you", "I love this hotel", "excellent staff!!", "muy buena atención",
@@ -109,11 +109,18 @@ def test_train_from_csv_and_custom_labels(tmp_path: Path) -> None:
             w.writerow([t, "praise"])
         for t in NEG * 4:
             w.writerow([t, "complaint"])
+        w.writerow(["", "complaint"])  # a bad row is reported and skipped, never the whole file
+        w.writerow(["the staff never answered", ""])
     with pytest.raises(ValidationError):
         train(csv_path, "text", "nope", tmp_path / "x")
+    n = 1 + 4 * (len(POS) + len(NEG))
+    assert read_labelled_csv(csv_path, "text", "reason").skipped == [
+        f"line {n + 1}: empty 'text'", f"line {n + 2}: empty 'reason'"
+    ]
     path = train(csv_path, "text", "reason", tmp_path / "reason", model="lr_c4")
     clf = load_custom_model(path)
     assert "holdout_accuracy" in clf.meta["metrics"]
+    assert clf.meta["n_train"] == n - 1 and clf.meta["skipped_rows"]["n"] == 2
     docs = [Doc(text="awful, the room was dirty"), Doc(text="")]
     create("custom_labels", model_path=str(path))(docs)
     assert docs[0].extras["labels"] == ["complaint"]

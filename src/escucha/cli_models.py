@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         multilabel: Annotated[bool, typer.Option(help="Labels separated by '|' in one cell.")] = False,
         out: Annotated[Path | None, typer.Option(help="Write the model here instead of the workspace.")] = None,
         embeddings: Annotated[
-            bool, typer.Option(help="Blend in MiniLM sentence embeddings (English; needs escucha[embeddings]).")
+            bool, typer.Option(help="Blend in MiniLM sentence embeddings (English; needs escucha\\[embeddings]).")
         ] = False,
         sentences: Annotated[
             bool,
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         finetune: Annotated[
             bool,
-            typer.Option(help="Fine-tune MiniLM instead (single-label; needs escucha[embeddings,transformers]; slow)."),
+            typer.Option(help="Fine-tune MiniLM instead (single-label; needs escucha\\[embeddings,transformers]; slow)."),
         ] = False,
         epochs: Annotated[int, typer.Option(help="Epochs when fine-tuning.", min=1, max=20)] = 2,
         balanced: Annotated[
@@ -119,7 +119,7 @@ def _finetune(
 
     if multilabel:
         raise typer.BadParameter("--finetune trains single-label models; drop --multilabel or --finetune")
-    texts, labels = read_labelled_csv(csv, text_col, label_col)
+    texts, labels, _ = read_labelled_csv(csv, text_col, label_col)
     with _progress() as bar:
         task = bar.add_task("fine-tuning", total=None, rate="batches")
         finetune(texts, labels, out, epochs=epochs, seed=seed, class_weight="balanced" if balanced else None,

@@ -13,7 +13,7 @@ import csv
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
@@ -25,15 +25,26 @@ from escucha.pipeline.base import Doc, register
 log = logging.getLogger(__name__)
 
 
+class LabelledCSV(NamedTuple):
+    """What :func:`read_labelled_csv` read: texts, their labels, and the rows it skipped, each
+    named by its line in the file and the field that was empty."""
+
+    texts: list[str]
+    labels: list[Any]
+    skipped: list[str]
+
+
 def read_labelled_csv(
     csv_path: str | Path, text_col: str, label_col: str, multilabel: bool = False, label_sep: str = "|"
-) -> tuple[list[str], list[Any]]:
-    """Texts and labels from a CSV; rows with an empty text or label are skipped."""
+) -> LabelledCSV:
+    """Texts and labels from a CSV; a row with an empty text or label is skipped and reported
+    in ``skipped`` ("line 12: empty 'text'"), never the whole file."""
     path = Path(csv_path)
     if not path.exists():
         raise ValidationError(f"no such file: {path}", field="csv_path")
     texts: list[str] = []
     labels: list[Any] = []
+    skipped: list[str] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         cols = reader.fieldnames or []
@@ -45,13 +56,19 @@ def read_labelled_csv(
         for row in reader:
             text = (row.get(text_col) or "").strip()
             raw = (row.get(label_col) or "").strip()
-            if not text or (not raw and not multilabel):
+            empty = [c for c, v in ((text_col, text), (label_col, raw or multilabel)) if not v]
+            if empty:
+                skipped.append(f"line {reader.line_num}: empty {' and '.join(repr(c) for c in empty)}")
                 continue
             texts.append(text)
             labels.append([x.strip() for x in raw.split(label_sep) if x.strip()] if multilabel else raw)
     if len(texts) < 10:
-        raise ValidationError(f"{path.name}: only {len(texts)} labelled rows, need ≥ 10", field=label_col)
-    return texts, labels
+        raise ValidationError(
+            f"{path.name}: only {len(texts)} labelled rows, need ≥ 10 ({len(skipped)} skipped)", field=label_col
+        )
+    if skipped:
+        log.warning("%s: skipped %d row(s): %s", path.name, len(skipped), "; ".join(skipped[:20]))
+    return LabelledCSV(texts, labels, skipped)
 
 
 def train(
@@ -77,7 +94,7 @@ def train(
     ``embeddings``: blend in sentence embeddings (``escucha[embeddings]``; English texts).
     ``sentences``: stack each text's sentence-level predictions (long texts: reviews, e-mails).
     """
-    texts, labels = read_labelled_csv(csv_path, text_col, label_col, multilabel, label_sep)
+    texts, labels, skipped = read_labelled_csv(csv_path, text_col, label_col, multilabel, label_sep)
     metrics: dict[str, Any] = {}
     vectors = embed_texts(texts) if embeddings else None
     rows = list(range(len(texts)))
@@ -115,6 +132,7 @@ def train(
         out_dir,
         training_data=[f"{Path(csv_path).name} ({text_col} -> {label_col}, {len(texts)} rows)"],
         metrics=metrics,
+        skipped_rows={"n": len(skipped), "first": skipped[:20]},
     )
     log.info("trained %s on %d rows: %s", out, len(texts), metrics)
     return out
