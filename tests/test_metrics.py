@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from escucha.insights.metrics import add_changes, mean_ci, net_score, summarize, wilson
+from escucha.insights.metrics import add_changes, mean_ci, net_score, summarize, to_records, wilson
 
 
 def test_nps_and_its_interval() -> None:
@@ -53,3 +53,12 @@ def test_period_change_is_flagged_only_when_significant() -> None:
     assert bool(df.loc[1, "nps_significant"]) and bool(df.loc[1, "sentiment_index_significant"])
     assert not bool(df.loc[2, "nps_significant"])
     assert not bool(df.loc[0, "nps_significant"])  # no previous period
+
+
+def test_records_keep_counts_whole_when_a_group_is_suppressed() -> None:
+    # A suppressed group (employee anonymity) turns the frame's counts into floats with NaN.
+    df = pd.DataFrame({"channel": ["review", "employee"], "volume": [259.0, math.nan],
+                       "n_nps": [130.0, math.nan], "nps": [12.345678, math.nan]})  # fmt: skip
+    rows = to_records(df)
+    assert rows[0] == {"channel": "review", "volume": 259, "n_nps": 130, "nps": 12.3457}
+    assert isinstance(rows[0]["volume"], int) and rows[1]["volume"] is None

@@ -306,3 +306,19 @@ def test_plan_status_control_for_editors_only(setup: Any) -> None:
     assert '<option value="dismissed" selected>' in card
     assert 'data-status="dismissed"' in viewer.get("/plan").text  # everyone sees the change
     analyst.post(url, json={"status": "open"}, headers={"X-CSRF-Token": token})
+
+
+def test_voice_card_shows_each_aspect_and_polarity_once() -> None:
+    from types import SimpleNamespace as NS
+
+    from escucha.web.render import env
+
+    card = env.get_template("_macros.html").module.voice_card
+    an = NS(sentiment="negative", intents=[], aspects=[
+        NS(aspect="delivery_logistics", sentiment="negative"), NS(aspect="waiting_time", sentiment="negative"),
+        NS(aspect="delivery_logistics", sentiment="negative"), NS(aspect="delivery_logistics", sentiment="positive"),
+    ])  # fmt: skip
+    fb = NS(id="v1", channel="call", timestamp=None, customer_id=None, nps=None, csat=None, rating=None)
+    html = str(card(NS(fb=fb, an=an, html="texto"), lambda key, **_: key, False))
+    assert html.count(">delivery_logistics<") == 2 and html.count(">waiting_time<") == 1
+    assert 'a-positive">delivery_logistics' in html

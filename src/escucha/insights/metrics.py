@@ -53,6 +53,9 @@ def mean_ci(total: float, sq: float, n: float) -> tuple[float, float, float, flo
     return mean, se, mean - Z95 * se, mean + Z95 * se
 
 
+COUNT_COLUMNS = ("volume", "volume_prev", "n_analysed", "n_nps", "n_csat", "n_ces", "n_rating")
+
+
 def summarize(stats: pd.DataFrame, dims: Sequence[str] = ()) -> pd.DataFrame:
     """Metrics with confidence intervals for each row of sufficient statistics."""
     rows = []
@@ -141,7 +144,8 @@ def to_records(df: pd.DataFrame) -> list[dict]:
             elif v is pd.NaT:
                 v = None
             if isinstance(v, float):
-                v = round(v, 4)
+                # counts turn float when a frame holds NaN (suppressed groups): whole again here
+                v = int(v) if k in COUNT_COLUMNS and v.is_integer() else round(v, 4)
             clean[k] = v
         out.append(clean)
     return out
