@@ -121,3 +121,11 @@ def test_analysis_dominant_emotion_follows_the_analyser() -> None:
     a = Analysis(item_id="1", emotions={"anger": 0.1, "joy": 0.0}, extras={"emotion": "none"})
     assert a.dominant_emotion is None
     assert Analysis(item_id="2", emotions={"anger": 0.1, "joy": 0.0}).dominant_emotion == "anger"
+
+
+def test_a_voice_read_clearly_negative_is_not_joyful() -> None:
+    from escucha import analyze_texts
+
+    # Our seed messages about orders tell both outcomes, so "hice el pedido" is not joy.
+    (a,) = analyze_texts(["Hice el pedido el viernes y sigue sin llegar."])
+    assert a["sentiment"] == "negative" and a["dominant_emotion"] == "anger"

@@ -16,6 +16,10 @@ import escucha
         ("Llegó tarde y con un golpe.", "negative"),
         ("No llegó nunca.", "negative"),
         ("Por fin ha llegado el sofá, genial.", "positive"),
+        # Outcomes told as plain facts: a message about an order is not always a complaint.
+        ("Pedí la lámpara el lunes y el martes ya la tenía en casa.", "positive"),
+        ("Pedí la silla el lunes y todavía no la tengo.", "negative"),
+        ("Esta tarde me han llamado para confirmar la cita", "neutral"),  # "tarde": afternoon, not late
         ("Llegó rapidísimo, todo perfecto.", "positive"),
         ("No está nada mal, la verdad.", "positive"),
         # Requests and questions: no problem, no evaluation (not in the seed set or the probe).

@@ -89,6 +89,7 @@ denunciaremos:-2.5 denunciarlos:-2.5 denunciaros:-2.5
 preocupado:-1.5 preocupada:-1.5 preocupados:-1.5 preocupadas:-1.5 preocupa:-1.5 preocupante:-2
 miedo:-2 asustado:-2 asustada:-2 angustiado:-2.5 angustiada:-2.5 agobiado:-2 agobiada:-2
 nervioso:-1.5 nerviosa:-1.5 temo:-1.5
+la_tarde:0 esta_tarde:0 las_tardes:0 cada_tarde:0
 """
 _POS_EN = """
 good:2 great:3 excellent:3 amazing:3 awesome:3 fantastic:3 wonderful:3 perfect:3 love:3
