@@ -23,6 +23,11 @@ def test_churn_spanish_and_english():
     assert "churn_threat" in intents("@united never flying United again!", "negative", -0.8)
     assert "churn_threat" in intents("I'm switching to @Delta", "negative", -0.4)
     assert "churn_threat" in intents("Please cancel my account", "neutral", 0.0)
+    # taking one's money or business elsewhere
+    assert "churn_threat" in intents("If this isn't fixed by Friday I'm moving my account to another bank")
+    assert "churn_threat" in intents("Si no lo arreglan me llevo mi dinero a otro banco", "negative", -0.5)
+    assert "churn_threat" in intents("Voy a llevarme la hipoteca a la competencia")
+    assert "churn_threat" not in intents("Can I move my account to another branch?")
 
 
 def test_churn_is_negation_aware():

@@ -97,3 +97,13 @@ def test_mixed_needs_both_directions() -> None:
     assert not is_mixed(["positive", "positive", "negative"])  # one in three is under 40%
     assert not is_mixed(["negative", "neutral", "negative"])
     assert not is_mixed([None, "positive"])
+
+
+def test_a_wish_is_not_praise_to_the_lexicon() -> None:
+    from escucha.nlp.polarity import score_text
+
+    for wish in ("Estaría bien que abrieran los domingos", "Sería genial poder pagar con Bizum",
+                 "It would be really nice to have a dark mode", "it'd be great if the app had filters"):
+        assert score_text(wish).score == 0.0, wish
+    for praise in ("Estaría genial.", "It will be great to see you", "I would recommend it"):
+        assert score_text(praise).score > 0.5, praise

@@ -20,6 +20,9 @@ import escucha
         ("Pedí la lámpara el lunes y el martes ya la tenía en casa.", "positive"),
         ("Pedí la silla el lunes y todavía no la tengo.", "negative"),
         ("Esta tarde me han llamado para confirmar la cita", "neutral"),  # "tarde": afternoon, not late
+        # A wish is not praise.
+        ("Estaría bien que abrieran los sábados por la tarde.", "neutral"),
+        ("It would be great if you added Apple Pay to the checkout.", "neutral"),
         ("Llegó rapidísimo, todo perfecto.", "positive"),
         ("No está nada mal, la verdad.", "positive"),
         # Requests and questions: no problem, no evaluation (not in the seed set or the probe).

@@ -126,6 +126,8 @@ meh:-1 boring:-1.5 mediocre:-2 lacking:-1.5 bummer:-2 fuck:-3 fucking:-2 wtf:-2.
 ugh:-2 fml:-2.5 poorly_made:-2.5 not_worth:-2 never_again:-3 no_one:-1.5 customer_service:0
 worried:-1.5 worrying:-2 scared:-2 anxious:-1.5 nervous:-1.5 frightened:-2 terrified:-2.5
 panicking:-2.5 stressed:-1.5 stressful:-2
+crash:-2 crashes:-2 crashing:-2 crashed:-2 freezes:-1.5 froze:-1.5 glitch:-1.5 glitches:-1.5
+glitchy:-2 buggy:-2 laggy:-2 unusable:-3 unresponsive:-2
 """
 _EMOJI = {
     "😍": 3, "🥰": 3, "❤": 2.5, "❤️": 2.5, "😊": 2, "🙂": 1, "😀": 2, "😃": 2, "😄": 2,
@@ -147,6 +149,10 @@ INTENSIFIERS: dict[str, float] = {
     "somewhat": 0.7, "kinda": 0.7, "little": 0.7, "bit": 0.7, "barely": 0.4, "apenas": 0.5,
 }
 _BUT = frozenset({"pero", "but", "aunque", "however", "sin_embargo", "although", "though"})
+# "Estaría bien que abrieran los sábados", "it would be great if you added Apple Pay": a wish,
+# not praise. A positive cue after a conditional and before "que"/"si"/"if"/"to" counts nothing.
+_CONDITIONAL = frozenset({"seria", "estaria", "serian", "fuera", "would", "it'd", "itd", "wouldn't"})
+_WISH_TAIL = frozenset({"que", "si", "if", "to", "tener", "poder", "contar"})
 
 
 def _parse(*blocks: str) -> dict[str, float]:
@@ -199,6 +205,15 @@ _TAILS = frozenset({"at all", "en absoluto", "para nada"})
 _FIRST = frozenset(k.split(" ", 1)[0] for k in LEXICON if " " in k)
 
 
+def _wish(lows: list[str], i: int) -> bool:
+    """Whether the cue at ``i`` follows a conditional: "seria/estaria <cue>", "would be <cue>",
+    "would be really <cue>"."""
+    before = [w for w in lows[max(0, i - 4) : i] if w not in INTENSIFIERS]
+    if before and before[-1] in _CONDITIONAL:
+        return True
+    return len(before) >= 2 and before[-1] == "be" and before[-2] in _CONDITIONAL
+
+
 def score_text(text: str, normalized: bool = False) -> LexiconScore:
     """Polarity of ``text`` from the lexicon: ``score`` in [-1, 1] and how many cues were seen."""
     return score_tokens([strip_accents(t) for t in clause_tokens(text, normalized)])
@@ -234,6 +249,9 @@ def score_tokens(lows: list[str]) -> LexiconScore:
             if v is None and low.isalpha() and len(low) > 3:
                 v = _valence(low)
         if not v:
+            i += step
+            continue
+        if v > 0 and i + step < n and lows[i + step] in _WISH_TAIL and _wish(lows, i):
             i += step
             continue
         window = lows[max(0, i - 3) : i]
