@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{fmt(r['macro_f1']):>8} {fmt(r['accuracy']):>7} {speed:>9}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.out.exists() and args.task:
+    if args.out.exists():  # keep the systems this run did not score (the slow fine-tuned ones)
         results = merge_results(json.loads(args.out.read_text(encoding="utf-8")), results)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
