@@ -15,6 +15,9 @@ from escucha.nlp.sarcasm import is_sarcastic
         "Great, another delay. Thanks a lot, United 🙄",
         "Qué maravilla, tres horas esperando... 🙃",
         "Oh great, my bag is lost again #fail",
+        # The thanks in a sentence of its own is part of the sarcasm, not a mixed voice.
+        'Great, another "planned maintenance" right when I need to pay my bills. Thanks a lot.',
+        "Genial, otra vez sin luz. Muchas gracias.",
     ],
 )
 def test_sarcasm_is_a_complaint(text: str) -> None:

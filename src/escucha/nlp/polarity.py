@@ -3,7 +3,8 @@
 Valences run from -3 to +3 (unaccented lower-case keys; a few two-word phrases). The scorer is
 VADER-like: a negator within three words before a cue flips and damps it (Spanish negative
 concord "no está nada mal" flips once, so it is positive), intensifiers scale it, the clause
-after "pero"/"but" weighs more, and ``!`` amplifies. ``score`` is squashed into [-1, 1].
+after "pero"/"but" weighs more, and ``!`` amplifies; a wish is not praise ("estaría bien que...",
+"it would be great if..."). ``score`` is squashed into [-1, 1].
 Written by the escucha contributors (Apache-2.0); no third-party lexicon was copied.
 """
 

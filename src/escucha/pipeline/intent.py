@@ -22,6 +22,7 @@ from escucha.errors import EscuchaError
 from escucha.models import INTENTS
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated, negated_intent
 from escucha.nlp.rules import RuleSet, load_rules
+from escucha.nlp.sarcasm import is_sarcastic
 from escucha.pipeline.base import Doc, register
 
 _WEIGHTS = {"strong": 1.0, "weak": 0.4}
@@ -110,6 +111,8 @@ def score_intents(doc: Doc) -> tuple[dict[str, float], dict[str, list[str]]]:
         pr = 0.1 + 0.35 * q + 0.1 * pos_emo
     else:
         pr = 0.1 * q
+    if is_sarcastic(text):  # "Genial, otra vez sin luz. Muchas gracias.": the praise is the sarcasm
+        pr = min(pr, 0.2)
     scores["complaint"] = c
     scores["praise"] = pr
     for intent in ("churn_threat", "public_threat", "suggestion", "question"):
@@ -138,7 +141,7 @@ class IntentAnalyzer:
         _matcher()
         self.threshold = threshold
         self.rules: RuleSet = load_rules(rules_path, workspace)
-        self.version = "1.0" + (f"+{self.rules.digest}" if self.rules else "")
+        self.version = "1.1" + (f"+{self.rules.digest}" if self.rules else "")
 
     def __call__(self, docs: list[Doc]) -> None:
         for doc in docs:

@@ -39,7 +39,7 @@ class SentimentAnalyzer:
     """Assigns ``sentiment``, ``sentiment_score``, ``sentiment_proba`` and per-sentence sentiment."""
 
     name = "sentiment"
-    version = "1"
+    version = "1.1"  # 1.1: a sarcastic voice is not mixed; Spanish models with outcome messages
     requires: ClassVar[tuple[str, ...]] = ("language", "sentences")
     assigns: ClassVar[tuple[str, ...]] = ("sentiment", "sentiment_score", "sentiment_proba")
 
@@ -76,7 +76,9 @@ class SentimentAnalyzer:
             offset = len(segs) - len(d.sentences)  # a title comes first
             for s, sp in zip(d.sentences, sent_p[offset:], strict=True):
                 s.sentiment, s.sentiment_score = _label(_unless_sarcastic(s.text, sp))
-            if p is not None and is_mixed([s.sentiment for s in d.sentences]):
+            # A sarcastic voice ("Great, another outage. Thanks a lot.") is not mixed: its
+            # praise is the sarcasm.
+            if p is not None and is_mixed([s.sentiment for s in d.sentences]) and not is_sarcastic(d.text):
                 _set_voice(d, (p + np.array([0.0, 1.0, 0.0])) / 2)
                 d.extras["sentiment_mixed"] = True
             _customer_view(d, sent_p[offset:])
