@@ -52,9 +52,10 @@ def test_key_drivers_hand_made() -> None:
 
 @pytest.mark.slow
 def test_drivers_on_demo(demo_ws) -> None:
-    from escucha.insights.drivers import drivers, drivers_chart
+    from escucha.insights.drivers import drivers
+    from escucha.report.drivers_chart import drivers_chart
 
-    df = drivers(demo_ws, target="nps", n_boot=50)
+    df = drivers(demo_ws.context, target="nps", n_boot=50)
     assert {"driver", "impact", "importance", "quadrant"} <= set(df.columns)
     # delivery has the largest NPS impact among aspects
     assert df.sort_values("impact").iloc[-1]["driver"] == "delivery_logistics"

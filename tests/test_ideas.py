@@ -35,7 +35,7 @@ def test_ideas_credit_first_proposer(ws):
                    "customer_id": "C001"})  # same customer again
     ws.add(voices)
     ws.analyze()
-    board = ideas(ws)
+    board = ideas(ws.context)
     top = board[0]
     assert "plazos" in " ".join(top["key_phrases"]) or "plazos" in top["label"]
     assert top["supporters"] == 8
@@ -50,7 +50,7 @@ def test_demo_top_idea_is_the_hidden_one(tmp_path):
 
     ws, _files = build_demo(tmp_path / "demo")
     truth = next(s for s in stories() if s["kind"] == "idea")
-    top = ideas(ws, top=5)[0]
+    top = ideas(ws.context, top=5)[0]
     text = " ".join(q["text"].lower() for q in top["quotes"]) + " " + top["label"].lower()
     assert any(k in text for k in truth["keywords"]) or "hora" in text
     assert top["first_proposer"]["customer_id"] == truth["first_customer"]

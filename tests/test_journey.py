@@ -50,9 +50,10 @@ def test_top_phrases() -> None:
 
 @pytest.mark.slow
 def test_demo_journey(demo_ws, tmp_path) -> None:
-    from escucha.insights.journey import journey_map, render_html, render_png
+    from escucha.insights.journey import journey_map
+    from escucha.report.journey_chart import render_html, render_png
 
-    data = journey_map(demo_ws)
+    data = journey_map(demo_ws.context)
     assert data["source"].endswith("company.yaml")
     by_id = {t["id"]: t for st in data["stages"] for t in st["touchpoints"]}
     pain = data["pain_points"][0]

@@ -23,14 +23,14 @@ def test_outcome_detects_improvement() -> None:
 def test_demo_plan(demo_ws) -> None:
     from escucha.insights.plan import improvement_plan, set_status
 
-    plan = improvement_plan(demo_ws, top=10)
+    plan = improvement_plan(demo_ws.context, top=10)
     ids = [p["id"] for p in plan[:5]]
     assert "aspect:delivery_logistics" in ids and "promise:entrega_24h" in ids
 
     from escucha.insights.themes import discover_themes
 
-    discover_themes(demo_ws)  # with themes stored, unthemed sentences (-1) never become a problem
-    themed = [p["id"] for p in improvement_plan(demo_ws, top=30, save=False)]
+    discover_themes(demo_ws.context)  # with themes stored, unthemed sentences (-1) never become a problem
+    themed = [p["id"] for p in improvement_plan(demo_ws.context, top=30, save=False)]
     assert not any(i.startswith("theme:-") for i in themed)
     top = plan[0]
     assert set(top["parts"]) == {"volume", "negativity", "driver", "trend", "value"}
@@ -42,8 +42,8 @@ def test_demo_plan(demo_ws) -> None:
     collapse = next(s for s in stories() if s["id"] == "courier_collapse")
     assert delivery["peak"]["week"] == collapse["start"]  # the hidden courier collapse week
     assert delivery["peak"]["ratio_to_median_week"] > 2
-    set_status(demo_ws, "aspect:delivery_logistics", "done", at="2024-05-01")
-    again = improvement_plan(demo_ws, top=10)
+    set_status(demo_ws.context, "aspect:delivery_logistics", "done", at="2024-05-01")
+    again = improvement_plan(demo_ws.context, top=10)
     d = next(p for p in again if p["id"] == "aspect:delivery_logistics")
     assert d["status"] == "done" and d["outcome"]["verdict"] in (
         "improved", "worse", "no significant change")
@@ -53,7 +53,7 @@ def test_demo_plan(demo_ws) -> None:
 def test_plan_per_product(demo_ws) -> None:
     from escucha.insights.plan import improvement_plan
 
-    plan = improvement_plan(demo_ws, by="product", top=3, save=False)
+    plan = improvement_plan(demo_ws.context, by="product", top=3, save=False)
     segs = {p["segment"]["value"] for p in plan}
     assert len(segs) >= 5 and all(p["id"].count("@product=") == 1 for p in plan)
 

@@ -71,7 +71,7 @@ def test_demo_broken_24h_promise(demo_ws) -> None:
     from escucha.insights.promises import promise_report
 
     truth = next(s for s in stories() if s["id"] == "broken_promise_24h")
-    rep = promise_report(demo_ws)
+    rep = promise_report(demo_ws.context)
     top = rep[0]
     assert top["id"] == truth["promise_id"]
     others = [r["gap"] for r in rep[1:] if r["gap"] == r["gap"]]

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from escucha.insights import report as R
+from escucha import report as R
 
 PAYLOAD = "<script>alert('xss')</script>"
 XSS_TEXT = (f"Deberíais dejar elegir la franja horaria de entrega {PAYLOAD} por favor. Es una "
@@ -45,7 +45,7 @@ def test_html_has_every_insight_section_in_order(demo_report: tuple[dict[str, An
     data, html = demo_report
     assert data["skipped"] == {}
     starts = []
-    for key, title in R.SECTIONS:
+    for key, title in R.sections():
         m = re.search(rf'<section id="{key}"><h2>{re.escape(title)}</h2>', html)
         assert m, f"section {key} missing"
         starts.append(m.start())
@@ -93,7 +93,7 @@ def test_report_json_is_serialisable(demo_report: tuple[dict[str, Any], str]) ->
     data, _ = demo_report
     text = json.dumps(data, allow_nan=False, ensure_ascii=False)
     back = json.loads(text)
-    assert [s["key"] for s in back["sections"]] == [k for k, _ in R.SECTIONS]
+    assert [s["key"] for s in back["sections"]] == [k for k, _ in R.sections()]
     pr = next(p for p in back["promises"] if p["before_after"])
     assert pr["before_after"]["p_value"] is not None and 0 <= pr["before_after"]["p_value"] <= 1
     assert back["segments"]["segments"] and back["ideas"][0]["first_proposer"]["customer_id"]
@@ -121,14 +121,17 @@ def test_failing_section_is_left_out(ws, voices, monkeypatch: pytest.MonkeyPatch
                                      caplog: pytest.LogCaptureFixture) -> None:
     ws.add(voices)
 
-    def boom(ws: Any, ctx: dict[str, Any]) -> Any:
+    def boom(self: Any, ctx: Any) -> Any:
         raise RuntimeError("secret customer words")
 
-    for key in R._BUILDERS:
-        monkeypatch.setitem(R._BUILDERS, key, lambda ws, ctx: None)
-    monkeypatch.setitem(R._BUILDERS, "promises", boom)
-    monkeypatch.setitem(R._BUILDERS, "ideas", lambda ws, ctx: [IDEA])
-    with caplog.at_level(logging.WARNING, logger="escucha.insights.report"):
+    from escucha.insights.base import all_insights
+
+    sections = {i.name: type(i) for i in all_insights()}
+    for cls in sections.values():
+        monkeypatch.setattr(cls, "section", lambda self, ctx: None)
+    monkeypatch.setattr(sections["promises"], "section", boom)
+    monkeypatch.setattr(sections["ideas"], "section", lambda self, ctx: [IDEA])
+    with caplog.at_level(logging.WARNING, logger="escucha.report.data"):
         data = R.build_report(ws)
     assert data["skipped"]["promises"] == "RuntimeError"
     assert data["skipped"]["themes"] == "no data"

@@ -68,10 +68,10 @@ def _topic_of(item_id: str) -> str:
 
 
 def test_discovers_themes_matching_topics(tws):
-    df = discover_themes(tws, seed=0, min_size=5)
+    df = discover_themes(tws.context, seed=0, min_size=5)
     assert len(df) >= 3
     assert df.attrs["unassigned_share"] <= 0.10
-    it = item_themes(tws)
+    it = item_themes(tws.context)
     it = it[it["theme_id"] >= 0].assign(topic=lambda d: d["item_id"].map(_topic_of))
     purity = it.groupby("theme_id")["topic"].agg(lambda s: s.value_counts(normalize=True).iloc[0])
     assert purity.mean() >= 0.8
@@ -81,16 +81,16 @@ def test_discovers_themes_matching_topics(tws):
 
 
 def test_same_seed_same_themes(tws):
-    a = discover_themes(tws, seed=3, min_size=5, incremental=False)
+    a = discover_themes(tws.context, seed=3, min_size=5, incremental=False)
     first = tws.store.get_table("theme_assignments")
-    b = discover_themes(tws, seed=3, min_size=5, incremental=False)
+    b = discover_themes(tws.context, seed=3, min_size=5, incremental=False)
     second = tws.store.get_table("theme_assignments")
     assert list(a["id"]) == list(b["id"])
     pd.testing.assert_series_equal(first["theme_id"], second["theme_id"])
 
 
 def test_first_customer_is_credited(tws):
-    df = discover_themes(tws, seed=0, min_size=5)
+    df = discover_themes(tws.context, seed=0, min_size=5)
     assign = tws.store.get_table("theme_assignments")
     sents = tws.store.sentences().merge(assign, on=["item_id", "idx"])
     for r in df.to_dict("records"):
@@ -100,45 +100,45 @@ def test_first_customer_is_credited(tws):
 
 
 def test_incremental_keeps_ids_and_joins_new_feedback(tws):
-    discover_themes(tws, seed=0, min_size=5)
+    discover_themes(tws.context, seed=0, min_size=5)
     before = tws.store.get_table("theme_assignments").set_index(["item_id", "idx"])["theme_id"]
-    old_ids = set(themes(tws)["id"])
+    old_ids = set(themes(tws.context)["id"])
     tws.add(_voices(4, start=100, day0=21, seed=9))
     tws.analyze()
-    discover_themes(tws, seed=0, min_size=5)
+    discover_themes(tws.context, seed=0, min_size=5)
     after = tws.store.get_table("theme_assignments").set_index(["item_id", "idx"])["theme_id"]
     assert (after.reindex(before.index) == before).all()
-    assert old_ids <= set(themes(tws)["id"])
-    it = item_themes(tws).set_index("item_id")["theme_id"]
+    assert old_ids <= set(themes(tws.context)["id"])
+    it = item_themes(tws.context).set_index("item_id")["theme_id"]
     old_delivery = it[[i for i in it.index if i.startswith("delivery-") and int(i.split("-")[1]) < 100]]
     new_delivery = it[[i for i in it.index if i.startswith("delivery-") and int(i.split("-")[1]) >= 100]]
     assert new_delivery.isin(set(old_delivery)).mean() >= 0.75
 
 
 def test_curation_survives_reruns(tws):
-    df = discover_themes(tws, seed=0, min_size=5)
+    df = discover_themes(tws.context, seed=0, min_size=5)
     a, b = int(df.iloc[0]["id"]), int(df.iloc[1]["id"])
-    rename_theme(tws, a, "Retrasos en la entrega")
-    pin_theme(tws, a)
-    merged = merge_themes(tws, [a, b])
+    rename_theme(tws.context, a, "Retrasos en la entrega")
+    pin_theme(tws.context, a)
+    merged = merge_themes(tws.context, [a, b])
     assert b not in set(merged["id"])
-    again = discover_themes(tws, seed=0, min_size=5)
+    again = discover_themes(tws.context, seed=0, min_size=5)
     row = again.set_index("id").loc[a]
     assert row["label"] == "Retrasos en la entrega" and bool(row["pinned"])
     assert b in row["merged_from"] and b not in set(again["id"])
-    full = discover_themes(tws, seed=0, min_size=5, incremental=False)
+    full = discover_themes(tws.context, seed=0, min_size=5, incremental=False)
     assert a in set(full["id"]) and b not in set(full["id"])
     assert full.set_index("id").loc[a, "label"] == "Retrasos en la entrega"
 
 
 def test_split_creates_new_ids(tws):
-    df = discover_themes(tws, seed=0, min_size=5)
+    df = discover_themes(tws.context, seed=0, min_size=5)
     big = int(df.iloc[0]["id"])
-    out = split_theme(tws, big)
+    out = split_theme(tws.context, big)
     assert big not in set(out["id"])
     children = out[out["split_from"] == big]
     assert len(children) >= 1
-    assert big not in set(discover_themes(tws, seed=0, min_size=5)["id"])
+    assert big not in set(discover_themes(tws.context, seed=0, min_size=5)["id"])
 
 
 def test_agent_turns_never_quoted(ws):
@@ -150,7 +150,7 @@ def test_agent_turns_never_quoted(ws):
     ]  # fmt: skip
     ws.add(chats)
     ws.analyze()
-    df = discover_themes(ws, seed=0, min_size=5)
+    df = discover_themes(ws.context, seed=0, min_size=5)
     quotes = [q["text"] for qs in df["quotes"] for q in qs]
     assert quotes and not any("le atiende" in q for q in quotes)
 
@@ -172,8 +172,8 @@ def test_airline_ami_beats_kmeans(shared_data, tmp_path):
     ws = escucha.open(tmp_path / "air")
     ws.ingest(csv, "us_airline_tweets")
     ws.analyze()
-    discover_themes(ws, seed=0)
-    ids = ws.store.items(None, None)[["id", "source_id"]].merge(item_themes(ws), left_on="id", right_on="item_id")
+    discover_themes(ws.context, seed=0)
+    ids = ws.store.items(None, None)[["id", "source_id"]].merge(item_themes(ws.context), left_on="id", right_on="item_id")
     pred = ids.set_index("source_id")["theme_id"].reindex(df["tweet_id"]).fillna(-1)
     assert (pred < 0).mean() <= 0.10
     ours = ami(df["negativereason"], pred)

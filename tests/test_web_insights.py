@@ -179,9 +179,9 @@ def test_snapshot_sections_from_stored_data(setup: Any, browser: TestClient) -> 
     from escucha.insights import promises, themes
 
     browser.get("/promises")  # computing the report stores its summary
-    broken = promises.snapshot_section(setup[0], limit=5)
+    broken = promises.snapshot_section(setup[0].context, limit=5)
     assert broken and broken[0]["href"] == "/promises" and "gap" in broken[0]["detail"]
-    rising = themes.snapshot_section(setup[0], limit=5)
+    rising = themes.snapshot_section(setup[0].context, limit=5)
     assert all(r["href"] == "/themes" for r in rising)
     assert "Broken promises" in browser.get("/").text
 

@@ -179,7 +179,7 @@ def report(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """A report: headline metrics, trends, channels, aspects with quotes, threats and urgent voices."""
-    from escucha.insights.report import build_report, render_html, render_terminal
+    from escucha.report import build_report, render_html, render_terminal
 
     ws = _ws(workspace)
     data = build_report(ws)
@@ -235,7 +235,7 @@ def demo(
 ) -> None:
     """Generate a fictional company's feedback, ingest, analyse and report on it (and serve it)."""
     from escucha.demo.build import build_demo
-    from escucha.insights.report import build_report, render_html, render_terminal
+    from escucha.report import build_report, render_html, render_terminal
 
     ws, _files = build_demo(workspace, n=n, seed=seed, console=console)
     html = ws.path / "report.html"

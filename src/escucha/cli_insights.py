@@ -20,7 +20,9 @@ def drivers_cmd(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Key drivers: which aspects (and themes) move the score, with impact and quadrant."""
-    from escucha.insights.drivers import drivers, drivers_chart, to_records
+    from escucha.insights.drivers import drivers
+    from escucha.insights.metrics import to_records
+    from escucha.report.drivers_chart import drivers_chart
 
     df = drivers(_ws(workspace), target=target)
     if png:
@@ -46,7 +48,8 @@ def journey_cmd(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Customer journey map: sentiment, emotions, effort and moments of truth per touchpoint."""
-    from escucha.insights.journey import journey_map, render_html, render_png
+    from escucha.insights.journey import journey_map
+    from escucha.report.journey_chart import render_html, render_png
 
     data = journey_map(_ws(workspace), journey)
     if html:

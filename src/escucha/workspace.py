@@ -10,7 +10,6 @@ It is the main object that the CLI, the REST API and notebooks use::
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -22,7 +21,8 @@ import pandas as pd
 from escucha.analysis import AnalyzeSummary, analyse_store
 from escucha.config import Settings
 from escucha.errors import ConfigError
-from escucha.insights import metrics as M
+from escucha.insights.base import InsightContext, InsightResult
+from escucha.layout import WorkspaceLayout
 from escucha.models import Analysis, Customer, Feedback, content_hash
 from escucha.pipeline import Pipeline
 from escucha.store import Filters, Store, open_store
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STORE_FILE = "escucha.duckdb"
-CONFIG_FILE = "escucha.yaml"
 
 
 class Workspace:
@@ -45,13 +43,14 @@ class Workspace:
             if not create:
                 raise ConfigError(f"no workspace at {self.path}; run `escucha --workspace {path} init`")
             self.path.mkdir(parents=True)
+        self.layout = WorkspaceLayout(self.path)
         self.settings = settings or Settings.for_workspace(self.path)
         self.store: Store = open_store(
-            self.settings.store_url or str(self.path / STORE_FILE),
+            self.settings.store_url or str(self.layout.store),
             lock_timeout=self.settings.lock_timeout_s,
         )
         self.store.migrate()
-        cfg = self.path / CONFIG_FILE
+        cfg = self.layout.config
         if not cfg.exists():
             cfg.write_text(
                 "# escucha workspace settings (environment variables ESCUCHA_* override these)\n"
@@ -67,7 +66,7 @@ class Workspace:
     def analyzer_config(self) -> dict[str, dict[str, Any]]:
         """Per-analyser configuration from the workspace's own files (taxonomy, rules, models)."""
         config: dict[str, dict[str, Any]] = {}
-        taxonomy, rules = self.path / "taxonomy.yaml", self.path / "rules.yaml"
+        taxonomy, rules = self.layout.taxonomy, self.layout.rules
         for name in ("aspects", "intent"):
             opts: dict[str, Any] = {}
             if rules.exists():
@@ -83,8 +82,7 @@ class Workspace:
 
     def custom_model(self) -> Path | None:
         """The company's own label model (``escucha train``), if the workspace has one."""
-        models = sorted(p.parent for p in (self.path / "models").glob("*/meta.json"))
-        return models[0] if models else None
+        return self.layout.custom_model()
 
     def pipeline_spec(self) -> tuple[list[str], dict[str, dict[str, Any]], str]:
         """The analyser names, their configuration and the configuration fingerprint of this workspace."""
@@ -108,10 +106,9 @@ class Workspace:
         parts = [] if list(self.settings.domains) == default_domains else [",".join(self.settings.domains)]
         if self.settings.analyzers:
             parts.append(repr(sorted(self.settings.analyzers.items())))
-        for name in ("taxonomy.yaml", "rules.yaml"):
-            f = self.path / name
+        for f in (self.layout.taxonomy, self.layout.rules):
             if f.exists():
-                parts.append(name + f.read_text(encoding="utf-8"))
+                parts.append(f.name + f.read_text(encoding="utf-8"))
         model = self.custom_model()
         if model is not None:
             parts.append((model / "meta.json").read_text(encoding="utf-8"))
@@ -180,6 +177,15 @@ class Workspace:
         return self.store.count_pending(self.pipeline.version)
 
     # -- data out ---------------------------------------------------------------------------
+    @property
+    def context(self) -> InsightContext:
+        """A fresh :class:`InsightContext` on this workspace (what insights read)."""
+        return InsightContext(self.store, self.settings, self.layout)
+
+    def insight(self, name: str, **params: Any) -> InsightResult[Any]:
+        """Compute the registered insight ``name`` (see :func:`escucha.insights.base.all_insights`)."""
+        return self.context.run(name, **params)
+
     def metrics(
         self,
         by: str | Sequence[str] = (),
@@ -188,48 +194,8 @@ class Workspace:
         min_volume: int = 0,
     ) -> pd.DataFrame:
         """Metrics with 95% CIs per group; with ``period``, also the change vs the previous period
-        and whether it is significant."""
-        dims = [by] if isinstance(by, str) else list(by)
-        stats = self.store.stats(dims, period, filters)
-        all_dims = [*dims, *([period] if period else [])]
-        df = M.summarize(stats, all_dims)
-        df = self._protect_employees(df, dims, period, filters)  # before changes: no leak via deltas
-        if period and not df.empty:
-            df = M.add_changes(df, dims, period)
-        if min_volume and not df.empty:
-            df = df[df["volume"] >= min_volume]
-        return df.reset_index(drop=True)
-
-    def _protect_employees(
-        self, df: pd.DataFrame, dims: list[str], period: str | None, filters: Filters | None
-    ) -> pd.DataFrame:
-        """Anonymity for internal customers: a group holding employee voices from fewer than
-        ``employee_min_group`` people shows no figures at all (``suppressed`` says why)."""
-        k = self.settings.employee_min_group
-        if df.empty or k <= 1:
-            return df
-        base = filters or Filters()
-        if base.channel and "employee" not in base.channel:
-            return df
-        keys = [*dims, *([period] if period else [])]
-        emp = self.store.stats(dims, period, dataclasses.replace(base, channel=["employee"]))
-        emp = emp[emp["n"] > 0]
-        if emp.empty:
-            df["suppressed"] = False
-            return df
-        # people: distinct authors when the voices carry an id, else (anonymous comments) the count
-        emp = emp.assign(_employees=emp["n_customers"].where(emp["n_customers"] > 0, emp["n"]))
-        counts = emp[[*keys, "_employees"]]
-        df = df.merge(counts, on=keys, how="left") if keys else df.assign(_employees=int(emp["_employees"].sum()))
-        small = df["_employees"].fillna(0).between(1, k - 1)
-        figures = [c for c in df.columns if c not in (*keys, "_employees")]
-        df[figures] = df[figures].astype(float)
-        df.loc[small, figures] = float("nan")
-        df["suppressed"] = small
-        df["suppressed_reason"] = [
-            f"employee anonymity: fewer than {k} people" if s else None for s in small
-        ]
-        return df.drop(columns="_employees")
+        and whether it is significant. Employee groups below the anonymity threshold show nothing."""
+        return self.context.metrics(by, period, filters, min_volume)
 
     def items(self, filters: Filters | None = None, limit: int | None = 100, offset: int = 0) -> pd.DataFrame:
         return self.store.items(filters, limit, offset)
@@ -246,51 +212,34 @@ class Workspace:
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 
-    # -- insights (each lives in escucha.insights.*; these are thin delegates) ----------------
+    # -- insights (each lives in escucha.insights.*, found by name in the registry) ---------------
     def drivers(self, target: str = "nps", **kw: Any) -> pd.DataFrame:
         """Key drivers of ``target`` (nps, csat or rating): impact, importance with CIs, quadrant."""
-        from escucha.insights.drivers import drivers
-
-        return drivers(self, target=target, **kw)
+        return self.insight("drivers", target=target, **kw).data  # type: ignore[no-any-return]
 
     def journey(self, journey: Any = None, **kw: Any) -> dict[str, Any]:
         """The customer journey map: per stage and touchpoint, volume, feeling, effort, moments of truth."""
-        from escucha.insights.journey import journey_map
-
-        return journey_map(self, journey=journey, **kw)
+        return self.insight("journey", journey=journey, **kw).data  # type: ignore[no-any-return]
 
     def promises(self, promises: Any = None, **kw: Any) -> list[dict[str, Any]]:
         """Promise vs experience: per brand promise, kept vs broken, gap score, trend, quotes."""
-        from escucha.insights.promises import promise_report
-
-        return promise_report(self, promises=promises, **kw)
+        return self.insight("promises", promises=promises, **kw).data  # type: ignore[no-any-return]
 
     def plan(self, by: str | None = None, top: int = 20, **kw: Any) -> list[dict[str, Any]]:
         """The improvement plan: ranked problems with impact parts, owner, evidence and credits."""
-        from escucha.insights.plan import improvement_plan
-
-        return improvement_plan(self, by=by, top=top, **kw)
+        return self.insight("plan", by=by, top=top, **kw).data  # type: ignore[no-any-return]
 
     def themes(self, refresh: bool = False, **kw: Any) -> pd.DataFrame:
         """Themes found in the customers' own words (discovered on first use or with ``refresh``)."""
-        from escucha.insights import themes as T
-
-        current = T.themes(self)
-        if refresh or current.empty:
-            return T.discover_themes(self, **kw)
-        return current
+        return self.insight("themes", refresh=refresh, **kw).data  # type: ignore[no-any-return]
 
     def ideas(self, top: int = 20, **kw: Any) -> list[dict[str, Any]]:
         """The ideas board: suggestions clustered, with supporters and the first proposer."""
-        from escucha.insights.ideas import ideas
-
-        return ideas(self, top=top, **kw)
+        return self.insight("ideas", top=top, **kw).data  # type: ignore[no-any-return]
 
     def segments(self, k: int | None = None, seed: int = 0, **kw: Any) -> dict[str, Any]:
         """Needs-based customer segments, described in words."""
-        from escucha.insights.segments import segments
-
-        return segments(self, k=k, seed=seed, **kw)
+        return self.insight("segments", k=k, seed=seed, **kw).data  # type: ignore[no-any-return]
 
 
 def open(path: str | Path, create: bool = True, **settings: Any) -> Workspace:

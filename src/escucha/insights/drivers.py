@@ -4,131 +4,33 @@ Per driver: mentions, performance among mentioners, the exact NPS impact of its 
 (ΔNPS = 100 · detractors mentioning it / all respondents: the points NPS would gain if those
 detractors became passives), a regression importance (OLS of the score on sentiment-signed
 driver indicators, seeded bootstrap 95% CIs) and an importance × performance quadrant.
-
-Also holds small shared helpers for the other insight builders (customer voices and sentences).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import math
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from escucha.errors import ConfigError
-from escucha.insights.metrics import net_score
-
-if TYPE_CHECKING:
-    from escucha.workspace import Workspace
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    TableView,
+    fmt,
+    register_insight,
+)
+from escucha.insights.inputs import aspect_labels, customer_aspects, customer_items, theme_rows
+from escucha.insights.metrics import net_score, to_records
 
 TARGETS: tuple[str, ...] = ("nps", "csat", "ces", "rating", "sentiment")
 QUADRANTS: tuple[str, ...] = ("fix now", "keep up", "maintain", "low priority")
 MIN_RESPONDENTS = 30
 
 
-# ------------------------------------------------------------------------ shared helpers
-def customer_items(ws: Workspace) -> pd.DataFrame:
-    """Every analysed customer voice (employee voices left out)."""
-    it = ws.items(limit=None)
-    if it.empty:
-        return it
-    it = it[(it["channel"] != "employee") & it["sentiment"].notna()].copy()
-    return it.reset_index(drop=True)
-
-
-def customer_sentences(ws: Workspace, items: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Sentences said by customers (agent turns left out), with the item's scores."""
-    s = ws.store.sentences()
-    if s.empty:
-        return s
-    s = s[s["speaker"].fillna("customer") != "agent"]
-    if items is not None:
-        s = s[s["item_id"].isin(set(items["id"]))]
-    return s.reset_index(drop=True)
-
-
-def customer_aspects(ws: Workspace, items: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Aspect mentions said by customers (one row per item, aspect and sentence)."""
-    a = ws.aspects()
-    if a.empty:
-        return a
-    a = a[(a["speaker"].fillna("customer") != "agent") & (a["channel"] != "employee")]
-    if items is not None:
-        a = a[a["item_id"].isin(set(items["id"]))]
-    return a.reset_index(drop=True)
-
-
-def theme_rows(ws: Workspace) -> pd.DataFrame | None:
-    """(item_id, driver, label, sign) rows from stored themes, when theme discovery has run."""
-    if importlib.util.find_spec("escucha.insights.themes") is None:
-        return None
-    try:
-        ta = ws.store.get_table("theme_assignments")
-        docs = ws.store.get_docs("themes")
-    except Exception:
-        return None
-    if ta is None or ta.empty or not {"item_id", "theme_id"} <= set(ta.columns):
-        return None
-    labels = {k: str(v.get("label") or v.get("name") or k) for k, v in docs.items()}
-    df = ta[["item_id", "theme_id"]].copy()
-    # -1 marks sentences no theme took; retired (merged, split) ids are gone from the documents
-    df = df[(pd.to_numeric(df["theme_id"], errors="coerce") >= 0) & df["theme_id"].astype(str).isin(labels)]
-    if df.empty:
-        return None
-    df["driver"] = "theme:" + df["theme_id"].astype(str)
-    df["label"] = df["theme_id"].astype(str).map(lambda t: labels.get(t, t))
-    return df
-
-
-def segment_column(items: pd.DataFrame, by: str) -> pd.Series:
-    """The segment value of each item for ``product``, ``location``, ``channel``… or ``meta:X``."""
-    if by.startswith("meta:"):
-        key = by[5:]
-
-        def get(m: Any) -> Any:
-            if m is None or (isinstance(m, float) and math.isnan(m)):
-                return None
-            d = json.loads(m) if isinstance(m, str) else m
-            return d.get(key) if isinstance(d, dict) else None
-
-        return items["metadata"].map(get)
-    if by not in items.columns:
-        raise ConfigError(f"unknown segment dimension '{by}': use product, location, channel, "
-                          "language or meta:NAME", field="by")
-    return items[by]
-
-
-def load_company(ws: Workspace) -> dict[str, Any]:
-    """The workspace's ``company.yaml`` (empty when absent)."""
-    import yaml
-
-    p = Path(ws.path) / "company.yaml"
-    if not p.exists():
-        return {}
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML: {exc}", field="company.yaml") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p}: expected a mapping at the top", field="company.yaml")
-    return data
-
-
-def aspect_labels(ws: Workspace, lang: str = "en") -> dict[str, str]:
-    from escucha.taxonomy import workspace_taxonomy
-
-    try:
-        tax = workspace_taxonomy(ws.path)
-    except Exception:
-        return {}
-    return {a.id: a.label_for(lang) for a in tax.aspects.values()}
-
-
-# ------------------------------------------------------------------------ formulas
 def nps_impact(detractors_with_driver: int, n_total: int) -> float:
     """NPS points gained if the driver's detractors became passives: 100 · d / n."""
     return 100.0 * detractors_with_driver / n_total if n_total else math.nan
@@ -178,20 +80,20 @@ def choose_target(items: pd.DataFrame, target: str = "auto") -> str:
     return "sentiment"
 
 
-def driver_rows(ws: Workspace, items: pd.DataFrame, source: str = "all") -> pd.DataFrame:
+def driver_rows(ctx: InsightContext, items: pd.DataFrame, source: str = "all") -> pd.DataFrame:
     """(item_id, driver, label, sign) per item and driver: sign +1 positive, -1 negative, 0."""
     frames = []
     if source in ("all", "aspects"):
-        a = customer_aspects(ws, items)
+        a = customer_aspects(ctx, items)
         if not a.empty:
-            labels = aspect_labels(ws)
+            labels = aspect_labels(ctx)
             g = a.groupby(["item_id", "aspect"])["aspect_score"].mean().reset_index()
             g["sign"] = np.sign(g["aspect_score"].where(g["aspect_score"].abs() >= 0.15, 0.0))
             g = g.rename(columns={"aspect": "driver"})
             g["label"] = g["driver"].map(lambda x: labels.get(x, x))
             frames.append(g[["item_id", "driver", "label", "sign"]])
     if source in ("all", "themes"):
-        t = theme_rows(ws)
+        t = theme_rows(ctx)
         if t is not None:
             t = t[t["item_id"].isin(set(items["id"]))]
             sent = items.set_index("id")["sentiment_score"]
@@ -288,7 +190,7 @@ def _performance(y: np.ndarray, target: str) -> float:
 
 
 def drivers(
-    ws: Workspace,
+    ctx: InsightContext,
     target: str = "nps",
     source: str = "all",
     min_mentions: int = 20,
@@ -304,11 +206,11 @@ def drivers(
     targets the points of unhappy share removed), importance (OLS coefficient of the signed
     indicator as % of the scale) with importance_low/high (bootstrap 95% CI), quadrant.
     """
-    items = customer_items(ws) if items is None else items
+    items = customer_items(ctx) if items is None else items
     if items.empty:
         return key_drivers(items, pd.DataFrame(columns=["item_id", "driver", "label", "sign"]))
     target = choose_target(items, target)
-    rows = driver_rows(ws, items, source)
+    rows = driver_rows(ctx, items, source)
     return key_drivers(items, rows, target, min_mentions, n_boot, seed)
 
 
@@ -319,48 +221,35 @@ def driver_weights(df: pd.DataFrame) -> dict[str, float]:
     return {d: max(float(i), 0.0) for d, i in zip(df["driver"], df["importance"], strict=True)}
 
 
-def drivers_chart(df: pd.DataFrame, out: str | Path, title: str | None = None) -> Path:
-    """Importance × performance matrix as a PNG (matplotlib Agg)."""
-    import matplotlib
+@register_insight
+class Drivers(Insight):
+    """Key drivers of NPS (or the best-covered score) over aspects and stored themes."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    name = "drivers"
+    title = {"en": "Key drivers", "es": "Palancas clave"}
+    order = 40
+    after = ("themes",)
 
-    out = Path(out)
-    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
-    colors = {"fix now": "#d62728", "keep up": "#2ca02c", "maintain": "#1f77b4",
-              "low priority": "#7f7f7f"}
-    if not df.empty:
-        for q, g in df.groupby("quadrant"):
-            ax.scatter(g["performance"], g["importance"], s=20 + 3 * np.sqrt(g["mentions"]) * 4,
-                       c=colors.get(str(q), "#333"), alpha=0.75, label=str(q))
-        for r in df.itertuples():
-            ax.annotate(str(r.label)[:28], (r.performance, r.importance), fontsize=8,
-                        xytext=(4, 4), textcoords="offset points")
-        ax.axhline(df.attrs.get("importance_cut", df["importance"].median()), color="#999", lw=0.8,
-                   ls="--")
-        ax.axvline(df.attrs.get("performance_cut", df["performance"].median()), color="#999",
-                   lw=0.8, ls="--")
-        ax.legend(loc="best", fontsize=8)
-        target = str(df["target"].iloc[0])
-    else:
-        target = "score"
-    ax.set_xlabel(f"Performance ({target.upper() if target == 'nps' else target} among mentioners)")
-    ax.set_ylabel("Importance (% of scale per signed mention)")
-    ax.set_title(title or "Key drivers: importance vs performance")
-    fig.tight_layout()
-    fig.savefig(out, format="png")
-    plt.close(fig)
-    return out
+    def compute(self, ctx: InsightContext, target: str = "nps", **params: Any) -> InsightResult[pd.DataFrame]:
+        return InsightResult(drivers(ctx, target=target, **params))
 
+    def section(self, ctx: InsightContext) -> dict[str, Any] | None:
+        items = customer_items(ctx)
+        df = drivers(ctx, target="nps", items=items)
+        if df.empty:  # no NPS: the best-covered score instead
+            df = drivers(ctx, target="auto", items=items)
+        attrs = dict(df.attrs)
+        df = df[df["driver"] != "theme:-1"]  # voices without a theme are no driver
+        if df.empty:
+            return None
+        return {"target": attrs.get("target", str(df["target"].iloc[0])), "n": attrs.get("n"),
+                "importance_cut": attrs.get("importance_cut"), "performance_cut": attrs.get("performance_cut"),
+                "rows": to_records(df)}  # fmt: skip
 
-def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    from escucha.insights.metrics import to_records as tr
-
-    return tr(df)
-
-
-__all__ = (
-    "choose_target", "customer_items", "customer_sentences", "driver_weights", "drivers",
-    "drivers_chart", "key_drivers", "nps_impact", "ols_importance", "quadrant",
-)
+    def table(self, section: Any) -> TableView:
+        delta = "ΔNPS" if section["target"] == "nps" else "Δ"
+        rows = [[str(r["label"]), str(r["mentions"]), fmt(r["performance"]), fmt(r["importance"]),
+                 fmt(r["impact"]), str(r["quadrant"])] for r in section["rows"][:8]]  # fmt: skip
+        return TableView(f"Key drivers of {section['target'].upper()} (n={section['n']})",
+                         [("driver", False), ("mentions", True), ("performance", True), ("importance", True),
+                          (delta, True), ("quadrant", False)], rows)  # fmt: skip

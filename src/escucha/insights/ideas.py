@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -20,13 +20,19 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2
 
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    TableView,
+    cut,
+    day,
+    register_insight,
+)
 from escucha.insights.themes import customer_sentences
 from escucha.insights.themes_describe import key_phrases, label_from
 from escucha.insights.themes_text import STOP_WORDS, TOKEN, content_tokens
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon
-
-if TYPE_CHECKING:
-    from escucha.workspace import Workspace
 
 _EXTRA = re.compile(
     r"\b(?:ojala|me\s+encantaria|echo\s+de\s+menos|haria\s+falta|pediria|os\s+lo\s+pido|"
@@ -56,9 +62,9 @@ def is_suggestion(text: str) -> bool:
     return bool(_EXTRA.search(f)) or any(True for _ in _markers().finditer(f))
 
 
-def suggestion_sentences(ws: Workspace) -> pd.DataFrame:
+def suggestion_sentences(ctx: InsightContext) -> pd.DataFrame:
     """Customer sentences that propose something (with normalised text and aspects)."""
-    s = customer_sentences(ws)
+    s = customer_sentences(ctx)
     if s.empty:
         return s
     mask = np.array([is_suggestion(t) for t in s["text"].fillna("")], dtype=bool)
@@ -71,11 +77,11 @@ def _idea_text(norm: str) -> str:
     return " ".join(w for w in content_tokens(_WISH.sub(" ", norm)))
 
 
-def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters: int = 2) -> list[dict[str, Any]]:
+def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supporters: int = 2) -> list[dict[str, Any]]:
     """Ideas ranked by distinct supporters: label, key phrases, supporters, quotes, first proposer
     (quotes and proposer carry their channel). Employees' suggestions count only in ideas backed by
     at least ``employee_min_group`` employees: fewer would single people out."""
-    s = suggestion_sentences(ws)
+    s = suggestion_sentences(ctx)
     if len(s) < 2:
         return []
     core = [_idea_text(t) or t for t in s["_norm"]]
@@ -90,7 +96,7 @@ def ideas(ws: Workspace, top: int = 20, *, distance: float = 0.8, min_supporters
         ).fit_predict(x)
     s = s.assign(_idea=lab, _core=core)
     s["_who"] = s["customer_id"].fillna("item:" + s["item_id"].astype(str))
-    s = _employee_anonymity(s, ws.settings.employee_min_group)
+    s = _employee_anonymity(s, ctx.settings.employee_min_group)
     groups = {int(cast(int, k)): g["_core"].tolist() for k, g in s.groupby("_idea")}
     phrases = key_phrases(groups)
     out: list[dict[str, Any]] = []
@@ -153,3 +159,43 @@ def _vectors(texts: list[str], aspects: list[list[str]]) -> np.ndarray:
         parts.append(sp.csr_matrix((np.full(len(rows), 0.8), (rows, cols)), shape=(len(texts), len(names))))
     m = sp.hstack(parts, format="csr") if parts else sp.csr_matrix(np.ones((len(texts), 1)))
     return np.asarray(l2(m).todense(), dtype=np.float32) if m.shape[0] <= 6000 else l2(m)
+
+
+# ------------------------------------------------------------------------ the insight
+IDEAS_TOP = 10
+
+
+@register_insight
+class Ideas(Insight):
+    """The ideas board: suggestions clustered, with supporters and the first proposer."""
+
+    name = "ideas"
+    title = {"en": "Ideas board", "es": "Tablón de ideas"}
+    order = 60
+    page = "/ideas"
+
+    def compute(self, ctx: InsightContext, top: int = 20, **params: Any) -> InsightResult[list[dict[str, Any]]]:
+        return InsightResult(ideas(ctx, top=top, **params))
+
+    def section(self, ctx: InsightContext) -> list[dict[str, Any]] | None:
+        out = []
+        for i in ideas(ctx, top=IDEAS_TOP):
+            fp = i.get("first_proposer") or {}
+            others = [q.get("text") for q in i.get("quotes") or [] if q.get("text") != fp.get("text")][:2]
+            out.append({
+                "rank": i.get("rank"), "label": i.get("label"), "supporters": i.get("supporters"),
+                "mentions": i.get("mentions"), "languages": i.get("languages"),
+                "first_proposer": {"customer_id": fp.get("customer_id"), "date": day(fp.get("date")),
+                                   "text": fp.get("text"), "channel": fp.get("channel")},
+                "quotes": others,
+            })  # fmt: skip
+        return out or None
+
+    def table(self, section: Any) -> TableView:
+        rows = []
+        for i in section[:8]:
+            fp = i["first_proposer"]
+            rows.append([str(i["label"]), str(i["supporters"]),
+                         f"{fp.get('customer_id') or 'anonymous'} {fp.get('date') or ''}", cut(fp.get("text"), 70)])
+        return TableView("Ideas board", [("idea", False), ("supporters", True), ("first proposer", False),
+                                         ("quote", False)], rows)  # fmt: skip

@@ -10,34 +10,30 @@ similarity to the touchpoint's example phrases.
 
 from __future__ import annotations
 
-import html
-import io
 import json
 import math
 import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from escucha.errors import ConfigError
-from escucha.insights.drivers import (
-    aspect_labels,
-    choose_target,
-    customer_items,
-    customer_sentences,
-    driver_weights,
-    key_drivers,
-    load_company,
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    TableView,
+    fmt,
+    register_insight,
 )
+from escucha.insights.drivers import choose_target, driver_weights, key_drivers
+from escucha.insights.inputs import aspect_labels, customer_items, customer_sentences, load_company
 from escucha.insights.metrics import net_score
 from escucha.nlp.textnorm import strip_accents
-
-if TYPE_CHECKING:
-    from escucha.workspace import Workspace
 
 JOURNEY_DIR = Path(__file__).parent / "journeys"
 DEFAULT_JOURNEYS: tuple[str, ...] = ("airline", "hotel", "retail", "telecom")
@@ -128,12 +124,12 @@ def _read_yaml(p: Path) -> Any:
         raise ConfigError(f"{p}: not valid YAML: {exc}", field="journey") from exc
 
 
-def _guess_domain(ws: Workspace) -> str:
-    doms = [d for d in ws.settings.domains if d in DEFAULT_JOURNEYS]
+def _guess_domain(ctx: InsightContext) -> str:
+    doms = [d for d in ctx.settings.domains if d in DEFAULT_JOURNEYS]
     if len(doms) == 1:
         return doms[0]
     try:
-        a = ws.aspects()
+        a = ctx.aspects()
     except Exception:
         return "retail"
     counts = Counter(str(x).split(".")[0] for x in a["aspect"] if "." in str(x)) if len(a) else {}
@@ -141,7 +137,7 @@ def _guess_domain(ws: Workspace) -> str:
     return best[0] if best else "retail"
 
 
-def load_journey(ws: Workspace | None = None, journey: Any = None) -> dict[str, Any]:
+def load_journey(ctx: InsightContext | None = None, journey: Any = None) -> dict[str, Any]:
     """The journey to use (see the module doc for the order)."""
     if isinstance(journey, dict):
         return normalize_journey(journey, "journey")
@@ -155,14 +151,14 @@ def load_journey(ws: Workspace | None = None, journey: Any = None) -> dict[str, 
                 raise ConfigError(f"no journey '{name}': give a YAML file or one of "
                                   f"{', '.join(DEFAULT_JOURNEYS)}", field="journey")
         return normalize_journey(_read_yaml(p), str(p))
-    if ws is not None:
-        p = Path(ws.path) / "journey.yaml"
+    if ctx is not None:
+        p = ctx.layout.journey
         if p.exists():
             return normalize_journey(_read_yaml(p), str(p))
-        company = load_company(ws)
+        company = load_company(ctx)
         if company.get("journey"):
-            return normalize_journey(company["journey"], str(Path(ws.path) / "company.yaml"))
-        name = _guess_domain(ws)
+            return normalize_journey(company["journey"], str(ctx.layout.company))
+        name = _guess_domain(ctx)
     else:
         name = "retail"
     p = JOURNEY_DIR / f"{name}.yaml"
@@ -289,14 +285,14 @@ def top_phrases(texts: list[str], n: int = 5, min_count: int = 2) -> list[dict[s
 
 
 # ------------------------------------------------------------------------ the map
-def journey_map(ws: Workspace, journey: Any = None, lang: str = "es") -> dict[str, Any]:
+def journey_map(ctx: InsightContext, journey: Any = None, lang: str = "es") -> dict[str, Any]:
     """The journey map: per stage and touchpoint volume, sentiment index (95% CI), emotions,
     effort, importance, motivations and doubts, moments of truth, and proposed touchpoints."""
-    j = load_journey(ws, journey)
-    items = customer_items(ws)
-    sents = customer_sentences(ws, items)
+    j = load_journey(ctx, journey)
+    items = customer_items(ctx)
+    sents = customer_sentences(ctx, items)
     assigned = assign_sentences(sents, j)
-    return build_map(j, items, sents, assigned, lang=lang, labels=aspect_labels(ws, lang))
+    return build_map(j, items, sents, assigned, lang=lang, labels=aspect_labels(ctx, lang))
 
 
 def build_map(j: dict[str, Any], items: pd.DataFrame, sents: pd.DataFrame, assigned: pd.DataFrame,
@@ -456,102 +452,45 @@ def propose_touchpoints(unassigned: list[str], assigned: list[str], n: int = 8
     return out
 
 
-# ------------------------------------------------------------------------ rendering
-def _figure(data: dict[str, Any]) -> Any:
-    import matplotlib
+# ------------------------------------------------------------------------ the insight
+@register_insight
+class Journey(Insight):
+    """The customer journey map: per stage and touchpoint, volume, feeling, effort, moments of truth."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    name = "journey"
+    title = {"en": "Customer journey", "es": "Recorrido del cliente"}
+    order = 30
+    page = "/journey"
 
-    tps = [t for st in data["stages"] for t in st["touchpoints"]]
-    fig, ax = plt.subplots(figsize=(max(8, 1.0 * len(tps) + 2), 5.5), dpi=110)
-    x = np.arange(len(tps))
-    y = np.array([t["sentiment_index"] if t["sentences"] else np.nan for t in tps], dtype=float)
-    vol = np.array([t["sentences"] for t in tps], dtype=float)
-    pos = 0
-    for k, st in enumerate(data["stages"]):
-        w = len(st["touchpoints"])
-        if k % 2 == 0:
-            ax.axvspan(pos - 0.5, pos + w - 0.5, color="#f2f2f2", zorder=0)
-        ax.text(pos + (w - 1) / 2, 104, st["name"], ha="center", va="bottom", fontsize=9,
-                fontweight="bold")
-        pos += w
-    ok = ~np.isnan(y)
-    ax.plot(x[ok], y[ok], color="#555", lw=1.5, zorder=1)
-    sizes = 30 + 600 * np.sqrt(vol / vol.max()) if vol.max() > 0 else np.full(len(tps), 30.0)
-    colors = ["#2ca02c" if v >= 20 else "#d62728" if v <= -20 else "#ff7f0e" for v in np.nan_to_num(y)]
-    ax.scatter(x[ok], y[ok], s=sizes[ok], c=np.array(colors)[ok], alpha=0.8, zorder=2,
-               edgecolors="white")
-    for i, t in enumerate(tps):
-        if t.get("moment_of_truth") and ok[i]:
-            ax.scatter([x[i]], [y[i]], s=sizes[i] + 200, facecolors="none", edgecolors="#000",
-                       linewidths=1.5, zorder=3)
-    ax.axhline(0, color="#999", lw=0.8, ls="--")
-    ax.set_xticks(x, [t["name"] for t in tps], rotation=35, ha="right", fontsize=8)
-    ax.set_ylim(-105, 112)
-    ax.set_xlim(-0.6, len(tps) - 0.4)
-    ax.set_ylabel("Sentiment index (−100…100)")
-    ax.set_title(f"Customer journey: {data['journey']} (size = volume; ring = moment of truth)",
-                 fontsize=10, pad=22)
-    fig.tight_layout()
-    return fig
+    def compute(self, ctx: InsightContext, journey: Any = None, lang: str = "es",
+                **params: Any) -> InsightResult[dict[str, Any]]:  # fmt: skip
+        return InsightResult(journey_map(ctx, journey=journey, lang=lang))
 
+    def section(self, ctx: InsightContext) -> dict[str, Any] | None:
+        j = journey_map(ctx)
+        if not j.get("stages") or not j.get("assigned_sentences"):
+            return None
+        moments = []
+        for st in j["stages"]:
+            for t in st["touchpoints"]:
+                if t.get("moment_of_truth"):
+                    neg = [e for e in t.get("examples") or [] if e.get("sentiment") == "negative"]
+                    moments.append({
+                        "id": t["id"], "name": t.get("name"), "stage": st.get("name"), "sentences": t.get("sentences"),
+                        "sentiment_index": t.get("sentiment_index"), "negative_pct": t.get("negative_share"),
+                        "importance": t.get("importance"), "moment_score": t.get("moment_score"),
+                        "emotions": [e.get("emotion") for e in t.get("emotions") or []][:2],
+                        "quote": (neg or t.get("examples") or [{}])[0].get("text"),
+                    })  # fmt: skip
+        moments.sort(key=lambda m: -(m["moment_score"] or 0.0))
+        return {**j, "moments": moments}
 
-def render_png(data: dict[str, Any], out: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig = _figure(data)
-    fig.savefig(out, format="png")
-    plt.close(fig)
-    return Path(out)
-
-
-def render_svg(data: dict[str, Any]) -> str:
-    import matplotlib.pyplot as plt
-
-    fig = _figure(data)
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.find("<svg"):]
-
-
-def render_html(data: dict[str, Any]) -> str:
-    """A self-contained HTML page: the journey chart (inline SVG) and the touchpoint table."""
-    e = html.escape
-
-    def f(v: Any, d: int = 0) -> str:
-        return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{d}f}"
-
-    rows = []
-    for st in data["stages"]:
-        for t in st["touchpoints"]:
-            emos = ", ".join(x["emotion"] for x in t["emotions"])
-            doubts = "; ".join(x["phrase"] for x in t["doubts"][:3])
-            mot = "; ".join(x["phrase"] for x in t["motivations"][:3])
-            rows.append(
-                f"<tr{' class=mot' if t['moment_of_truth'] else ''}><td>{e(st['name'])}</td>"
-                f"<td>{e(t['name'])}</td><td>{t['sentences']}</td>"
-                f"<td>{f(t['sentiment_index'])} [{f(t['sentiment_low'])}, {f(t['sentiment_high'])}]"
-                f"</td><td>{e(emos)}</td><td>{f(t['effort']['ces'], 2)} / "
-                f"{f(t['effort']['effort_word_share'], 1)}%</td><td>{f(t['importance'], 1)}</td>"
-                f"<td>{'★' if t['moment_of_truth'] else ''}</td><td>{e(doubts)}</td>"
-                f"<td>{e(mot)}</td></tr>"
-            )
-    props = "".join(f"<li><b>{e(p['phrase'])}</b> ({p['sentences']} sentences, lift "
-                    f"{p['lift']})</li>" for p in data["proposed_touchpoints"])
-    return f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
-<title>Journey map: {e(data['journey'])}</title><style>
-body{{font-family:system-ui,sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse}}
-td,th{{border:1px solid #ddd;padding:4px 8px;font-size:13px}} tr.mot{{background:#fff3f0}}
-svg{{max-width:100%;height:auto}}</style></head><body>
-<h1>Customer journey: {e(data['journey'])}</h1>
-<p>{data['assigned_sentences']} of {data['sentences']} customer sentences assigned to a touchpoint.
-Overall sentiment index {f(data['overall_sentiment_index'])}.</p>
-{render_svg(data)}
-<h2>Touchpoints</h2><table><tr><th>Stage</th><th>Touchpoint</th><th>Sentences</th>
-<th>Sentiment (95% CI)</th><th>Emotions</th><th>CES / effort words</th><th>Importance</th>
-<th>Moment of truth</th><th>Doubts</th><th>Motivations</th></tr>{''.join(rows)}</table>
-<h2>Touchpoints the text reveals but the journey lacks</h2><ul>{props or '<li>none</li>'}</ul>
-</body></html>"""
+    def table(self, section: Any) -> TableView:
+        rows = []
+        for st in section["stages"]:
+            tps = ", ".join(f"{tp['name']}{'★' if tp.get('moment_of_truth') else ''} ({fmt(tp['sentiment_index'], 0)}, "
+                            f"{tp['sentences']})" for tp in st["touchpoints"])  # fmt: skip
+            rows.append([st["name"], fmt(st["sentiment_index"], 0), tps])
+        return TableView(f"Customer journey ({section['assigned_sentences']:,} of {section['sentences']:,} sentences "
+                         "placed; ★ moment of truth)",
+                         [("stage", False), ("sentiment", True), ("touchpoints (sentiment, volume)", False)], rows)  # fmt: skip

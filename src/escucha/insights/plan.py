@@ -18,31 +18,32 @@ metric after the change with the baseline (two-proportion test).
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 
 from escucha.errors import ConfigError, NotFoundError
-from escucha.insights.drivers import (
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    TableView,
+    cut,
+    fmt,
+    register_insight,
+)
+from escucha.insights.drivers import choose_target, driver_rows, driver_weights, key_drivers
+from escucha.insights.inputs import (
     aspect_labels,
-    choose_target,
     customer_aspects,
     customer_items,
-    driver_rows,
-    driver_weights,
-    key_drivers,
     segment_column,
     theme_rows,
 )
 from escucha.insights.journey import assign_sentences, content_words, load_journey
 from escucha.insights.promises import load_promises, promise_mentions, two_proportions
-
-if TYPE_CHECKING:
-    from escucha.workspace import Workspace
 
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "dismissed")
 WEIGHTS = {"volume": 0.35, "negativity": 0.15, "driver": 0.20, "trend": 0.10, "value": 0.20}
@@ -62,19 +63,19 @@ def valuable_customers(customers: pd.DataFrame) -> set[str]:
     return set(customers.loc[tier.isin(VALUABLE_TIERS) | top.fillna(False), "id"].astype(str))
 
 
-def _problems(ws: Workspace, items: pd.DataFrame, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> list[dict[str, Any]]:
     """Candidate problems in ``items``: (kind, key, label, rows of negative evidence)."""
     ids = set(items["id"])
     out = []
-    a = ctx["aspects"]
+    a = pc["aspects"]
     a = a[a["item_id"].isin(ids) & (a["aspect_sentiment"] == "negative")]
     for asp, g in a.groupby("aspect"):
-        out.append({"kind": "aspect", "key": str(asp), "label": ctx["labels"].get(asp, asp),
+        out.append({"kind": "aspect", "key": str(asp), "label": pc["labels"].get(asp, asp),
                     "driver": str(asp),
                     "rows": pd.DataFrame({"item_id": g["item_id"], "text": g["quote"],
                                           "negativity": (-g["aspect_score"]).clip(0, 1),
                                           "idx": g["sentence"]})})
-    t = ctx["themes"]
+    t = pc["themes"]
     if t is not None:
         t = t[t["item_id"].isin(ids)]
         neg = items.set_index("id")["sentiment"]
@@ -89,9 +90,9 @@ def _problems(ws: Workspace, items: pd.DataFrame, ctx: dict[str, Any]) -> list[d
                         "rows": pd.DataFrame({"item_id": g["item_id"], "text": txt,
                                               "negativity": (-g["item_id"].map(score)).clip(0, 1),
                                               "idx": None})})
-    pm = ctx["promise_mentions"]
+    pm = pc["promise_mentions"]
     pm = pm[pm["item_id"].isin(ids) & (pm["status"] == "broken")]
-    for p in ctx["promises"]:
+    for p in pc["promises"]:
         g = pm[pm["promise"] == p["id"]]
         if p["start"] is not None:
             g = g[g["timestamp"] >= pd.Timestamp(p["start"])]
@@ -171,33 +172,33 @@ def _raisers(items: pd.DataFrame, flagged: set[str], n: int = 3) -> dict[str, An
                        "item_id": r.id} for r in first.itertuples()]}
 
 
-def _context(ws: Workspace, items: pd.DataFrame) -> dict[str, Any]:
+def _context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
     from escucha.taxonomy import workspace_taxonomy
 
-    aspects = customer_aspects(ws, items)
-    sents = ws.store.sentences()
+    aspects = customer_aspects(ctx, items)
+    sents = ctx.store.sentences()
     sents = sents[(sents["speaker"].fillna("customer") != "agent") & sents["item_id"].isin(set(items["id"]))]
-    promises = load_promises(ws)
+    promises = load_promises(ctx)
     pm = promise_mentions(sents, promises) if promises else promise_mentions(sents.iloc[:0], [])
     try:
-        tax = workspace_taxonomy(ws.path, ws.settings.domains)
+        tax = workspace_taxonomy(ctx.path, ctx.settings.domains)
     except Exception:
         tax = None
     neg = sents[sents["sentiment"] == "negative"]
     try:
-        journey = load_journey(ws)
+        journey = load_journey(ctx)
         assigned = assign_sentences(neg, journey)
     except ConfigError:
         journey, assigned = None, pd.DataFrame(columns=["item_id", "idx", "touchpoint", "stage"])
     return {"aspects": aspects, "sentences": sents, "promises": promises, "promise_mentions": pm,
-            "labels": aspect_labels(ws), "tax": tax, "themes": theme_rows(ws),
-            "assigned": assigned, "journey": journey, "valuable": valuable_customers(ws.store.customers()),
-            "rows": driver_rows(ws, items)}
+            "labels": aspect_labels(ctx), "tax": tax, "themes": theme_rows(ctx),
+            "assigned": assigned, "journey": journey, "valuable": valuable_customers(ctx.store.customers()),
+            "rows": driver_rows(ctx, items)}
 
 
-def _touchpoint(ctx: dict[str, Any], rows: pd.DataFrame, promise: dict[str, Any] | None
+def _touchpoint(pc: dict[str, Any], rows: pd.DataFrame, promise: dict[str, Any] | None
                 ) -> dict[str, Any] | None:
-    asg = ctx["assigned"]
+    asg = pc["assigned"]
     if asg.empty:
         return None
     if rows["idx"].notna().any():
@@ -215,14 +216,14 @@ def _touchpoint(ctx: dict[str, Any], rows: pd.DataFrame, promise: dict[str, Any]
     return {"id": tp, "stage": stage, "share": 100 * k / len(hit)}
 
 
-def _owner(ctx: dict[str, Any], problem: dict[str, Any]) -> str:
-    tax = ctx["tax"]
+def _owner(pc: dict[str, Any], problem: dict[str, Any]) -> str:
+    tax = pc["tax"]
     if tax is None:
         return ""
     if problem["kind"] == "aspect":
         return tax.owner(problem["key"])
     ids = set(problem["rows"]["item_id"])
-    a = ctx["aspects"]
+    a = pc["aspects"]
     a = a[a["item_id"].isin(ids)]
     if a.empty:
         return "Marketing" if problem["kind"] == "promise" else ""
@@ -231,24 +232,24 @@ def _owner(ctx: dict[str, Any], problem: dict[str, Any]) -> str:
     return f"{owner} + Marketing (claim)" if problem["kind"] == "promise" else owner
 
 
-def rank_problems(ws: Workspace, items: pd.DataFrame, ctx: dict[str, Any], top: int = 20,
+def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], top: int = 20,
                   segment: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Scored problems for the voices in ``items``, best first."""
     if items.empty:
         return []
     target = choose_target(items)
-    kd = key_drivers(items, ctx["rows"], target=target, min_mentions=10, n_boot=50)
+    kd = key_drivers(items, pc["rows"], target=target, min_mentions=10, n_boot=50)
     weights = driver_weights(kd)
-    probs = _problems(ws, items, ctx)
+    probs = _problems(ctx, items, pc)
     raw = []
     customers = items.set_index("id")["customer_id"]
-    seg_valuable = {c for c in items["customer_id"].dropna() if c in ctx["valuable"]}
+    seg_valuable = {c for c in items["customer_id"].dropna() if c in pc["valuable"]}
     for p in probs:
         flagged = set(p["rows"]["item_id"])
         custs = {c for c in customers.reindex(list(flagged)).dropna()}
         driver = p["driver"]
         if driver is None:  # a promise: the dominant aspect of its evidence
-            a = ctx["aspects"]
+            a = pc["aspects"]
             a = a[a["item_id"].isin(flagged)]
             driver = Counter(a["aspect"]).most_common(1)[0][0] if len(a) else None
         raw.append({
@@ -290,8 +291,8 @@ def rank_problems(ws: Workspace, items: pd.DataFrame, ctx: dict[str, Any], top: 
             "id": f"{p['kind']}:{p['key']}{seg_key}", "rank": rank, "kind": p["kind"],
             "key": p["key"], "title": p["label"], "segment": segment,
             "impact": round(x["score"], 2), "parts": x["parts"],
-            "touchpoint": _touchpoint(ctx, p["rows"], p.get("promise")),
-            "owner": _owner(ctx, p), "evidence": _evidence(p["rows"], items),
+            "touchpoint": _touchpoint(pc, p["rows"], p.get("promise")),
+            "owner": _owner(pc, p), "evidence": _evidence(p["rows"], items),
             "peak": _peak(items, p["rows"]),
             "metric": {"name": _metric_name(p), "baseline": 100 * k / n if n else None,
                        "baseline_voices": n, "baseline_flagged": k,
@@ -307,16 +308,16 @@ def _metric_name(p: dict[str, Any]) -> str:
     return f"% of customer voices with a negative mention of {p['label']}"
 
 
-def improvement_plan(ws: Workspace, by: str | None = None, top: int = 20, save: bool = True
+def improvement_plan(ctx: InsightContext, by: str | None = None, top: int = 20, save: bool = True
                      ) -> list[dict[str, Any]]:
     """The ranked improvement plan; with ``by`` (product, location, channel, meta:X) the top
     problems of each segment with at least 50 voices. Stored statuses and outcomes are merged."""
-    items = customer_items(ws)
+    items = customer_items(ctx)
     if items.empty:
         return []
-    ctx = _context(ws, items)
+    pc = _context(ctx, items)
     if by is None:
-        result = rank_problems(ws, items, ctx, top)
+        result = rank_problems(ctx, items, pc, top)
     else:
         seg = segment_column(items, by)
         result = []
@@ -324,8 +325,8 @@ def improvement_plan(ws: Workspace, by: str | None = None, top: int = 20, save: 
             sub = items.loc[idx]
             if len(sub) < MIN_SEGMENT:
                 continue
-            result += rank_problems(ws, sub, ctx, top, {"by": by, "value": str(value)})
-    stored = ws.store.get_docs("plans")
+            result += rank_problems(ctx, sub, pc, top, {"by": by, "value": str(value)})
+    stored = ctx.store.get_docs("plans")
     now = datetime.now(UTC).isoformat()
     docs = {}
     for item in result:
@@ -341,16 +342,16 @@ def improvement_plan(ws: Workspace, by: str | None = None, top: int = 20, save: 
             if item["segment"]:
                 sub = items[segment_column(items, by or item["segment"]["by"]).astype(str)
                             == item["segment"]["value"]]
-            item["outcome"] = outcome(item["metric"], sub, _flagged_for(item, ctx, sub),
+            item["outcome"] = outcome(item["metric"], sub, _flagged_for(item, pc, sub),
                                       pd.Timestamp(old["done_at"]).tz_localize(None))
         docs[item["id"]] = {**old, **_storable(item)}
     if save and docs:
-        ws.store.put_docs("plans", docs)
+        ctx.store.put_docs("plans", docs)
     return result
 
 
-def _flagged_for(item: dict[str, Any], ctx: dict[str, Any], items: pd.DataFrame) -> set[str]:
-    probs = _problems(None, items, ctx)  # type: ignore[arg-type]
+def _flagged_for(item: dict[str, Any], pc: dict[str, Any], items: pd.DataFrame) -> set[str]:
+    probs = _problems(None, items, pc)  # type: ignore[arg-type]
     for p in probs:
         if p["kind"] == item["kind"] and p["key"] == item["key"]:
             return set(p["rows"]["item_id"])
@@ -376,14 +377,14 @@ def outcome(metric: dict[str, Any], items: pd.DataFrame, flagged: set[str], done
     return res
 
 
-def set_status(ws: Workspace, item_id: str, status: str, at: datetime | str | None = None,
+def set_status(ctx: InsightContext, item_id: str, status: str, at: datetime | str | None = None,
                note: str | None = None) -> dict[str, Any]:
     """Set a stored plan item's status (open, in_progress, done, dismissed); ``done`` records
     when (``at``, default now) so later runs test the metric before vs after."""
     if status not in STATUSES:
         raise ConfigError(f"unknown status '{status}'; use one of {', '.join(STATUSES)}",
                           field="status", record=item_id)
-    docs = ws.store.get_docs("plans")
+    docs = ctx.store.get_docs("plans")
     if item_id not in docs:
         raise NotFoundError(f"no plan item '{item_id}': run the plan first", record=item_id)
     doc = docs[item_id]
@@ -393,31 +394,89 @@ def set_status(ws: Workspace, item_id: str, status: str, at: datetime | str | No
     doc.setdefault("history", []).append({"status": status, "at": when.isoformat(), "note": note})
     if status == "done":
         doc["done_at"] = when.isoformat()
-    ws.store.put_docs("plans", {item_id: doc})
+    ctx.store.put_docs("plans", {item_id: doc})
     return doc
 
 
-def check_outcomes(ws: Workspace) -> list[dict[str, Any]]:
+def check_outcomes(ctx: InsightContext) -> list[dict[str, Any]]:
     """Before/after tests for every stored item marked done."""
-    docs = ws.store.get_docs("plans")
+    docs = ctx.store.get_docs("plans")
     done = [d for d in docs.values() if d.get("status") == "done" and d.get("done_at")]
     if not done:
         return []
-    items = customer_items(ws)
-    ctx = _context(ws, items)
+    items = customer_items(ctx)
+    pc = _context(ctx, items)
     out = []
     for d in done:
         sub = items
         seg = d.get("segment")
         if seg:
             sub = items[segment_column(items, seg["by"]).astype(str) == seg["value"]]
-        res = outcome(d["metric"], sub, _flagged_for(d, ctx, sub),
+        res = outcome(d["metric"], sub, _flagged_for(d, pc, sub),
                       pd.Timestamp(d["done_at"]).tz_localize(None))
         d["outcome"] = res
         out.append({"id": d["id"], "title": d.get("title"), "outcome": res})
-        ws.store.put_docs("plans", {d["id"]: d})
+        ctx.store.put_docs("plans", {d["id"]: d})
     return out
 
 
-def _unused() -> None:  # keep numpy/math imported for typing helpers
-    _ = (np, math)
+# ------------------------------------------------------------------------ the insight
+PLAN_TOP = 8
+
+
+@register_insight
+class Plan(Insight):
+    """The improvement plan: ranked problems with impact parts, owner, evidence and credits."""
+
+    name = "plan"
+    title = {"en": "What to fix first", "es": "Qué arreglar primero"}
+    order = 10
+    after = ("themes",)
+    page = "/plan"
+
+    def compute(self, ctx: InsightContext, by: str | None = None, top: int = 20, save: bool = True,
+                **params: Any) -> InsightResult[list[dict[str, Any]]]:  # fmt: skip
+        return InsightResult(improvement_plan(ctx, by=by, top=top, save=save))
+
+    def section(self, ctx: InsightContext) -> list[dict[str, Any]] | None:
+        out: list[dict[str, Any]] = []
+        for it in improvement_plan(ctx, top=PLAN_TOP + 2, save=False):
+            if it.get("kind") == "theme" and str(it.get("key")) == "-1":
+                continue  # voices without a theme are no problem of their own
+            parts = it.get("parts") or {}
+            points = {k: 100 * w * float((parts.get(k) or {}).get("component") or 0.0) for k, w in WEIGHTS.items()}
+            vol, trend = parts.get("volume") or {}, parts.get("trend") or {}
+            tp, metric, raisers = it.get("touchpoint") or {}, it.get("metric") or {}, it.get("raisers") or {}
+            out.append({
+                "rank": len(out) + 1, "id": it.get("id"), "kind": it.get("kind"), "problem": it.get("title"),
+                "impact": it.get("impact"), "impact_parts": points,
+                "voices": vol.get("voices"), "share_of_voices": vol.get("share_of_voices"),
+                "negativity": (parts.get("negativity") or {}).get("mean"),
+                "driver_importance": (parts.get("driver") or {}).get("importance"),
+                "trend_change": trend.get("change"), "trend_p": trend.get("p_value"),
+                "valuable_customers": (parts.get("value") or {}).get("valuable_customers"),
+                "owner": it.get("owner") or None,
+                "touchpoint": {"id": tp.get("id"), "stage": tp.get("stage"), "share": tp.get("share")} if tp else None,
+                "metric": {"name": metric.get("name"), "baseline": metric.get("baseline"),
+                           "baseline_weeks": metric.get("baseline_weeks")},
+                "evidence": [{"text": e.get("text"), "date": e.get("date")} for e in it.get("evidence") or []],
+                "raisers": {"count": raisers.get("count", 0),
+                            "first": [{"customer_id": f.get("customer_id"), "date": f.get("date")}
+                                      for f in raisers.get("first") or []]},
+                "status": it.get("status"), "peak": it.get("peak"),
+            })  # fmt: skip
+        return out[:PLAN_TOP] or None
+
+    def table(self, section: Any) -> TableView:
+        rows = []
+        for p in section[:6]:
+            parts = p["impact_parts"]
+            first = p["raisers"]["first"][:1]
+            rows.append([str(p["rank"]), p["problem"] or "", fmt(p["impact"]),
+                         "/".join(f"{parts.get(k) or 0:.0f}" for k in ("volume", "negativity", "driver", "trend", "value")),
+                         p["owner"] or "–", (p["touchpoint"] or {}).get("id") or "–",
+                         f"{p['raisers']['count']} (first {first[0]['customer_id']})" if first else str(p["raisers"]["count"]),
+                         cut(p["evidence"][0]["text"], 70) if p["evidence"] else ""])  # fmt: skip
+        return TableView("What to fix first", [("#", True), ("problem", False), ("impact", True),
+                         ("vol/neg/drv/trend/val", False), ("owner", False), ("touchpoint", False),
+                         ("raised by", False), ("evidence", False)], rows)  # fmt: skip

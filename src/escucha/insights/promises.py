@@ -26,7 +26,7 @@ import math
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -34,12 +34,18 @@ import yaml
 from scipy import stats as st
 
 from escucha.errors import ConfigError
-from escucha.insights.drivers import customer_items, load_company
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    TableView,
+    cut,
+    fmt,
+    register_insight,
+)
+from escucha.insights.inputs import customer_items, load_company
 from escucha.insights.journey import fold
 from escucha.insights.metrics import Z95, wilson
-
-if TYPE_CHECKING:
-    from escucha.workspace import Workspace
 
 STATUSES = ("kept", "broken", "neutral")
 
@@ -201,7 +207,7 @@ def normalize_promises(data: Any, source: str = "promises") -> list[dict[str, An
     return out
 
 
-def load_promises(ws: Workspace | None = None, promises: Any = None) -> list[dict[str, Any]]:
+def load_promises(ctx: InsightContext | None = None, promises: Any = None) -> list[dict[str, Any]]:
     """Promises from the argument (list, mapping or YAML path), the workspace's promises.yaml or
     the ``promises:`` of its company.yaml."""
     if promises is not None:
@@ -211,14 +217,14 @@ def load_promises(ws: Workspace | None = None, promises: Any = None) -> list[dic
                 raise ConfigError(f"no promises file at {p}", field="promises")
             return normalize_promises(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
         return normalize_promises(promises)
-    if ws is None:
+    if ctx is None:
         return []
-    p = Path(ws.path) / "promises.yaml"
+    p = ctx.layout.promises
     if p.exists():
         return normalize_promises(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
-    company = load_company(ws)
+    company = load_company(ctx)
     if company.get("promises"):
-        return normalize_promises(company["promises"], str(Path(ws.path) / "company.yaml"))
+        return normalize_promises(company["promises"], str(ctx.layout.company))
     return []
 
 
@@ -466,15 +472,15 @@ def _quotes(m: pd.DataFrame, status: str, n: int) -> list[dict[str, Any]]:
             for r in g.itertuples()]
 
 
-def promise_report(ws: Workspace, promises: Any = None, items: pd.DataFrame | None = None
+def promise_report(ctx: InsightContext, promises: Any = None, items: pd.DataFrame | None = None
                    ) -> list[dict[str, Any]]:
     """Per promise: mentions, kept/broken shares, gap score with CI, weekly trend, before/after
     campaign test, evidence quotes; sorted by gap (largest first)."""
-    ps = load_promises(ws, promises)
+    ps = load_promises(ctx, promises)
     if not ps:
         return []
-    items = customer_items(ws) if items is None else items
-    all_sents = ws.store.sentences()
+    items = customer_items(ctx) if items is None else items
+    all_sents = ctx.store.sentences()
     if all_sents.empty:
         return []
     said = all_sents[all_sents["speaker"].fillna("customer") != "agent"]
@@ -561,17 +567,17 @@ def _trend(items: pd.DataFrame, m: pd.DataFrame, start: pd.Timestamp | None) -> 
 SUMMARY_DOCS = "promise_summary"
 
 
-def store_summary(ws: Workspace, report: list[dict[str, Any]]) -> None:
+def store_summary(ctx: InsightContext, report: list[dict[str, Any]]) -> None:
     """Keep a small summary of the last promise report (for the snapshot; no customer text)."""
     keep = ("id", "promise", "campaign", "mentions", "broken", "broken_share", "gap", "gap_low",
             "gap_high")
     rows = [{k: r.get(k) for k in keep} for r in report]
-    ws.store.put_docs(SUMMARY_DOCS, {"last": {"promises": rows}})
+    ctx.store.put_docs(SUMMARY_DOCS, {"last": {"promises": rows}})
 
 
-def snapshot_section(ws: Workspace, limit: int = 5) -> list[dict[str, Any]]:
+def snapshot_section(ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
     """Broken promises by gap (largest first) from the stored summary only (fast)."""
-    rows = ws.store.get_docs(SUMMARY_DOCS).get("last", {}).get("promises", [])
+    rows = ctx.store.get_docs(SUMMARY_DOCS).get("last", {}).get("promises", [])
     rows = [r for r in rows if r.get("broken") and isinstance(r.get("gap"), int | float)
             and r["gap"] == r["gap"] and r["gap"] > 0]
     rows.sort(key=lambda r: -float(r["gap"]))
@@ -583,3 +589,63 @@ def snapshot_section(ws: Workspace, limit: int = 5) -> list[dict[str, Any]]:
             detail += f" ({float(share):.0f}%)"
         out.append({"title": str(r.get("promise") or r.get("id")), "detail": detail, "href": "/promises"})
     return out
+
+
+# ------------------------------------------------------------------------ the insight
+@register_insight
+class Promises(Insight):
+    """Promise vs experience: per brand promise, kept vs broken, gap score, trend, quotes."""
+
+    name = "promises"
+    title = {"en": "Promise vs experience", "es": "Promesa frente a experiencia"}
+    order = 20
+    page = "/promises"
+
+    def compute(self, ctx: InsightContext, promises: Any = None, items: pd.DataFrame | None = None,
+                **params: Any) -> InsightResult[list[dict[str, Any]]]:  # fmt: skip
+        report = promise_report(ctx, promises=promises, items=items)
+        if promises is None and items is None:
+            store_summary(ctx, report)  # the snapshot's box reads it
+        return InsightResult(report)
+
+    def section(self, ctx: InsightContext) -> list[dict[str, Any]] | None:
+        out = []
+        for p in promise_report(ctx, items=customer_items(ctx)):
+            ba = p.get("before_after") or None
+            if ba and ba.get("change") is not None:
+                pv = ba.get("p_value")
+                ba = {k: ba.get(k) for k in ("cut", "before", "after", "change", "p_value", "test", "n_before", "n_after")}
+                ba["significant"] = pv is not None and pv < 0.05
+            else:
+                ba = None
+            out.append({
+                "id": p.get("id"), "promise": p.get("promise"), "campaign": p.get("campaign"),
+                "start": p.get("start"), "end": p.get("end"), "channels": p.get("channels"),
+                "mentions": p.get("mentions"), "customers": p.get("customers"),
+                "kept": p.get("kept"), "broken": p.get("broken"),
+                "broken_pct": p.get("broken_share"), "broken_pct_low": p.get("broken_share_low"),
+                "broken_pct_high": p.get("broken_share_high"),
+                "gap": p.get("gap"), "gap_low": p.get("gap_low"), "gap_high": p.get("gap_high"),
+                "voices_in_window": p.get("voices_in_window"), "before_after": ba,
+                "trend": (p.get("trend") or {}).get("direction"),
+                "quotes_broken": [{"text": q.get("text"), "date": q.get("date"), "channel": q.get("channel")}
+                                  for q in (p.get("evidence_broken") or [])[:3]],
+                "quotes_kept": [{"text": q.get("text"), "date": q.get("date"), "channel": q.get("channel")}
+                                for q in (p.get("evidence_kept") or [])[:1]],
+            })  # fmt: skip
+        return out if any(p["mentions"] for p in out) else None
+
+    def table(self, section: Any) -> TableView:
+        rows = []
+        for p in section:
+            ba = p.get("before_after")
+            bas = (f"{fmt(ba['before'])}% → {fmt(ba['after'])}% ({ba['change']:+.1f}{', sig.' if ba['significant'] else ''})"
+                   if ba else "–")  # fmt: skip
+            q = (p["quotes_broken"] or p["quotes_kept"] or [{}])[0].get("text")
+            rows.append([p["promise"] or "", str(p["mentions"]), fmt(p["broken_pct"], 0),
+                         f"{fmt(p['gap'])} ({fmt(p['gap_low'])}–{fmt(p['gap_high'])})", bas, cut(q, 70)])
+        return TableView("Promise vs experience", [("promise", False), ("mentions", True), ("% broken", True),
+                         ("gap (95% CI)", True), ("before → after", False), ("quote", False)], rows)  # fmt: skip
+
+    def snapshot(self, ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
+        return snapshot_section(ctx, limit)

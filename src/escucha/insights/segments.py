@@ -9,16 +9,21 @@ its most over-indexed aspects and intents, with size, NPS, sentiment index and c
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from escucha.insights.drivers import aspect_labels, customer_aspects, customer_items
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    TableView,
+    fmt,
+    register_insight,
+)
+from escucha.insights.inputs import aspect_labels, customer_aspects, customer_items
 from escucha.insights.metrics import net_score
-
-if TYPE_CHECKING:
-    from escucha.workspace import Workspace
 
 INTENT_WORDS = {
     "complaint": ("quejas", "complaints"), "praise": ("elogios", "praise"),
@@ -28,15 +33,15 @@ INTENT_WORDS = {
 }
 
 
-def profiles(ws: Workspace, min_voices: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+def profiles(ctx: InsightContext, min_voices: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(features per customer, the customers' voices)."""
-    items = customer_items(ws)
+    items = customer_items(ctx)
     items = items[items["customer_id"].notna()]
     counts = items["customer_id"].value_counts()
     items = items[items["customer_id"].isin(counts[counts >= min_voices].index)]
     n = items.groupby("customer_id").size()
     feats = []
-    a = customer_aspects(ws, items)
+    a = customer_aspects(ctx, items)
     if not a.empty:
         ai = a.drop_duplicates(["item_id", "aspect"])
         share = ai.groupby(["customer_id", "aspect"]).size().unstack(fill_value=0)
@@ -57,14 +62,14 @@ def profiles(ws: Workspace, min_voices: int = 1) -> tuple[pd.DataFrame, pd.DataF
     return X, items
 
 
-def segments(ws: Workspace, k: int | None = None, seed: int = 0, lang: str = "es",
+def segments(ctx: InsightContext, k: int | None = None, seed: int = 0, lang: str = "es",
              save: bool = True) -> dict[str, Any]:
     """Cluster customers by needs; returns k, silhouette, segments (described) and assignments."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
     from sklearn.preprocessing import StandardScaler
 
-    X, items = profiles(ws)
+    X, items = profiles(ctx)
     if len(X) < 10:
         return {"k": 0, "silhouette": None, "customers": len(X), "segments": [],
                 "assignments": {}}
@@ -79,7 +84,7 @@ def segments(ws: Workspace, k: int | None = None, seed: int = 0, lang: str = "es
             best = (s, kk, km.labels_)
     assert best is not None
     sil, kk, labels = best
-    lab_es, lab_en = aspect_labels(ws, "es"), aspect_labels(ws, "en")
+    lab_es, lab_en = aspect_labels(ctx, "es"), aspect_labels(ctx, "en")
     means = X.mean()
     sds = X.std().replace(0, 1)
     segs: list[dict[str, Any]] = []
@@ -112,7 +117,7 @@ def segments(ws: Workspace, k: int | None = None, seed: int = 0, lang: str = "es
     out = {"k": int(kk), "silhouette": sil, "customers": len(X), "segments": segs,
            "assignments": {str(i): int(v) for i, v in cust_label.items()}}
     if save:
-        ws.store.put_table("customer_segments", pd.DataFrame(
+        ctx.store.put_table("customer_segments", pd.DataFrame(
             {"customer_id": cust_label.index.astype(str), "segment": cust_label.to_numpy()}))
     return out
 
@@ -135,3 +140,34 @@ def _describe(top: list[str], z: pd.Series, labels: dict[str, str], li: int, mx:
         parts.append(f"{word}{tone} ×{lift:.1f}" if np.isfinite(lift) else f"{word}{tone}")
     head = "Hablan más de " if li == 0 else "Talk more about "
     return head + ", ".join(parts)
+
+
+# ------------------------------------------------------------------------ the insight
+@register_insight
+class Segments(Insight):
+    """Needs-based customer segments, described in words."""
+
+    name = "segments"
+    title = {"en": "Segments", "es": "Segmentos"}
+    order = 70
+    page = "/segments"
+
+    def compute(self, ctx: InsightContext, k: int | None = None, seed: int = 0, lang: str = "es",
+                save: bool = True, **params: Any) -> InsightResult[dict[str, Any]]:  # fmt: skip
+        return InsightResult(segments(ctx, k=k, seed=seed, lang=lang, save=save))
+
+    def section(self, ctx: InsightContext) -> dict[str, Any] | None:
+        seg = segments(ctx, save=False)
+        if not seg.get("segments"):
+            return None
+        keep = ("id", "size", "share", "voices", "description_en", "description_es", "nps", "nps_n",
+                "sentiment_index", "churn_threat_share")
+        return {"k": seg.get("k"), "silhouette": seg.get("silhouette"), "customers": seg.get("customers"),
+                "segments": [{k: s.get(k) for k in keep} for s in seg["segments"]]}  # fmt: skip
+
+    def table(self, section: Any) -> TableView:
+        rows = [[s["description_en"] or "", f"{s['size']} ({fmt(s['share'], 0)}%)", fmt(s["nps"]),
+                 fmt(s["sentiment_index"]), fmt(s["churn_threat_share"])] for s in section["segments"]]
+        return TableView(f"Segments ({section['customers']:,} customers, k={section['k']})",
+                         [("segment", False), ("customers", True), ("NPS", True), ("sentiment", True),
+                          ("% churn", True)], rows)  # fmt: skip

@@ -21,13 +21,24 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from escucha.errors import EscuchaError
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    TableView,
+    as_list,
+    cut,
+    day,
+    fmt,
+    register_insight,
+)
 from escucha.insights.themes_cluster import (
     centroids_of,
     cluster,
@@ -42,9 +53,6 @@ from escucha.insights.themes_mix import count_matrix, refine, scores, word_logp
 from escucha.insights.themes_text import Representation, content_tokens, normalize
 from escucha.store import Filters
 
-if TYPE_CHECKING:
-    from escucha.workspace import Workspace
-
 log = logging.getLogger(__name__)
 
 DOCS, CURATION, META = "themes", "theme_curation", "themes_meta"
@@ -56,9 +64,9 @@ AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operador
 
 
 # ------------------------------------------------------------------------------- data in
-def customer_sentences(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
+def customer_sentences(ctx: InsightContext, filters: Filters | None = None) -> pd.DataFrame:
     """Sentences said by customers (agent turns dropped), with normalised text and aspect lists."""
-    s = ws.store.sentences(filters)
+    s = ctx.store.sentences(filters)
     if "speaker" in s:
         s = s[~s["speaker"].fillna("").str.lower().isin(AGENT_SPEAKERS)]
     s = s.reset_index(drop=True)
@@ -80,8 +88,8 @@ def _as_list(v: Any) -> list[str]:
 
 
 # ------------------------------------------------------------------------------- state
-def _state(ws: Workspace) -> dict[str, Any]:
-    return ws.store.get_docs(META).get("state", {})
+def _state(ctx: InsightContext) -> dict[str, Any]:
+    return ctx.store.get_docs(META).get("state", {})
 
 
 def _resolve(tid: int, cur: dict[str, dict[str, Any]]) -> int:
@@ -93,9 +101,9 @@ def _resolve(tid: int, cur: dict[str, dict[str, Any]]) -> int:
     return tid
 
 
-def _previous(ws: Workspace, s: pd.DataFrame, cur: dict[str, dict[str, Any]]) -> np.ndarray:
+def _previous(ctx: InsightContext, s: pd.DataFrame, cur: dict[str, dict[str, Any]]) -> np.ndarray:
     """Previous theme of each sentence (merges applied; -1 when none or retired)."""
-    prev = ws.store.get_table(ASSIGN_TABLE)
+    prev = ctx.store.get_table(ASSIGN_TABLE)
     if prev is None or prev.empty:
         return np.full(len(s), -1, np.int32)
     m = s[["item_id", "idx"]].merge(prev[["item_id", "idx", "theme_id"]], on=["item_id", "idx"], how="left")
@@ -109,7 +117,7 @@ def _previous(ws: Workspace, s: pd.DataFrame, cur: dict[str, dict[str, Any]]) ->
 
 # ------------------------------------------------------------------------------- discovery
 def discover_themes(
-    ws: Workspace,
+    ctx: InsightContext,
     *,
     seed: int | None = None,
     min_size: int | None = None,
@@ -121,12 +129,12 @@ def discover_themes(
 
     ``df.attrs`` holds ``unassigned_share`` (customer sentences with words but no theme),
     ``unassigned_items_share`` and ``n_sentences``."""
-    state = _state(ws)
+    state = _state(ctx)
     seed = int(state.get("seed", 0) if seed is None else seed)
-    s = customer_sentences(ws, filters)
+    s = customer_sentences(ctx, filters)
     n = len(s)
     min_size = int(min_size or state.get("min_size") or max(5, min(50, n // 400)))
-    cur = ws.store.get_docs(CURATION)
+    cur = ctx.store.get_docs(CURATION)
     next_id = int(state.get("next_id", 1))
     if n == 0:
         raise EscuchaError("no customer sentences to find themes in: ingest and analyse first", field="sentences")
@@ -137,8 +145,8 @@ def discover_themes(
     x = rep.transform(norm, asp)
     counts, _vocab = count_matrix(norm, asp, seed=seed)
     empty = ~s["_content"].to_numpy()
-    prev = _previous(ws, s, cur) if incremental else np.full(n, -1, np.int32)
-    prev_any = _previous(ws, s, cur)
+    prev = _previous(ctx, s, cur) if incremental else np.full(n, -1, np.int32)
+    prev_any = _previous(ctx, s, cur)
 
     # pending splits: the members of a theme marked for splitting become two new themes
     for key, c in list(cur.items()):
@@ -180,9 +188,9 @@ def discover_themes(
     else:
         item_theme = np.full(len(items), -1, np.int32)
 
-    emotions = _item_emotions(ws, filters)
+    emotions = _item_emotions(ctx, filters)
     desc = describe(s, labels, sims, emotions)
-    old_docs = ws.store.get_docs(DOCS)
+    old_docs = ctx.store.get_docs(DOCS)
     now = datetime.now(UTC).isoformat()
     docs: dict[str, dict[str, Any]] = {}
     for tid in ids:
@@ -205,24 +213,24 @@ def discover_themes(
     with_words = ~empty
     share = float(np.mean(labels[with_words] < 0)) if with_words.any() else 0.0
     item_share = float(np.mean(item_theme < 0)) if len(items) else 0.0
-    ws.store.delete_docs(DOCS)
-    ws.store.put_docs(DOCS, docs)
+    ctx.store.delete_docs(DOCS)
+    ctx.store.put_docs(DOCS, docs)
     if cur:
-        ws.store.put_docs(CURATION, cur)
+        ctx.store.put_docs(CURATION, cur)
     meta = {
         "seed": seed, "min_size": min_size, "next_id": next_id, "n_sentences": n,
         "n_themes": len(ids), "unassigned_share": round(share, 4),
         "unassigned_items_share": round(item_share, 4), "run_at": now,
     }  # fmt: skip
-    ws.store.put_docs(META, {"state": meta})
-    ws.store.put_table(
+    ctx.store.put_docs(META, {"state": meta})
+    ctx.store.put_table(
         ASSIGN_TABLE,
         pd.DataFrame({"item_id": s["item_id"], "idx": s["idx"].astype("int32"), "theme_id": labels,
                       "similarity": sims}),
     )  # fmt: skip
-    ws.store.put_table(ITEM_TABLE, pd.DataFrame({"item_id": items.astype(str), "theme_id": item_theme}))
+    ctx.store.put_table(ITEM_TABLE, pd.DataFrame({"item_id": items.astype(str), "theme_id": item_theme}))
     log.info("themes: %d themes over %d sentences (%.1f%% unassigned)", len(ids), n, 100 * share)
-    return themes(ws)
+    return themes(ctx)
 
 
 def _full(
@@ -344,9 +352,9 @@ def _update(
     return labels, next_id
 
 
-def _item_emotions(ws: Workspace, filters: Filters | None) -> pd.Series | None:
+def _item_emotions(ctx: InsightContext, filters: Filters | None) -> pd.Series | None:
     try:
-        it = ws.store.items(filters)
+        it = ctx.store.items(filters)
     except Exception:  # pragma: no cover - store without analyses
         return None
     if "dominant_emotion" not in it:
@@ -355,88 +363,88 @@ def _item_emotions(ws: Workspace, filters: Filters | None) -> pd.Series | None:
 
 
 # ------------------------------------------------------------------------------- reading
-def themes(ws: Workspace) -> pd.DataFrame:
+def themes(ctx: InsightContext) -> pd.DataFrame:
     """Stored themes, largest first (one row per theme); ``attrs`` has the run's summary."""
-    docs = ws.store.get_docs(DOCS)
+    docs = ctx.store.get_docs(DOCS)
     cols = ["id", "label", "size", "items", "customers", "share_negative", "share_positive",
             "dominant_emotion", "trend", "trend_p", "key_phrases", "quotes", "first_raised", "language",
             "aspects", "pinned", "renamed", "merged_from", "split_from"]  # fmt: skip
     df = pd.DataFrame(list(docs.values()))
     df = pd.DataFrame(columns=cols) if df.empty else df.sort_values(["size", "id"], ascending=[False, True])
     df = df.reset_index(drop=True)
-    df.attrs.update(_state(ws))
+    df.attrs.update(_state(ctx))
     return df
 
 
-def item_themes(ws: Workspace) -> pd.DataFrame:
+def item_themes(ctx: InsightContext) -> pd.DataFrame:
     """One row per voice: item_id, theme_id (-1 when none)."""
-    t = ws.store.get_table(ITEM_TABLE)
+    t = ctx.store.get_table(ITEM_TABLE)
     return pd.DataFrame(columns=["item_id", "theme_id"]) if t is None else t
 
 
-def theme_sentences(ws: Workspace, theme_id: int) -> pd.DataFrame:
+def theme_sentences(ctx: InsightContext, theme_id: int) -> pd.DataFrame:
     """The sentences assigned to a theme, most typical first."""
-    a = ws.store.get_table(ASSIGN_TABLE)
+    a = ctx.store.get_table(ASSIGN_TABLE)
     if a is None:
         return pd.DataFrame(columns=["item_id", "idx", "theme_id", "similarity"])
     return a[a["theme_id"] == int(theme_id)].sort_values("similarity", ascending=False).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------- curation
-def _known(ws: Workspace, tid: int) -> dict[str, Any]:
-    docs = ws.store.get_docs(DOCS)
+def _known(ctx: InsightContext, tid: int) -> dict[str, Any]:
+    docs = ctx.store.get_docs(DOCS)
     if str(tid) not in docs:
         raise EscuchaError(f"no theme {tid}; see `escucha themes`", record=str(tid), field="theme_id")
     return docs[str(tid)]
 
 
-def _curate(ws: Workspace, tid: int, **changes: Any) -> None:
-    cur = ws.store.get_docs(CURATION)
-    ws.store.put_docs(CURATION, {str(tid): {**cur.get(str(tid), {}), **changes}})
+def _curate(ctx: InsightContext, tid: int, **changes: Any) -> None:
+    cur = ctx.store.get_docs(CURATION)
+    ctx.store.put_docs(CURATION, {str(tid): {**cur.get(str(tid), {}), **changes}})
 
 
-def rename_theme(ws: Workspace, theme_id: int, name: str) -> dict[str, Any]:
+def rename_theme(ctx: InsightContext, theme_id: int, name: str) -> dict[str, Any]:
     """Give a theme an analyst's name (kept on every re-run)."""
     if not name.strip():
         raise EscuchaError("a theme name cannot be empty", record=str(theme_id), field="name")
-    doc = _known(ws, theme_id)
-    _curate(ws, theme_id, name=name.strip())
+    doc = _known(ctx, theme_id)
+    _curate(ctx, theme_id, name=name.strip())
     doc.update(label=name.strip(), renamed=True)
-    ws.store.put_docs(DOCS, {str(theme_id): doc})
+    ctx.store.put_docs(DOCS, {str(theme_id): doc})
     return doc
 
 
-def pin_theme(ws: Workspace, theme_id: int, pinned: bool = True) -> dict[str, Any]:
+def pin_theme(ctx: InsightContext, theme_id: int, pinned: bool = True) -> dict[str, Any]:
     """Pin a theme: its label, key phrases and members' centroid stay as they are on re-runs."""
-    doc = _known(ws, theme_id)
-    _curate(ws, theme_id, pinned=pinned, label=doc["label"], key_phrases=doc.get("key_phrases", []))
+    doc = _known(ctx, theme_id)
+    _curate(ctx, theme_id, pinned=pinned, label=doc["label"], key_phrases=doc.get("key_phrases", []))
     doc["pinned"] = pinned
-    ws.store.put_docs(DOCS, {str(theme_id): doc})
+    ctx.store.put_docs(DOCS, {str(theme_id): doc})
     return doc
 
 
-def merge_themes(ws: Workspace, theme_ids: Sequence[int]) -> pd.DataFrame:
+def merge_themes(ctx: InsightContext, theme_ids: Sequence[int]) -> pd.DataFrame:
     """Merge themes into the first one (the others' ids are retired for good); re-describes."""
     ids = [int(t) for t in theme_ids]
     if len(ids) < 2:
         raise EscuchaError("merge needs at least two theme ids", field="theme_id")
     for t in ids:
-        _known(ws, t)
+        _known(ctx, t)
     for t in ids[1:]:
-        _curate(ws, t, merged_into=ids[0])
-    return discover_themes(ws, incremental=True)
+        _curate(ctx, t, merged_into=ids[0])
+    return discover_themes(ctx, incremental=True)
 
 
-def split_theme(ws: Workspace, theme_id: int) -> pd.DataFrame:
+def split_theme(ctx: InsightContext, theme_id: int) -> pd.DataFrame:
     """Split a theme in two (new ids; the old id is retired); re-describes."""
-    _known(ws, theme_id)
-    _curate(ws, theme_id, split=True)
-    return discover_themes(ws, incremental=True)
+    _known(ctx, theme_id)
+    _curate(ctx, theme_id, split=True)
+    return discover_themes(ctx, incremental=True)
 
 
-def snapshot_section(ws: Workspace, limit: int = 5) -> list[dict[str, Any]]:
+def snapshot_section(ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
     """Rising themes (trend emerging or growing) for the morning snapshot, from stored themes only."""
-    docs = [d for d in ws.store.get_docs(DOCS).values() if d.get("trend") in ("emerging", "growing")]
+    docs = [d for d in ctx.store.get_docs(DOCS).values() if d.get("trend") in ("emerging", "growing")]
     docs.sort(key=lambda d: (d.get("trend") != "emerging", -int(d.get("size") or 0), str(d.get("label"))))
     out = []
     for d in docs[:limit]:
@@ -446,3 +454,59 @@ def snapshot_section(ws: Workspace, limit: int = 5) -> list[dict[str, Any]]:
             detail += f" · {100 * float(neg):.0f}% negative"
         out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "href": "/themes"})
     return out
+
+
+# ------------------------------------------------------------------------------- the insight
+THEMES_TOP = 10
+
+
+@register_insight
+class Themes(Insight):
+    """Themes in the customers' own words (discovered on first use or with ``refresh``)."""
+
+    name = "themes"
+    title = {"en": "Themes in their own words", "es": "Temas en sus propias palabras"}
+    order = 50
+    page = "/themes"
+
+    def compute(self, ctx: InsightContext, refresh: bool = False, **params: Any) -> InsightResult[pd.DataFrame]:
+        current = themes(ctx)
+        if refresh or current.empty:
+            current = discover_themes(ctx, **params)
+        return InsightResult(current)
+
+    def section(self, ctx: InsightContext) -> dict[str, Any] | None:
+        df = self.compute(ctx).data
+        if df.empty:
+            return None
+        rows = []
+        for r in df.head(THEMES_TOP).to_dict("records"):
+            fr: dict[str, Any] = r["first_raised"] if isinstance(r.get("first_raised"), dict) else {}
+            quotes = [q for q in as_list(r.get("quotes")) if isinstance(q, dict) and q.get("text")]
+            if fr.get("text"):
+                quotes.append({"text": fr["text"], "customer_id": fr.get("customer_id")})
+            quote = next((q for q in quotes if 25 <= len(str(q["text"])) <= 280), quotes[0] if quotes else None)
+            rows.append({
+                "id": r.get("id"), "label": r.get("label"), "sentences": r.get("size"),
+                "voices": r.get("items"), "customers": r.get("customers"),
+                "negative_pct": 100 * float(r["share_negative"]) if r.get("share_negative") is not None else None,
+                "trend": r.get("trend"), "trend_p": r.get("trend_p"),
+                "dominant_emotion": r.get("dominant_emotion"), "key_phrases": as_list(r.get("key_phrases"))[:5],
+                "quote": {"text": quote["text"], "customer_id": quote.get("customer_id")} if quote else None,
+                "first_raised": {"customer_id": fr.get("customer_id"), "date": day(fr.get("timestamp")),
+                                 "text": fr.get("text")} if fr else None,
+            })  # fmt: skip
+        return {"total": len(df), "themes": rows}
+
+    def table(self, section: Any) -> TableView:
+        rows = []
+        for th in section["themes"][:8]:
+            fr = th.get("first_raised") or {}
+            rows.append([str(th["label"]), str(th["voices"]), fmt(th["negative_pct"], 0), str(th["trend"] or "–"),
+                         cut((th.get("quote") or {}).get("text"), 70),
+                         f"{fr.get('customer_id') or '–'} {fr.get('date') or ''}"])  # fmt: skip
+        return TableView("Themes in their own words", [("theme", False), ("voices", True), ("% neg", True),
+                         ("trend", False), ("quote", False), ("first raised", False)], rows)  # fmt: skip
+
+    def snapshot(self, ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
+        return snapshot_section(ctx, limit)

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from escucha.api.auth import ANALYSIS_RUN, CUSTOMERS, READ, Principal
 from escucha.api.deps import StateDep, require
 from escucha.web import insights_data as D
-from escucha.web.i18n import add_messages
+from escucha.i18n import add_messages
 from escucha.web.nav import NavItem, register_nav
 from escucha.web.render import add_template_dir, render
 
@@ -108,7 +108,7 @@ def journey_svg(data: dict[str, Any]) -> Markup | None:
     """The journey chart as inline SVG (matplotlib escapes its text; comments are dropped and
     anything script-like refuses the chart)."""
     try:
-        from escucha.insights.journey import render_svg
+        from escucha.report.journey_chart import render_svg
 
         svg = _COMMENT.sub("", render_svg(data))
     except Exception:  # no matplotlib, or nothing to draw

@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from escucha.models import Analysis
-from escucha.web.i18n import t
+from escucha.i18n import t
 from escucha.web.nav import visible
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"

@@ -1,0 +1,71 @@
+"""The workspace folder layout: every file escucha reads or writes in a workspace, named once.
+
+A workspace is a folder::
+
+    escucha.yaml     settings (see docs/settings.md)
+    escucha.duckdb   the store (unless ``store_url`` points to PostgreSQL)
+    taxonomy.yaml    the company's own aspects (optional)
+    rules.yaml       the company's own intent/aspect rules (optional)
+    company.yaml     brand promises, journey, owners, aspect labels (optional)
+    promises.yaml    brand promises (optional; overrides company.yaml's)
+    journey.yaml     the customer journey (optional; overrides company.yaml's)
+    models/NAME/     models trained with ``escucha train``
+    report.html      the last report written by ``escucha report``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WorkspaceLayout:
+    """Paths of one workspace folder (nothing is created or read here)."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "escucha.yaml"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "escucha.duckdb"
+
+    @property
+    def taxonomy(self) -> Path:
+        return self.root / "taxonomy.yaml"
+
+    @property
+    def rules(self) -> Path:
+        return self.root / "rules.yaml"
+
+    @property
+    def company(self) -> Path:
+        return self.root / "company.yaml"
+
+    @property
+    def promises(self) -> Path:
+        return self.root / "promises.yaml"
+
+    @property
+    def journey(self) -> Path:
+        return self.root / "journey.yaml"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report.html"
+
+    def model(self, name: str) -> Path:
+        """The folder of the trained model ``name``."""
+        return self.models / name
+
+    def custom_model(self) -> Path | None:
+        """The company's own label model (``escucha train``), if the workspace has one."""
+        found = sorted(p.parent for p in self.models.glob("*/meta.json"))
+        return found[0] if found else None

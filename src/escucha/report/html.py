@@ -1,0 +1,49 @@
+"""The report as one self-contained HTML page (inline SVG charts and CSS, no external assets).
+
+Each insight section renders its own template: the built-ins' under ``templates/sections/``, a
+plugin's ``<name>.html`` from its ``Insight.templates`` folder (the same fragment its dashboard
+page shows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+
+from escucha.i18n import t
+from escucha.insights.base import all_insights
+from escucha.insights.base import fmt as f
+from escucha.report.charts import charts
+
+SECTIONS_DIR = Path(__file__).parent / "templates" / "sections"
+
+
+def _env() -> Environment:
+    loaders: list[Any] = [PackageLoader("escucha.report", "templates")]
+    loaders += [FileSystemLoader(str(i.templates)) for i in all_insights() if i.templates is not None]
+    return Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]))
+
+
+def section_templates() -> dict[str, str]:
+    """The template of each insight's report section."""
+    out = {}
+    for i in all_insights():
+        if i.templates is not None and (i.templates / i.template).exists():
+            out[i.name] = i.template
+        elif (SECTIONS_DIR / i.template).exists():
+            out[i.name] = f"sections/{i.template}"
+        else:
+            out[i.name] = "sections/_generic.html"
+    return out
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """A self-contained HTML page (inline SVG charts and CSS, no external assets)."""
+    def tr(key: str, **kw: Any) -> str:
+        return t(key, "en", **kw)
+
+    return _env().get_template("report.html").render(
+        d=data, charts=charts(data), f=f, t=tr, lang="en", templates=section_templates()
+    )
