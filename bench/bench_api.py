@@ -41,7 +41,7 @@ import duckdb
 import httpx
 
 import escucha
-from escucha.api import auth
+from escucha.http import auth
 
 HERE = Path(__file__).resolve().parent
 SCRATCH = Path(tempfile.gettempdir()) / "escucha-bench-api"

@@ -25,7 +25,7 @@ ROLES = ("viewer", "agent", "analyst", "admin")
 def build_workspace(path: Path) -> Any:
     """A small analysed workspace with one user and one API token per role."""
     import escucha
-    from escucha.api import auth
+    from escucha.http import auth
 
     ws = escucha.open(path)
     ws.add([dict(v) for v in VOICES])
@@ -40,7 +40,7 @@ def build_workspace(path: Path) -> Any:
 
 
 def make_client(ws: Any, base_url: str = "http://testserver", **kw: Any) -> TestClient:
-    from escucha.api.app import create_app
+    from escucha.server import create_app
 
     return TestClient(create_app(ws), base_url=base_url, **kw)
 
@@ -200,7 +200,7 @@ def test_customer_profile(client: TestClient, setup: Any) -> None:
 
 def test_export_csv_neutralises_formulas(client: TestClient, setup: Any) -> None:
     h = H(setup[1], "analyst")
-    from escucha.api.serialize import csv_value
+    from escucha.http.serialize import csv_value
 
     assert csv_value("\tTAB") == "'\tTAB" and csv_value("\rCR") == "'\rCR" and csv_value(-0.5) == -0.5
     evil = ["=HYPERLINK(\"http://x\",\"pwn\")", "+SUM(1,2)", "-2+3", "@cmd", "=1+1 and more"]
@@ -253,7 +253,7 @@ def test_openapi_and_docs_need_auth_and_list_routes(client: TestClient, setup: A
 
 def test_display_redaction(tmp_path: Path) -> None:
     import escucha
-    from escucha.api import auth
+    from escucha.http import auth
 
     ws = escucha.open(tmp_path / "ws", display_redaction=True)
     ws.add([{"id": "p1", "text": "Escribidme a juan.perez@example.com o al 612 345 678, gracias"}])

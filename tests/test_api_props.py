@@ -25,7 +25,7 @@ _state: dict[str, Any] = {}
 def _app() -> Any:
     import tempfile
 
-    from escucha.api.app import create_app
+    from escucha.server import create_app
 
     if "app" not in _state:
         ws, tokens = build_workspace(Path(tempfile.mkdtemp(prefix="escucha-props-")) / "ws")

@@ -32,7 +32,7 @@ def running_server(ws: Any) -> Iterator[str]:
     """Serve ``ws`` with uvicorn in a thread; yields the base URL."""
     import uvicorn
 
-    from escucha.api.app import create_app
+    from escucha.server import create_app
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",

@@ -36,7 +36,7 @@ def client(setup: Any) -> TestClient:
 
 def _routes(app: Any) -> list[tuple[str, str]]:
     """(method, concrete path) for every route of the app, with path parameters filled in."""
-    from escucha.api.app import route_table
+    from escucha.server import route_table
 
     return [(m, p + "/app.css" if mount else re.sub(r"\{[^}]+\}", "x", p)) for m, p, mount in route_table(app)]
 
@@ -174,7 +174,7 @@ def test_cookie_flags_and_security_headers(setup: Any) -> None:
 
 
 def test_tampered_or_stale_sessions_are_rejected(setup: Any) -> None:
-    from escucha.api import auth
+    from escucha.http import auth
 
     ws = setup[0]
     auth.add_user(ws, "temp1", PASSWORD, "agent")
@@ -225,7 +225,7 @@ def test_highlight_escapes_before_wrapping() -> None:
 
 
 def test_info_logs_never_contain_message_bodies(setup: Any, caplog: pytest.LogCaptureFixture) -> None:
-    from escucha.api.logs import JsonFormatter
+    from escucha.http.logs import JsonFormatter
 
     secret = "MI-NUMERO-SECRETO-998877 estoy harto"
     c = make_client(setup[0])
@@ -241,9 +241,9 @@ def test_info_logs_never_contain_message_bodies(setup: Any, caplog: pytest.LogCa
 
 def test_serve_refuses_unsafe_setups(tmp_path: Path) -> None:
     import escucha
-    from escucha.api import auth
-    from escucha.api.serve import preflight
     from escucha.errors import ConfigError
+    from escucha.http import auth
+    from escucha.http.serve import preflight
 
     ws = escucha.open(tmp_path / "ws")
     assert preflight(ws, "127.0.0.1")  # allowed on loopback, with warnings

@@ -161,8 +161,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from rich.console import Console
 
-    from escucha.api import auth
     from escucha.demo.build import build_demo
+    from escucha.http import auth
 
     ws, _ = build_demo(tmp_path_factory.mktemp("demo") / "ws", n=1500, console=Console(file=io.StringIO()))
     ws.add([{"id": f"idea-xss{i}", "channel": "review", "text": XSS_IDEA, "customer_id": f"C0000{i + 1}",

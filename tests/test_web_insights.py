@@ -34,8 +34,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, str]
 
     from rich.console import Console
 
-    from escucha.api import auth
     from escucha.demo.build import build_demo
+    from escucha.http import auth
 
     root: Path = tmp_path_factory.mktemp("insights") / "ws"
     ws, _ = build_demo(root, n=1500, console=Console(file=io.StringIO()))
@@ -140,7 +140,7 @@ def test_customer_text_is_escaped_on_every_page(setup: Any) -> None:
     """Plant the payload in each page's (cached or stored) data: it must come out as text."""
     import copy
 
-    from escucha.web import insights_data as D
+    from escucha.http import insight_cache as D
 
     ws = setup[0]
     c = make_client(ws)
@@ -188,7 +188,7 @@ def test_snapshot_sections_from_stored_data(setup: Any, browser: TestClient) -> 
 
 def test_themes_page_hint_when_none_stored(tmp_path: Path) -> None:
     import escucha
-    from escucha.api import auth
+    from escucha.http import auth
 
     ws = escucha.open(tmp_path / "ws")
     ws.add([{"id": "a", "text": "Todo bien, gracias."}])
@@ -266,7 +266,7 @@ def test_segments_page_shows_each_segment(client: TestClient, setup: Any, browse
         assert f'<td class="desc">{escape(seg["description_en"])}</td>' in row
         assert f'<td class="size">{seg["size"]}</td>' in row
         assert f"{seg['sentiment_index']:,.0f}" in row
-    from escucha.api import auth
+    from escucha.http import auth
 
     auth.add_user(setup[0], "viewer_es", PASSWORD, "viewer", language="es")
     auth.clear_cache()

@@ -244,8 +244,8 @@ def demo(
     html.write_text(render_html(data), encoding="utf-8")
     console.print(f"\nHTML report: [bold]{html}[/]")
     if serve:
-        from escucha.api import auth
-        from escucha.api.serve import serve as run
+        from escucha.http import auth
+        from escucha.http.serve import serve as run
 
         for user, password, role in DEMO_USERS:
             auth.add_user(ws, user, password, role, "es", replace=True)

@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the REST API (/api/v1, docs at /docs) and the dashboard."""
         _need_server()
-        from escucha.api.serve import preflight
-        from escucha.api.serve import serve as run
+        from escucha.http.serve import preflight
+        from escucha.http.serve import serve as run
 
         ws = _ws(workspace)
         preflight(ws, host)
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add a user (password prompted, from --password-stdin or ESCUCHA_NEW_PASSWORD)."""
         _need_server()
-        from escucha.api import audit, auth
+        from escucha.http import audit, auth
 
         ws = _ws(workspace)
         user = auth.add_user(ws, username, _password(password_stdin), role, language, replace=replace)
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List users (never their password hashes)."""
         _need_server()
-        from escucha.api import auth
+        from escucha.http import auth
 
         rows = auth.list_users(_ws(workspace))
         if as_json:
@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
     def users_delete(username: str, workspace: WorkspaceOpt = None) -> None:
         """Delete a user (their sessions end)."""
         _need_server()
-        from escucha.api import audit, auth
+        from escucha.http import audit, auth
 
         ws = _ws(workspace)
         auth.delete_user(ws, username)
@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create an API token; it is printed once and stored only hashed."""
         _need_server()
-        from escucha.api import audit, auth
+        from escucha.http import audit, auth
 
         ws = _ws(workspace)
         token_id, token = auth.create_token(ws, name, role, created_by="cli")
@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
     def tokens_list(as_json: Annotated[bool, typer.Option("--json")] = False, workspace: WorkspaceOpt = None) -> None:
         """List API tokens (ids, names, roles, revocation; never the secrets)."""
         _need_server()
-        from escucha.api import auth
+        from escucha.http import auth
 
         rows = auth.list_tokens(_ws(workspace))
         if as_json:
@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
     def tokens_revoke(token_id: str, workspace: WorkspaceOpt = None) -> None:
         """Revoke an API token (takes effect within seconds in a running server)."""
         _need_server()
-        from escucha.api import audit, auth
+        from escucha.http import audit, auth
 
         ws = _ws(workspace)
         auth.revoke_token(ws, token_id)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-TEXT_KEYS = frozenset({"text", "quote", "title", "evidence"})
+TEXT_KEYS = frozenset({"text", "quote"})
 """Keys whose string values are customer text (redacted when a redactor is given)."""
 
 Redactor = Callable[[str], str]

@@ -9,7 +9,7 @@ named by ``Insight.templates``) that the report and the dashboard both render::
     @register_insight
     class Busiest(Insight):
         name = "busiest"
-        title = {"en": "Busiest channels", "es": "Canales con más voces"}
+        title = titles(en="Busiest channels", es="Canales con más voces")
         templates = Path(__file__).parent / "templates"
 
         def compute(self, ctx: InsightContext, **params: Any) -> InsightResult:
@@ -27,6 +27,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
@@ -140,7 +141,7 @@ class Insight(ABC):
     """One insight: a name, titles, where it shows and how it is computed."""
 
     name: ClassVar[str]
-    title: ClassVar[Mapping[str, str]] = {}
+    title: ClassVar[Mapping[str, str]] = MappingProxyType({})
     """Title per interface language (``en`` and ``es``)."""
     order: ClassVar[int] = 100
     """Position in the report, the dashboard's navigation and ``escucha insights``."""
@@ -148,6 +149,10 @@ class Insight(ABC):
     """Insights whose stored results this one reads (computed first in a report)."""
     page: ClassVar[str | None] = None
     """The dashboard path of a page of its own; default ``/insights/<name>``."""
+    nav_title: ClassVar[Mapping[str, str] | None] = None
+    """Short title for the dashboard's navigation (default: ``title``)."""
+    snapshot_title: ClassVar[Mapping[str, str] | None] = None
+    """Title of its box in the morning snapshot (default: ``title``)."""
     templates: ClassVar[Path | None] = None
     """Folder holding ``<name>.html``, the fragment the report and the dashboard render."""
 
@@ -183,6 +188,11 @@ class Insight(ABC):
     @property
     def path(self) -> str:
         return self.page or f"/insights/{self.name}"
+
+
+def titles(en: str, es: str | None = None) -> Mapping[str, str]:
+    """An insight's titles per interface language (read-only)."""
+    return MappingProxyType({"en": en, "es": es or en})
 
 
 def fmt(v: Any, digits: int = 1) -> str:

@@ -22,6 +22,7 @@ from escucha.insights.base import (
     TableView,
     fmt,
     register_insight,
+    titles,
 )
 from escucha.insights.inputs import aspect_labels, customer_aspects, customer_items, theme_rows
 from escucha.insights.metrics import net_score, to_records
@@ -226,7 +227,8 @@ class Drivers(Insight):
     """Key drivers of NPS (or the best-covered score) over aspects and stored themes."""
 
     name = "drivers"
-    title = {"en": "Key drivers", "es": "Palancas clave"}
+    nav_title = titles(en="Key drivers", es="Palancas")
+    title = titles(en="Key drivers", es="Palancas clave")
     order = 40
     after = ("themes",)
 

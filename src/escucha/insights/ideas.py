@@ -28,6 +28,7 @@ from escucha.insights.base import (
     cut,
     day,
     register_insight,
+    titles,
 )
 from escucha.insights.themes import customer_sentences
 from escucha.insights.themes_describe import key_phrases, label_from
@@ -170,7 +171,8 @@ class Ideas(Insight):
     """The ideas board: suggestions clustered, with supporters and the first proposer."""
 
     name = "ideas"
-    title = {"en": "Ideas board", "es": "Tablón de ideas"}
+    nav_title = titles(en="Ideas", es="Ideas")
+    title = titles(en="Ideas board", es="Tablón de ideas")
     order = 60
     page = "/ideas"
 

@@ -29,6 +29,7 @@ from escucha.insights.base import (
     TableView,
     fmt,
     register_insight,
+    titles,
 )
 from escucha.insights.drivers import choose_target, driver_weights, key_drivers
 from escucha.insights.inputs import aspect_labels, customer_items, customer_sentences, load_company
@@ -458,7 +459,8 @@ class Journey(Insight):
     """The customer journey map: per stage and touchpoint, volume, feeling, effort, moments of truth."""
 
     name = "journey"
-    title = {"en": "Customer journey", "es": "Recorrido del cliente"}
+    nav_title = titles(en="Journey", es="Recorrido")
+    title = titles(en="Customer journey", es="Recorrido del cliente")
     order = 30
     page = "/journey"
 

@@ -33,6 +33,7 @@ from escucha.insights.base import (
     cut,
     fmt,
     register_insight,
+    titles,
 )
 from escucha.insights.drivers import choose_target, driver_rows, driver_weights, key_drivers
 from escucha.insights.inputs import (
@@ -429,7 +430,8 @@ class Plan(Insight):
     """The improvement plan: ranked problems with impact parts, owner, evidence and credits."""
 
     name = "plan"
-    title = {"en": "What to fix first", "es": "Qué arreglar primero"}
+    nav_title = titles(en="Improvement plan", es="Plan de mejora")
+    title = titles(en="What to fix first", es="Qué arreglar primero")
     order = 10
     after = ("themes",)
     page = "/plan"

@@ -42,6 +42,7 @@ from escucha.insights.base import (
     cut,
     fmt,
     register_insight,
+    titles,
 )
 from escucha.insights.inputs import customer_items, load_company
 from escucha.insights.journey import fold
@@ -597,7 +598,9 @@ class Promises(Insight):
     """Promise vs experience: per brand promise, kept vs broken, gap score, trend, quotes."""
 
     name = "promises"
-    title = {"en": "Promise vs experience", "es": "Promesa frente a experiencia"}
+    nav_title = titles(en="Promises", es="Promesas")
+    title = titles(en="Promise vs experience", es="Promesa frente a experiencia")
+    snapshot_title = titles(en="Broken promises", es="Promesas rotas")
     order = 20
     page = "/promises"
 

@@ -21,6 +21,7 @@ from escucha.insights.base import (
     TableView,
     fmt,
     register_insight,
+    titles,
 )
 from escucha.insights.inputs import aspect_labels, customer_aspects, customer_items
 from escucha.insights.metrics import net_score
@@ -148,7 +149,8 @@ class Segments(Insight):
     """Needs-based customer segments, described in words."""
 
     name = "segments"
-    title = {"en": "Segments", "es": "Segmentos"}
+    nav_title = titles(en="Segments", es="Segmentos")
+    title = titles(en="Segments", es="Segmentos")
     order = 70
     page = "/segments"
 

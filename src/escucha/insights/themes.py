@@ -38,6 +38,7 @@ from escucha.insights.base import (
     day,
     fmt,
     register_insight,
+    titles,
 )
 from escucha.insights.themes_cluster import (
     centroids_of,
@@ -465,7 +466,9 @@ class Themes(Insight):
     """Themes in the customers' own words (discovered on first use or with ``refresh``)."""
 
     name = "themes"
-    title = {"en": "Themes in their own words", "es": "Temas en sus propias palabras"}
+    nav_title = titles(en="Themes", es="Temas")
+    snapshot_title = titles(en="Rising themes", es="Temas en alza")
+    title = titles(en="Themes in their own words", es="Temas en sus propias palabras")
     order = 50
     page = "/themes"
 

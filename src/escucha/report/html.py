@@ -17,7 +17,8 @@ from escucha.insights.base import all_insights
 from escucha.insights.base import fmt as f
 from escucha.report.charts import charts
 
-SECTIONS_DIR = Path(__file__).parent / "templates" / "sections"
+REPORT_TEMPLATES = Path(__file__).parent / "templates"
+SECTIONS_DIR = REPORT_TEMPLATES / "sections"
 
 
 def _env() -> Environment:

@@ -11,25 +11,37 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from escucha.api.auth import ANALYSIS_RUN, CUSTOMERS, READ, Principal
-from escucha.api.deps import StateDep, require
-from escucha.web import insights_data as D
+from escucha.errors import NotFoundError
+from escucha.http import insight_cache as D
+from escucha.http.auth import ANALYSIS_RUN, CUSTOMERS, READ, Principal
+from escucha.http.deps import StateDep, require
 from escucha.i18n import add_messages
+from escucha.insights.base import all_insights
+from escucha.report.html import REPORT_TEMPLATES, section_templates
 from escucha.web.nav import NavItem, register_nav
 from escucha.web.render import add_template_dir, render
 
 router = APIRouter(include_in_schema=False)
 ReadDep = Annotated[Principal, Depends(require(READ))]
 add_template_dir(Path(__file__).parent / "insights_templates")
+add_template_dir(REPORT_TEMPLATES)  # the report's section fragments (the generic one)
+for _insight in all_insights():  # a plugin's fragment: one template for its page and its report section
+    if _insight.templates is not None:
+        add_template_dir(_insight.templates)
 
-register_nav(NavItem("themes", "/themes", {"es": "Temas", "en": "Themes"}, order=40))
-register_nav(NavItem("ideas", "/ideas", {"es": "Ideas", "en": "Ideas"}, order=45))
-register_nav(NavItem("journey", "/journey", {"es": "Recorrido", "en": "Journey"}, order=50))
-register_nav(NavItem("promises", "/promises", {"es": "Promesas", "en": "Promises"}, order=60))
-register_nav(NavItem("plan", "/plan", {"es": "Plan de mejora", "en": "Improvement plan"}, order=70))
-register_nav(NavItem("segments", "/segments", {"es": "Segmentos", "en": "Segments"}, order=80))
+NAV_ORDER = {"themes": 40, "ideas": 45, "journey": 50, "promises": 60, "plan": 70, "segments": 80}
 
+
+def register_insight_nav() -> None:
+    """A navigation entry per registered insight (plugins too), titled in each language."""
+    for insight in all_insights():
+        labels = dict(insight.nav_title or insight.title)
+        register_nav(NavItem(insight.name, insight.path, labels, order=NAV_ORDER.get(insight.name, 90 + insight.order)))
+
+
+register_insight_nav()
 add_messages({
+    "insight.none": ("Aún no hay datos para esta vista.", "No data for this view yet."),
     "themes.title": ("Temas que surgen", "Emerging themes"),
     "themes.none": ("Aún no hay temas guardados. Un analista puede descubrirlos con «escucha themes».",
                     "No themes stored yet. An analyst can discover them with `escucha themes`."),
@@ -118,6 +130,16 @@ def journey_svg(data: dict[str, Any]) -> Markup | None:
 
 def _texts(state: Any, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [{**r, "text": state.redact(r.get("text"))} for r in rows or []]
+
+
+@router.get("/insights/{name}")
+def insight_page(request: Request, state: StateDep, principal: ReadDep, name: str) -> HTMLResponse:
+    """Any registered insight, through its own template (the fragment the report shows too)."""
+    insight = next((i for i in all_insights() if i.name == name), None)
+    if insight is None:
+        raise NotFoundError(f"no insight {name!r}", field="name", record=name)
+    data = D.jsonable(D.insight_section(state.ws, state.cache, name), state.redact)
+    return render(request, "insight.html", insight=insight, data=data, fragment=section_templates()[name])
 
 
 @router.get("/themes")

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from escucha.api.auth import CUSTOMERS, READ
+from escucha.http.auth import CUSTOMERS, READ
 
 if TYPE_CHECKING:
-    from escucha.api.auth import Principal
+    from escucha.http.auth import Principal
 
 
 @dataclass(frozen=True)

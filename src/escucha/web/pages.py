@@ -10,13 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from escucha.api import audit, auth
-from escucha.api.auth import CUSTOMERS, EXPORT, LOGIN_COOKIE, READ, SESSION_COOKIE, Principal
-from escucha.api.bulk import get_many
-from escucha.api.deps import StateDep, require
-from escucha.api.profiles import customer_profile
-from escucha.api.security import client_ip, is_loopback
-from escucha.api.serialize import anonymise_feedback, frame_records
+from escucha.http import audit, auth
+from escucha.http.auth import CUSTOMERS, EXPORT, LOGIN_COOKIE, READ, SESSION_COOKIE, Principal
+from escucha.http.bulk import get_many
+from escucha.http.deps import StateDep, require
+from escucha.http.insight_cache import cached
+from escucha.http.profiles import customer_profile
+from escucha.http.security import client_ip, is_loopback
+from escucha.http.serialize import anonymise_feedback, frame_records
 from escucha.models import INTENTS
 from escucha.store import Filters
 from escucha.web.render import highlight, render
@@ -133,19 +134,20 @@ def _one(v: str | None) -> list[str] | None:
 
 
 def _options(state: Any) -> dict[str, list[str]]:
-    hit = state.cache.get("options")
-    if hit is None:
+    """The explorer's filter choices (cached until the workspace's data changes)."""
+
+    def build() -> dict[str, list[str]]:
         ws = state.ws
         chans = ws.metrics(by="channel")
         asps = ws.metrics(by="aspect", min_volume=1)
         langs = ws.metrics(by="language")
-        hit = {
+        return {
             "channel": [str(c) for c in chans["channel"].dropna()] if not chans.empty else [],
             "aspect": [str(a) for a in asps["aspect"].dropna()] if not asps.empty else [],
             "language": [str(x) for x in langs["language"].dropna()] if not langs.empty else [],
         }
-        state.cache["options"] = hit
-    return hit  # type: ignore[no-any-return]
+
+    return cached(state.ws, state.cache, "options", build)  # type: ignore[no-any-return]
 
 
 @router.get("/explore")

@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from escucha.models import Analysis
 from escucha.i18n import t
+from escucha.insights.base import fmt
+from escucha.models import Analysis
 from escucha.web.nav import visible
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -39,6 +40,7 @@ def fnum(v: Any, digits: int = 1, signed: bool = False) -> str:
 
 
 env.filters["fnum"] = fnum
+env.globals["f"] = fmt  # the number format the report fragments use
 
 
 def page_context(request: Request) -> dict[str, Any]:

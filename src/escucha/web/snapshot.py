@@ -3,7 +3,6 @@ channel, top negative aspects, urgent voices, and sections from optional feature
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from escucha.insights.base import all_insights
 from escucha.insights.metrics import to_records
 from escucha.store import Filters
 
@@ -23,15 +23,6 @@ log = logging.getLogger(__name__)
 WINDOW_DAYS = 28
 THREATS = ["churn_threat", "public_threat"]
 AGENT_SPEAKERS = r"^(agent|agente|asesor|asesora|operador|operadora|rep|brand)"
-
-OPTIONAL_SECTIONS: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("themes", "escucha.insights.themes", {"es": "Temas en alza", "en": "Rising themes"}),
-    ("promises", "escucha.insights.promises", {"es": "Promesas rotas", "en": "Broken promises"}),
-    ("alerts", "escucha.insights.alerts", {"es": "Alertas", "en": "Alerts"}),
-)
-"""Sections shown only when their module exists and has ``snapshot_section(ws, limit=5)``
-returning a list of ``{"title", "detail"?, "href"?}`` (an empty list hides the section)."""
-
 
 def _negative_aspects(ws: Workspace, f: Filters, top: int = 6) -> list[dict[str, Any]]:
     asp = ws.aspects(f)
@@ -55,22 +46,19 @@ def _negative_aspects(ws: Workspace, f: Filters, top: int = 6) -> list[dict[str,
 
 
 def _optional_sections(ws: Workspace) -> list[dict[str, Any]]:
+    """A box per registered insight that has something for the snapshot (``Insight.snapshot``:
+    a list of ``{"title", "detail"?, "href"?}``; an empty list hides the box)."""
     out = []
-    for key, module, labels in OPTIONAL_SECTIONS:
+    ctx = ws.context
+    for insight in all_insights():
         try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        fn = getattr(mod, "snapshot_section", None)
-        if not callable(fn):
-            continue
-        try:
-            entries = fn(ws, limit=5)
+            entries = insight.snapshot(ctx, limit=5)
         except Exception as exc:  # a feature's failure must not break the snapshot
-            log.warning("snapshot section %s failed: %s", key, type(exc).__name__)
+            log.warning("snapshot section %s failed: %s", insight.name, type(exc).__name__)
             continue
         if entries:
-            out.append({"key": key, "labels": labels, "entries": list(entries)})
+            out.append({"key": insight.name, "labels": dict(insight.snapshot_title or insight.title),
+                        "entries": list(entries)})  # fmt: skip
     return out
 
 

@@ -3,7 +3,7 @@
 To add endpoints (themes, journey, promises, plan, segments, …) write a module with a
 ``router: fastapi.APIRouter`` and add its dotted name to ``API_ROUTE_MODULES``. Authentication is
 enforced for every route by the security middleware; use ``Depends(require(PERMISSION))`` from
-``escucha.api.deps`` for role checks and raise ``escucha.errors`` exceptions for errors.
+``escucha.http.deps`` for role checks and raise ``escucha.errors`` exceptions for errors.
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from escucha.api import audit, auth
-from escucha.api.auth import ADMIN, Principal
-from escucha.api.deps import PrincipalDep, StateDep, require
-from escucha.api.errors import ERROR_RESPONSES
-from escucha.api.security import client_ip
+from escucha.http import audit, auth
+from escucha.http.auth import ADMIN, Principal
+from escucha.http.deps import PrincipalDep, StateDep, require
+from escucha.http.errors import ERROR_RESPONSES
+from escucha.http.security import client_ip
 
 router = APIRouter(tags=["admin"], responses=ERROR_RESPONSES)
 AdminDep = Annotated[Principal, Depends(require(ADMIN))]

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, model_validator
 
-from escucha.api import audit
-from escucha.api.auth import ANALYSIS_RUN, ANALYZE_TEXT, Principal
-from escucha.api.deps import StateDep, require
-from escucha.api.errors import ERROR_RESPONSES, ApiError
+from escucha.http import audit
+from escucha.http.auth import ANALYSIS_RUN, ANALYZE_TEXT, Principal
+from escucha.http.deps import StateDep, require
+from escucha.http.errors import ERROR_RESPONSES, ApiError
 
 router = APIRouter(tags=["analysis"], responses=ERROR_RESPONSES)
 

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from escucha.api.auth import CUSTOMERS, Principal
-from escucha.api.deps import StateDep, require
-from escucha.api.errors import ERROR_RESPONSES
-from escucha.api.profiles import customer_profile
+from escucha.http.auth import CUSTOMERS, Principal
+from escucha.http.deps import StateDep, require
+from escucha.http.errors import ERROR_RESPONSES
+from escucha.http.profiles import customer_profile
 
 router = APIRouter(tags=["customers"], responses=ERROR_RESPONSES)
 

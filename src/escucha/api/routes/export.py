@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from escucha.api import audit
-from escucha.api.auth import EXPORT, Principal
-from escucha.api.deps import FiltersDep, StateDep, require
-from escucha.api.errors import ERROR_RESPONSES
-from escucha.api.security import client_ip
-from escucha.api.serialize import anonymise, csv_value
+from escucha.http import audit
+from escucha.http.auth import EXPORT, Principal
+from escucha.http.deps import FiltersDep, StateDep, require
+from escucha.http.errors import ERROR_RESPONSES
+from escucha.http.security import client_ip
+from escucha.http.serialize import anonymise, csv_value
 from escucha.store import Filters
 
 router = APIRouter(tags=["export"], responses=ERROR_RESPONSES)

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Body, Depends, File, Form, Query, UploadFile
 from pydantic import BaseModel
 
 from escucha.analysis import analyse_batch
-from escucha.api.auth import FEEDBACK_WRITE, INGEST, READ, Principal
-from escucha.api.deps import FiltersDep, StateDep, require
-from escucha.api.errors import ERROR_RESPONSES, ApiError
-from escucha.api.serialize import anonymise_feedback, clean, frame_records
 from escucha.errors import ValidationError
+from escucha.http.auth import FEEDBACK_WRITE, INGEST, READ, Principal
+from escucha.http.deps import FiltersDep, StateDep, require
+from escucha.http.errors import ERROR_RESPONSES, ApiError
+from escucha.http.serialize import anonymise_feedback, clean, frame_records
 from escucha.models import Feedback
 from escucha.store import PendingItem
 
@@ -120,7 +120,7 @@ def upload_feedback(
                     raise ApiError(413, f"{name!r} is larger than {state.settings.max_upload_mb} MB", field="file")
                 out.write(chunk)
         summary = state.ws.ingest(dest, spec, source_name=source_name or Path(safe).stem)
-    from escucha.api import audit
+    from escucha.http import audit
 
     audit.record(state.ws, "ingest", principal.username, file=safe, mapping=mapping,
                  stored=summary.stored, quarantined=summary.quarantined)  # fmt: skip

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from escucha import __version__
-from escucha.api.deps import StateDep
-from escucha.api.errors import ApiError
 from escucha.errors import EscuchaError
+from escucha.http.deps import StateDep
+from escucha.http.errors import ApiError
 
 router = APIRouter(tags=["health"])
 

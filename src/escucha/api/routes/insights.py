@@ -1,16 +1,20 @@
-"""Insights: themes, ideas, journey, promises, improvement plan (and status changes), segments."""
+"""Insights: every registered insight by name (``/insights``, ``/insights/{name}``), and the
+built-ins' own routes: themes, ideas, journey, promises, improvement plan (and status changes),
+segments."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from escucha.api.auth import ANALYSIS_RUN, READ, Principal
-from escucha.api.deps import StateDep, require
-from escucha.api.errors import ERROR_RESPONSES
-from escucha.web import insights_data as D
+from escucha.errors import NotFoundError
+from escucha.http import insight_cache as D
+from escucha.http.auth import ANALYSIS_RUN, READ, Principal
+from escucha.http.deps import StateDep, require
+from escucha.http.errors import ERROR_RESPONSES
+from escucha.insights.base import all_insights
 
 router = APIRouter(tags=["insights"], responses=ERROR_RESPONSES)
 ReadDep = Annotated[Principal, Depends(require(READ))]
@@ -19,6 +23,26 @@ ReadDep = Annotated[Principal, Depends(require(READ))]
 class StatusChange(BaseModel):
     status: str = Field(max_length=20, description="open, in_progress, done or dismissed")
     note: str | None = Field(default=None, max_length=1000)
+
+
+class InsightInfo(BaseModel):
+    name: str
+    title: dict[str, str]
+    path: str = Field(description="The insight's dashboard page")
+
+
+@router.get("/insights", summary="Every insight this server knows (built-in and plugins)")
+def list_insights(principal: ReadDep) -> dict[str, list[InsightInfo]]:
+    return {"insights": [InsightInfo(name=i.name, title=dict(i.title), path=i.path) for i in all_insights()]}
+
+
+@router.get("/insights/{name}", summary="One insight's result by name (JSON; customer text redacted when asked)")
+def get_insight_result(state: StateDep, principal: ReadDep, name: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
+    insight = next((i for i in all_insights() if i.name == name), None)
+    if insight is None:
+        raise NotFoundError(f"no insight {name!r}; see GET /api/v1/insights", field="name", record=name)
+    data = D.insight_data(state.ws, state.cache, name)
+    return {"name": name, "title": dict(insight.title), "data": D.jsonable(data, state.redact)}
 
 
 @router.get(

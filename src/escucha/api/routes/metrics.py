@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from escucha.api.auth import READ, Principal
-from escucha.api.deps import FiltersDep, StateDep, require
-from escucha.api.errors import ERROR_RESPONSES
+from escucha.http.auth import READ, Principal
+from escucha.http.deps import FiltersDep, StateDep, require
+from escucha.http.errors import ERROR_RESPONSES
 from escucha.insights.metrics import to_records
 
 router = APIRouter(tags=["metrics"], responses=ERROR_RESPONSES)

@@ -1,4 +1,6 @@
-"""The FastAPI application: REST API under ``/api/v1``, the dashboard, OpenAPI at ``/docs``."""
+"""The server's composition root: one FastAPI application with the REST API under ``/api/v1``
+(``escucha.api``), the dashboard (``escucha.web``) and OpenAPI at ``/docs``, on the shared
+``escucha.http`` layer. Nothing below imports this module."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from escucha import __version__
-from escucha.api.auth import LoginLimiter, SessionCodec
-from escucha.api.deps import ServerState
-from escucha.api.errors import install_error_handlers
 from escucha.api.routes import API_PREFIX, API_ROUTE_MODULES
-from escucha.api.security import SecurityMiddleware
 from escucha.config import Settings
+from escucha.http.auth import LoginLimiter, SessionCodec
+from escucha.http.deps import ServerState
+from escucha.http.errors import install_error_handlers
+from escucha.http.security import SecurityMiddleware
 from escucha.workspace import Workspace
+from escucha.workspace import open as open_workspace
 
 log = logging.getLogger("escucha.api")
 
@@ -39,9 +42,7 @@ def create_app(
     """The app serving ``workspace``. ``secure_cookies=None`` sets the Secure cookie flag except on
     loopback hosts (``Settings.cookie_secure`` overrides). Without ``secret_key`` a random key is
     used, so sessions end when the process stops (``escucha serve`` demands one off loopback)."""
-    import escucha
-
-    ws = workspace if isinstance(workspace, Workspace) else escucha.open(workspace, create=False)
+    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace, create=False)
     settings = settings or ws.settings
     key = settings.secret_key
     if not key:

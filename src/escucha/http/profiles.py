@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from escucha.api.serialize import clean, frame_records
 from escucha.errors import NotFoundError
+from escucha.http.serialize import clean, frame_records
 from escucha.insights.metrics import to_records
 from escucha.store import Filters
 

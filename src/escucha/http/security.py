@@ -21,8 +21,13 @@ from anyio import to_thread
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 
-from escucha.api.auth import SESSION_COOKIE, Principal, principal_from_session, principal_from_token
-from escucha.api.errors import error_json, wants_html
+from escucha.http.auth import (
+    SESSION_COOKIE,
+    Principal,
+    principal_from_session,
+    principal_from_token,
+)
+from escucha.http.errors import error_json, wants_html
 
 log = logging.getLogger("escucha.api")
 

@@ -17,8 +17,8 @@ MIN_SECRET = 32
 def preflight(ws: Workspace, host: str) -> list[str]:
     """Refuse unsafe setups: off loopback the server needs a strong secret key and an admin user.
     Returns warnings for setups that are allowed but weak."""
-    from escucha.api.auth import has_admin
-    from escucha.api.security import is_loopback
+    from escucha.http.auth import has_admin
+    from escucha.http.security import is_loopback
 
     warnings: list[str] = []
     key = ws.settings.secret_key or ""
@@ -48,8 +48,8 @@ def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000, workers_log_
     """Run the API and dashboard for ``ws`` until interrupted."""
     import uvicorn
 
-    from escucha.api.app import create_app
-    from escucha.api.logs import configure_logging
+    from escucha.http.logs import configure_logging
+    from escucha.server import create_app
 
     warnings = preflight(ws, host)
     configure_logging(workers_log_level or ws.settings.log_level)

@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 
-from escucha.api.auth import LoginLimiter, Principal, SessionCodec
-from escucha.api.errors import ApiError
 from escucha.config import Settings
+from escucha.http.auth import LoginLimiter, Principal, SessionCodec
+from escucha.http.errors import ApiError
 from escucha.store import Filters
 from escucha.workspace import Workspace
 
