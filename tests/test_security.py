@@ -243,7 +243,7 @@ def test_serve_refuses_unsafe_setups(tmp_path: Path) -> None:
     import escucha
     from escucha.errors import ConfigError
     from escucha.http import auth
-    from escucha.http.serve import preflight
+    from escucha.http.preflight import preflight
 
     ws = escucha.open(tmp_path / "ws")
     assert preflight(ws, "127.0.0.1")  # allowed on loopback, with warnings

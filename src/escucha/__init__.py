@@ -7,12 +7,19 @@ from functools import lru_cache
 from typing import Any
 
 from escucha.errors import EscuchaError
+from escucha.insights.base import (
+    Insight,
+    InsightContext,
+    InsightResult,
+    all_insights,
+    register_insight,
+)
 from escucha.models import Analysis, Channel, Customer, Feedback
 from escucha.pipeline import Pipeline
 from escucha.store import Filters
+from escucha.version import __version__
 from escucha.workspace import Workspace, open
 
-__version__ = "0.1.0"
 __all__ = [
     "Analysis",
     "Channel",
@@ -20,12 +27,17 @@ __all__ = [
     "EscuchaError",
     "Feedback",
     "Filters",
+    "Insight",
+    "InsightContext",
+    "InsightResult",
     "Pipeline",
     "Workspace",
     "__version__",
+    "all_insights",
     "analyze_texts",
     "default_pipeline",
     "open",
+    "register_insight",
 ]
 
 

@@ -12,6 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from escucha.cli_common import (
+    GlobalOptions,
     WorkspaceOpt,
     _emit_json,
     _fmt,
@@ -20,11 +21,10 @@ from escucha.cli_common import (
     console,
     err,
     limit_blas_threads,
-    state,
 )
 from escucha.errors import EscuchaError
 
-__all__ = ["WorkspaceOpt", "_emit_json", "_fmt", "_progress", "_ws", "app", "console", "err", "main", "state"]
+__all__ = ["WorkspaceOpt", "_emit_json", "_fmt", "_progress", "_ws", "app", "console", "err", "main"]
 
 app = typer.Typer(
     help="escucha: listen to every customer and turn it into action.",
@@ -36,11 +36,11 @@ app = typer.Typer(
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     workspace: WorkspaceOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
-    state.workspace = workspace
-    state.verbose = verbose
+    ctx.obj = GlobalOptions(workspace, verbose)
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -245,7 +245,7 @@ def demo(
     console.print(f"\nHTML report: [bold]{html}[/]")
     if serve:
         from escucha.http import auth
-        from escucha.http.serve import serve as run
+        from escucha.server import serve as run
 
         for user, password, role in DEMO_USERS:
             auth.add_user(ws, user, password, role, "es", replace=True)
@@ -264,6 +264,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "escucha.cli_themes",
     "escucha.cli_scale",
     "escucha.cli_models",
+    "escucha.cli_registry",  # last: it gives a command to each insight none of the others covers
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,14 +28,30 @@ WorkspaceOpt = Annotated[
 ]
 
 
-class State:
-    """Global options given before the command."""
+try:  # Typer bundles its own click from 0.2x; older releases use click itself
+    from typer._click.globals import get_current_context as _current_context
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    from click import get_current_context as _current_context
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    """Options given before the command (``escucha -w DIR report``), kept on the click context."""
 
     workspace: Path | None = None
     verbose: bool = False
 
 
-state = State()
+def global_options() -> GlobalOptions:
+    """The options given before the command (defaults outside a CLI invocation)."""
+    ctx = _current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
+
+
+def workspace_path(workspace: Path | None = None) -> Path | None:
+    """The workspace folder: the command's ``--workspace``, else the one given before the command."""
+    return workspace or global_options().workspace
 
 
 def limit_blas_threads() -> None:
@@ -51,7 +68,7 @@ def limit_blas_threads() -> None:
 def _ws(workspace: Path | None = None, create: bool = False) -> Any:
     import escucha
 
-    path = workspace or state.workspace
+    path = workspace_path(workspace)
     if path is None:
         raise EscuchaError("no workspace: pass --workspace DIR or set ESCUCHA_WORKSPACE", field="workspace")
     return escucha.open(path, create=create)

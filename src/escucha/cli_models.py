@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from escucha.cli_common import WorkspaceOpt, _emit_json, _fmt, _progress, console, state
+from escucha.cli_common import WorkspaceOpt, _emit_json, _fmt, _progress, console, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
         """Train a model on a company's own labels; the workspace's pipeline then uses it (extras.labels)."""
         from escucha.nlp.training import train as train_model
 
-        ws_path = workspace or state.workspace
+        ws_path = workspace_path(workspace)
         if out is None:
             if ws_path is None:
                 raise typer.BadParameter("give --workspace (the model goes to WORKSPACE/models/NAME) or --out")

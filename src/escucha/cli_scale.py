@@ -63,11 +63,11 @@ def analyze_big(
     ] = None,
 ) -> None:
     """Analyse a large file with dask into a Parquet dataset of flat analysis columns (no store)."""
-    from escucha.cli_common import _ws, console, state
+    from escucha.cli_common import _ws, console, workspace_path
     from escucha.distributed import PipelineSpec, analyse_file, attach_analyses
 
     spec_map = _mapping_spec(preset, mapping, text_col)
-    ws_path = workspace or state.workspace
+    ws_path = workspace_path(workspace)
     ws = _ws(ws_path, create=attach) if ws_path is not None else None
     if attach and ws is None:
         raise EscuchaError("--attach needs --workspace DIR", field="workspace")

@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the REST API (/api/v1, docs at /docs) and the dashboard."""
         _need_server()
-        from escucha.http.serve import preflight
-        from escucha.http.serve import serve as run
+        from escucha.http.preflight import preflight
+        from escucha.server import serve as run
 
         ws = _ws(workspace)
         preflight(ws, host)

@@ -13,13 +13,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from escucha import __version__
 from escucha.api.routes import API_PREFIX, API_ROUTE_MODULES
 from escucha.config import Settings
 from escucha.http.auth import LoginLimiter, SessionCodec
 from escucha.http.deps import ServerState
 from escucha.http.errors import install_error_handlers
 from escucha.http.security import SecurityMiddleware
+from escucha.version import __version__
 from escucha.workspace import Workspace
 from escucha.workspace import open as open_workspace
 
@@ -133,3 +133,23 @@ def route_table(app: FastAPI) -> list[tuple[str, str, bool]]:
             if m != "HEAD":
                 out.append((m, path, False))
     return out
+
+
+def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000, workers_log_level: str | None = None) -> None:
+    """Run the API and dashboard for ``ws`` until interrupted."""
+    import uvicorn
+
+    from escucha.http.logs import configure_logging
+    from escucha.http.preflight import preflight
+
+    warnings = preflight(ws, host)
+    configure_logging(workers_log_level or ws.settings.log_level)
+    for w in warnings:
+        log.warning(w)
+    app = create_app(ws)
+    from escucha.web.snapshot import warm_snapshot
+
+    warm_snapshot(app.state.escucha.ws, app.state.escucha.cache)  # seconds on a large workspace
+    log.info("serving", extra={"host": host, "port": port, "workspace": str(ws.path)})
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
+                server_header=False)  # fmt: skip

@@ -106,13 +106,13 @@ def insight_sections(ctx: InsightContext) -> tuple[dict[str, Any], dict[str, str
         for insight in compute_order(insights):
             t0 = time.perf_counter()
             try:
-                out = insight.section(ctx)
+                out = plain(insight.section(ctx))
             except Exception as exc:
                 log.warning("report: section %r left out (%s)", insight.name, type(exc).__name__)
                 skipped[insight.name] = type(exc).__name__
                 continue
             if out:
-                done[insight.name] = plain(out)
+                done[insight.name] = out
             else:
                 skipped[insight.name] = "no data"
             log.debug("report: section %r in %.1f s", insight.name, time.perf_counter() - t0)

@@ -25,6 +25,9 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for name in WEB_PAGE_MODULES:
         app.include_router(importlib.import_module(name).router)
+    from escucha.web.insights import register_insight_pages
+
+    register_insight_pages()
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

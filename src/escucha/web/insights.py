@@ -25,21 +25,19 @@ router = APIRouter(include_in_schema=False)
 ReadDep = Annotated[Principal, Depends(require(READ))]
 add_template_dir(Path(__file__).parent / "insights_templates")
 add_template_dir(REPORT_TEMPLATES)  # the report's section fragments (the generic one)
-for _insight in all_insights():  # a plugin's fragment: one template for its page and its report section
-    if _insight.templates is not None:
-        add_template_dir(_insight.templates)
 
 NAV_ORDER = {"themes": 40, "ideas": 45, "journey": 50, "promises": 60, "plan": 70, "segments": 80}
 
 
-def register_insight_nav() -> None:
-    """A navigation entry per registered insight (plugins too), titled in each language."""
+def register_insight_pages() -> None:
+    """A navigation entry per registered insight (plugins too), titled in each language, and the
+    template folder of each plugin (its fragment serves its page and its report section)."""
     for insight in all_insights():
+        if insight.templates is not None:
+            add_template_dir(insight.templates)
         labels = dict(insight.nav_title or insight.title)
         register_nav(NavItem(insight.name, insight.path, labels, order=NAV_ORDER.get(insight.name, 90 + insight.order)))
 
-
-register_insight_nav()
 add_messages({
     "insight.none": ("Aún no hay datos para esta vista.", "No data for this view yet."),
     "themes.title": ("Temas que surgen", "Emerging themes"),

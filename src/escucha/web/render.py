@@ -27,6 +27,8 @@ env = Environment(loader=ChoiceLoader(_loaders), autoescape=True, trim_blocks=Tr
 
 def add_template_dir(path: str | Path) -> None:
     """Let a feature's page module use its own templates (they may extend ``base.html``)."""
+    if any(getattr(x, "searchpath", None) == [str(path)] for x in _loaders):
+        return
     _loaders.insert(0, FileSystemLoader(str(path)))
     env.loader = ChoiceLoader(list(_loaders))
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from escucha import __version__
 from escucha.errors import EscuchaError
 from escucha.http.deps import StateDep
 from escucha.http.errors import ApiError
+from escucha.version import __version__
 
 router = APIRouter(tags=["health"])
 

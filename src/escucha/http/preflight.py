@@ -1,4 +1,4 @@
-"""``escucha serve``: preflight checks, JSON logs, uvicorn."""
+"""``escucha serve``'s preflight: refuse unsafe setups before the server starts."""
 
 from __future__ import annotations
 
@@ -42,23 +42,3 @@ def preflight(ws: Workspace, host: str) -> list[str]:
         if not has_admin(ws):
             warnings.append(f"no admin user yet: `escucha --workspace {ws.path} users add NAME --role admin`")
     return warnings
-
-
-def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000, workers_log_level: str | None = None) -> None:
-    """Run the API and dashboard for ``ws`` until interrupted."""
-    import uvicorn
-
-    from escucha.http.logs import configure_logging
-    from escucha.server import create_app
-
-    warnings = preflight(ws, host)
-    configure_logging(workers_log_level or ws.settings.log_level)
-    for w in warnings:
-        log.warning(w)
-    app = create_app(ws)
-    from escucha.web.snapshot import warm_snapshot
-
-    warm_snapshot(app.state.escucha.ws, app.state.escucha.cache)  # seconds on a large workspace
-    log.info("serving", extra={"host": host, "port": port, "workspace": str(ws.path)})
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
-                server_header=False)  # fmt: skip
