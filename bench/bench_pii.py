@@ -22,6 +22,7 @@ from escucha.privacy import find_pii, redact
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "tests" / "data" / "pii_snippets.jsonl"
+PARTS = ("dev", "heldout", "heldout2", "all")
 TAGS = ("EMAIL", "PHONE", "CARD", "IBAN", "DNI")
 
 
@@ -90,7 +91,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = load()
     result: dict[str, Any] = {"machine": platform.machine(), "python": platform.python_version()}
-    for part in ("dev", "heldout", "all"):
+    for part in PARTS:
         sub = [r for r in rows if part == "all" or r["split"] == part]
         result[part], errors = score(sub)
         if args.errors == part or (args.errors == "all" and part != "all"):
@@ -102,7 +103,7 @@ def main() -> None:
         result["tweets_flagged_by_tag"] = dict(Counter(s.tag for t in real for s in find_pii(t)))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    for part in ("dev", "heldout", "all"):
+    for part in PARTS:
         o = result[part]["overall"]
         tags = "  ".join(f"{t} {v['precision']:.3f}/{v['recall']:.3f}" for t, v in result[part]["by_tag"].items())
         print(f"{part:8s} P {o['precision']:.3f} R {o['recall']:.3f}  ({tags})")

@@ -35,30 +35,27 @@ IBAN_LENGTHS = {
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _AT = r"(?:\s*[(\[{]\s*(?:at|arroba)\s*[)\]}]\s*|\s+(?:at|arroba)\s+|\s*@\s*)"
 _DOT = r"(?:\s*[(\[{]\s*(?:dot|punto)\s*[)\]}]\s*|\s+(?:dot|punto)\s+|\.)"
-EMAIL_SPELT = re.compile(
-    rf"(?<![\w.+-])([\w.+-]+)({_AT})([\w-]+(?:{_DOT}[\w-]+)*?)({_DOT})([a-z]{{2,6}})\b", re.I
-)
+_TLD = r"(?:com|es|net|org|mx|co|io|edu|gov|uk|de|fr|it|pt|eu|info|me|cat|ar|cl|pe|us|biz)"
+EMAIL_SPELT = re.compile(rf"(?<![\w.+-])([\w.+-]+)({_AT})([\w-]+(?:{_DOT}[\w-]+)*)({_DOT})({_TLD})\b", re.I)
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}")
 CARD = re.compile(r"(?<![\w.,-])\d+(?:[ .-]\d+)*")
 DNI = re.compile(r"(?<![\w.-])(\d{2})([ .]?)(\d{3})\2(\d{3})([ .-]?)([A-Za-z])(?!\w)")
 NIE = re.compile(r"(?<![\w.-])([XYZxyz])[ .-]?(\d{7}|\d\.\d{3}\.\d{3})[ .-]?([A-Za-z])(?!\w)")
 DNI_BARE = re.compile(r"(?<![\w.-])\d{2}\.?\d{3}\.?\d{3}(?![\w]|[.,-]\d)")
 PHONE = re.compile(
-    r"(?<![\w+/.,:#-])(?:\+|00)?(?:\(\+?\d{1,4}\)|\d)(?:[ .-]{0,2}(?:\(\d{1,4}\)|\d)){6,17}(?![\w/]|[.,-]\d)"
+    r"(?:(?<=:)(?=\+)|(?<![\w+/.,:#-]))(?:\+|00)?(?:\(\+?\d{1,4}\)|\d)(?:[ .-]{0,2}(?:\(\d{1,4}\)|\d)){6,17}(?![\w/]|[.,-]\d)"
 )
 
 _SPELT_HINT = re.compile(r"\bat\b|arroba", re.I)
 _SPELT_PROVIDERS = {"gmail", "hotmail", "yahoo", "outlook", "icloud", "live", "protonmail", "aol",
                     "msn", "me", "proton", "gmx", "telefonica", "movistar", "orange", "vodafone"}  # fmt: skip
-_SPELT_TLDS = {"com", "es", "net", "org", "mx", "co", "io", "edu", "gov", "uk", "de", "fr", "it", "pt",
-               "eu", "info", "me", "cat", "ar", "cl", "pe", "us", "biz"}  # fmt: skip
 
-_NUMBER_WORD = r"(?:\s*(?:(?:number|n[úu]mero|n[úu]m|n\.?\s?[º°o]|no|de|es|is|el)\b\.?|#|:))*"
+_NUMBER_WORD = r"(?:\s*(?:(?:numbers?|n[úu]meros?|n[úu]m|n\.?\s?[º°o]|no|de|es|is|el)\b\.?|#|:))*"
 _NOT_PHONE = re.compile(
     r"(?:pedidos?|orders?|[oó]rden|ref(?:erencia|erence)?\.?|tracking|seguimiento|localizador|factura|"
     r"invoice|albar[aá]n|tickets?|incidencia|expediente|caso|case|c[oó]digo|code|cliente|customer|"
     r"account|cuenta|socio|member(?:ship)?|productos?|products?|sku|ean|isbn|serial|serie|modelo|model|"
-    r"paquete|package|parcel|env[ií]o|shipment|vuelo|flight|reserva|booking|confirmaci[oó]n|"
+    r"imei|(?:bag(?:gage)?\s+)?tags?|equipaje|maleta|paquete|package|parcel|env[ií]o|shipment|vuelo|flight|reserva|booking|confirmaci[oó]n|"
     r"confirmation|presupuesto|quote|p[oó]liza|policy|contrato|contract|transacci[oó]n|transaction|"
     r"operaci[oó]n|lote|batch|#)" + _NUMBER_WORD,
     re.I,
@@ -152,7 +149,7 @@ def _emails(text: str) -> Iterator[Span]:
 
 def _spelt_email_ok(m: re.Match[str]) -> bool:
     local, at, domain, dot, tld = m.groups()
-    if tld.lower() not in _SPELT_TLDS or (at.strip() == "@" and dot == "."):
+    if at.strip() == "@" and dot == ".":
         return False
     if at.strip().lower() in ("at",) and not any(c in "[({" for c in at + dot):
         first = re.split(r"\W", domain.lower())[0]
@@ -196,6 +193,21 @@ def _typo_iban_end(s: str) -> int | None:
     return end if 15 <= size <= 34 else None
 
 
+def _iin_ok(digits: str) -> bool:
+    """Whether the card number's issuer prefix fits its length (Visa, Mastercard, Amex, Diners,
+    Discover, JCB, UnionPay, Maestro)."""
+    n, p2, p4 = len(digits), int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":
+        return n in (13, 16, 19)
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:
+        return n == 16
+    if p2 in (34, 37):
+        return n == 15
+    if p2 in (36, 38) or 300 <= p4 // 10 <= 305:
+        return n in (14, 16)
+    return (p2 in (35, 62, 64, 65) or p4 == 6011 or p2 == 50 or 56 <= p2 <= 69) and 16 <= n <= 19
+
+
 def _card_shape(groups: list[str], seps: set[str]) -> bool:
     sizes = [len(g) for g in groups]
     if len(seps) > 1:
@@ -213,7 +225,7 @@ def _cards(text: str) -> Iterator[Span]:
             digits = "".join(groups[:k])
             if not 13 <= len(digits) <= 19:
                 continue
-            if digits[0] in "23456" and _card_shape(groups[:k], set(seps[: k - 1])) and luhn_ok(digits):
+            if _iin_ok(digits) and _card_shape(groups[:k], set(seps[: k - 1])) and luhn_ok(digits):
                 end = m.start() + len("".join(p for pair in zip(groups[:k], seps + [""]) for p in pair).rstrip(" .-"))
                 if _cue(text, m.start()) != "other":
                     yield Span(m.start(), end, "CARD")
@@ -302,3 +314,88 @@ def redact(text: str) -> str:
         out += [text[pos : span.start], f"[{span.tag}]"]
         pos = span.end
     return "".join(out) + text[pos:] if out else text
+
+
+# -- structured values: metadata, raw rows, whole voices ---------------------------------------------
+_KEY_KINDS = (
+    ("EMAIL", {"email", "emails", "mail", "correo"}),
+    ("PHONE", {"phone", "phones", "telephone", "tel", "telefono", "teléfono", "movil", "móvil", "mobile",
+               "cell", "celular", "whatsapp", "fax", "msisdn"}),
+    ("IBAN", {"iban", "bic", "swift", "cuenta", "bank"}),
+    ("CARD", {"card", "tarjeta", "pan", "cvv", "cvc"}),
+    ("DNI", {"dni", "nie", "nif", "ssn", "passport", "pasaporte", "curp", "rfc", "cpf"}),
+    ("ADDRESS", {"address", "addr", "direccion", "dirección", "domicilio", "street", "calle"}),
+    ("NAME", {"name", "nombre", "apellido", "apellidos", "surname", "firstname", "lastname", "fullname",
+              "username", "displayname"}),
+    ("BIRTHDATE", {"birthdate", "birthday", "dob", "nacimiento"}),
+    ("IP", {"ip", "ipaddress"}),
+)  # fmt: skip
+# a "name" key about something other than a person (product_name, store_name…) is not personal
+_NOT_PERSON = {"product", "producto", "store", "shop", "tienda", "company", "empresa", "brand", "marca",
+               "airline", "hotel", "file", "source", "channel", "campaign", "app", "plan", "city", "ciudad",
+               "country", "pais", "país", "event", "item", "category", "team", "branch", "sucursal", "site"}  # fmt: skip
+_MAX_DEPTH = 100
+
+
+def personal_key(key: str) -> str | None:
+    """The tag for a field whose name says it holds personal data (``customer_email`` → ``EMAIL``)."""
+    words = [w for w in re.split(r"[^a-záéíóúñ]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", key).lower()) if w]
+    joined = "".join(words)
+    for tag, names in _KEY_KINDS:
+        if any(w in names for w in words) or joined in names:
+            if tag == "NAME" and any(w in _NOT_PERSON for w in words):
+                return None
+            return tag
+    return None
+
+
+def redact_value(value: Any, key: str | None = None, _depth: int = 0) -> Any:
+    """``value`` with PII redacted in every string, through dicts and lists (a JSON-like value).
+
+    A value under a key that names personal data (email, phone, name, address, dni…) is replaced
+    whole by its tag, whatever its type; keys are redacted as text too. Numbers and booleans
+    elsewhere are kept. Past 100 levels of nesting a value is replaced by ``[REDACTED]``."""
+    tag = personal_key(key) if key else None
+    if tag is not None and value is not None and value != "":
+        return f"[{tag}]"
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict | list | tuple) and _depth >= _MAX_DEPTH:
+        return "[REDACTED]"
+    if isinstance(value, dict):
+        return {redact(str(k)): redact_value(v, str(k), _depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_value(v, key, _depth + 1) for v in value]
+    return value
+
+
+def redact_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a metadata dict with PII redacted (see ``redact_value``)."""
+    out = redact_value(mapping)
+    return out if isinstance(out, dict) else {}
+
+
+def redact_raw(raw: str) -> str:
+    """A quarantined row's raw text with PII redacted: as JSON when it parses as an object, else as text."""
+    import json
+
+    if raw.startswith("{"):
+        try:
+            loaded = json.loads(raw)
+        except (ValueError, RecursionError):
+            loaded = None
+        if isinstance(loaded, dict):
+            return json.dumps(redact_mapping(loaded), ensure_ascii=False, default=str)
+    return redact(raw)
+
+
+def redact_feedback(fb: F) -> F:
+    """A copy of a voice with text, title and metadata redacted; an id made from the content hash is
+    made again from the redacted content (as ingest does), an id the sender gave is kept."""
+    data = fb.model_dump()
+    if not fb.source_id and fb.id == "h:" + fb.hash[:20]:
+        data["id"] = ""
+    data["text"] = redact(fb.text)
+    data["title"] = redact(fb.title) if fb.title else fb.title
+    data["metadata"] = redact_mapping(fb.metadata)
+    return type(fb).model_validate(data)
