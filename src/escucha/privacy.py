@@ -9,12 +9,11 @@ are told from order, invoice and tracking numbers by the words before them and b
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import phonenumbers
 
 if TYPE_CHECKING:
     from escucha.models import Feedback
@@ -38,12 +37,12 @@ _DOT = r"(?:\s*[(\[{]\s*(?:dot|punto)\s*[)\]}]\s*|\s+(?:dot|punto)\s+|\.)"
 _TLD = r"(?:com|es|net|org|mx|co|io|edu|gov|uk|de|fr|it|pt|eu|info|me|cat|ar|cl|pe|us|biz)"
 EMAIL_SPELT = re.compile(rf"(?<![\w.+-])([\w.+-]+)({_AT})([\w-]+(?:{_DOT}[\w-]+)*)({_DOT})({_TLD})\b", re.I)
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}")
-CARD = re.compile(r"(?<![\w.,-])\d+(?:[ .-]\d+)*")
+CARD = re.compile(r"(?:(?<![\w.,-])|(?<=[^\d],))\d+(?:[ .-]\d+)*")
 DNI = re.compile(r"(?<![\w.-])(\d{2})([ .]?)(\d{3})\2(\d{3})([ .-]?)([A-Za-z])(?!\w)")
 NIE = re.compile(r"(?<![\w.-])([XYZxyz])[ .-]?(\d{7}|\d\.\d{3}\.\d{3})[ .-]?([A-Za-z])(?!\w)")
 DNI_BARE = re.compile(r"(?<![\w.-])\d{2}\.?\d{3}\.?\d{3}(?![\w]|[.,-]\d)")
 PHONE = re.compile(
-    r"(?:(?<=:)(?=\+)|(?<![\w+/.,:#-]))(?:\+|00)?(?:\(\+?\d{1,4}\)|\d)(?:[ .-]{0,2}(?:\(\d{1,4}\)|\d)){6,17}(?![\w/]|[.,-]\d)"
+    r"(?:(?<=:)(?=\+)|(?<![\w+/.,:#-])|(?<=[^\d],))(?:\+|00)?(?:\(\+?\d{1,4}\)|\d)(?:[ .-]{0,2}(?:\(\d{1,4}\)|\d)){6,17}(?![\w/]|[.,-]\d)"
 )
 
 _SPELT_HINT = re.compile(r"\bat\b|arroba", re.I)
@@ -250,6 +249,8 @@ def _dnis(text: str) -> Iterator[Span]:
 
 def _phone_valid(s: str) -> bool:
     """Whether ``s`` is a valid number: international when it starts with + or 00, else in a usual region."""
+    import phonenumbers  # imported on first use: 30 ms
+
     for region in (None,) if s.lstrip("(").startswith("+") else _REGIONS:
         try:
             if phonenumbers.is_valid_number(phonenumbers.parse(s, region)):
@@ -377,8 +378,6 @@ def redact_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
 
 def redact_raw(raw: str) -> str:
     """A quarantined row's raw text with PII redacted: as JSON when it parses as an object, else as text."""
-    import json
-
     if raw.startswith("{"):
         try:
             loaded = json.loads(raw)
