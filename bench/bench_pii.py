@@ -36,7 +36,14 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4), "tp": tp, "fp": fp, "fn": fn}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
 
 
 def score(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
@@ -48,7 +55,7 @@ def score(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     for row in rows:
         gold = {(s["start"], s["end"], s["tag"]) for s in row["spans"]}
         pred = {(s.start, s.end, s.tag) for s in find_pii(row["text"])}
-        for s, e, tag in gold & pred:
+        for _, _, tag in gold & pred:
             tp[tag] += 1
         for s, e, tag in pred - gold:
             fp[tag] += 1
@@ -56,7 +63,7 @@ def score(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
         for s, e, tag in gold - pred:
             fn[tag] += 1
             errors.append(f"FN {row['id']} {tag} {row['text'][s:e]!r} in {row['text']!r}")
-    out = {"overall": _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))}
+    out: dict[str, Any] = {"overall": _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))}
     out["by_tag"] = {t: _prf(tp[t], fp[t], fn[t]) for t in TAGS}
     out["snippets"] = len(rows)
     out["negative_snippets"] = sum(1 for r in rows if not r["spans"])
@@ -105,7 +112,9 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     for part in PARTS:
         o = result[part]["overall"]
-        tags = "  ".join(f"{t} {v['precision']:.3f}/{v['recall']:.3f}" for t, v in result[part]["by_tag"].items())
+        tags = "  ".join(
+            f"{t} {v['precision']:.3f}/{v['recall']:.3f}" for t, v in result[part]["by_tag"].items()
+        )
         print(f"{part:8s} P {o['precision']:.3f} R {o['recall']:.3f}  ({tags})")
     print(f"speed: {result['texts_per_s_snippets_10k']:,.0f} snippets/s", end="")
     print(f", {result['texts_per_s_tweets_10k']:,.0f} tweets/s" if real else "")

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from escucha.privacy import find_pii, personal_key, redact, redact_feedback, redact_mapping, redact_raw
+from escucha.privacy import (
+    find_pii,
+    personal_key,
+    redact,
+    redact_feedback,
+    redact_mapping,
+    redact_raw,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +37,9 @@ def test_iban_in_any_case_and_spacing(iban: str) -> None:
 
 
 def test_mistyped_iban_after_its_name_is_still_redacted() -> None:
-    assert tags("IBAN: ES91 2100 0418 4502 0005 1333 por favor") == [("IBAN", "ES91 2100 0418 4502 0005 1333")]
+    assert tags("IBAN: ES91 2100 0418 4502 0005 1333 por favor") == [
+        ("IBAN", "ES91 2100 0418 4502 0005 1333")
+    ]
     assert find_pii("ES91 2100 0418 4502 0005 1333") == []  # no checksum, no cue: not claimed
 
 
@@ -74,7 +83,9 @@ def test_phones_after_a_phone_word(phone: str) -> None:
     assert tags(f"call me on {phone} please") == [("PHONE", phone)]
 
 
-@pytest.mark.parametrize("phone", ["+34 611 222 333", "666 777 888", "(415) 867-2671", "+1-212-867-0147"])
+@pytest.mark.parametrize(
+    "phone", ["+34 611 222 333", "666 777 888", "(415) 867-2671", "+1-212-867-0147"]
+)
 def test_phones_by_shape_without_context(phone: str) -> None:
     assert tags(f"Sigo esperando. {phone}") == [("PHONE", phone)]
 
@@ -125,9 +136,19 @@ def test_nested_metadata_is_redacted_and_personal_keys_replaced_whole() -> None:
         "survey": {"agent_name": "Luis", "score": 9, "dni": None},
     }  # fmt: skip
     out = redact_mapping(meta)
-    assert out["customer_email"] == "[EMAIL]" and out["customerName"] == "[NAME]" and out["phone"] == "[PHONE]"
-    assert out["address"] == "[ADDRESS]" and out["survey"] == {"agent_name": "[NAME]", "score": 9, "dni": None}
-    assert out["product_name"] == "Silla" and out["city"] == "Sevilla" and out["order_id"] == 123456789
+    assert (
+        out["customer_email"] == "[EMAIL]"
+        and out["customerName"] == "[NAME]"
+        and out["phone"] == "[PHONE]"
+    )
+    assert out["address"] == "[ADDRESS]" and out["survey"] == {
+        "agent_name": "[NAME]",
+        "score": 9,
+        "dni": None,
+    }
+    assert (
+        out["product_name"] == "Silla" and out["city"] == "Sevilla" and out["order_id"] == 123456789
+    )
     assert out["notes"] == ["llámame al [PHONE]", {"contacto": "escribe a [EMAIL]"}]
     assert meta["phone"] == 612345678  # the input is not changed
 
@@ -149,8 +170,14 @@ def test_very_deep_metadata_does_not_recurse_forever() -> None:
 
 
 def test_raw_rows_as_json_or_text() -> None:
-    raw = json.dumps({"text": "llámame al 612 345 678", "nombre": "Ana", "nps": "x"}, ensure_ascii=False)
-    assert json.loads(redact_raw(raw)) == {"text": "llámame al [PHONE]", "nombre": "[NAME]", "nps": "x"}
+    raw = json.dumps(
+        {"text": "llámame al 612 345 678", "nombre": "Ana", "nps": "x"}, ensure_ascii=False
+    )
+    assert json.loads(redact_raw(raw)) == {
+        "text": "llámame al [PHONE]",
+        "nombre": "[NAME]",
+        "nps": "x",
+    }
     assert redact_raw("7,ana@x.es,612 345 678,hola") == "7,[EMAIL],[PHONE],hola"
     assert redact_raw('{"text": "ana@x.es", "cut…') == '{"text": "[EMAIL]", "cut…'
 
@@ -160,7 +187,11 @@ def test_redact_feedback_keeps_a_given_id_and_rehashes_a_derived_one() -> None:
 
     fb = Feedback(text="Llámame al 612 345 678", title="ana@x.es", metadata={"email": "ana@x.es"})
     out = redact_feedback(fb)
-    assert (out.text, out.title, out.metadata) == ("Llámame al [PHONE]", "[EMAIL]", {"email": "[EMAIL]"})
+    assert (out.text, out.title, out.metadata) == (
+        "Llámame al [PHONE]",
+        "[EMAIL]",
+        {"email": "[EMAIL]"},
+    )
     assert out.id == Feedback(text="Llámame al [PHONE]", title="[EMAIL]").id != fb.id
     assert redact_feedback(Feedback(id="v9", text="tel 612345678")).id == "v9"
 
@@ -174,14 +205,19 @@ def test_ingest_redacts_text_metadata_quarantine_and_log(tmp_path: Path) -> None
         {"id": "1", "text": "Llámame al 612 345 678", "email": "ana@x.es", "cliente": {"nombre": "Ana", "tel": "611"}},
         {"id": "2", "text": "DNI 12345678Z, tarjeta 4111 1111 1111 1111", "nps": "ana@x.es"},
     ]  # fmt: skip
-    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
     summary = ws.ingest(src)
     assert summary.stored == 1 and summary.quarantined == 1
     fb, _ = ws.get(ws.items().iloc[0]["id"])
     assert fb.text == "Llámame al [PHONE]"
-    assert fb.metadata["email"] == "[EMAIL]" and fb.metadata["cliente"] == {"nombre": "[NAME]", "tel": "[PHONE]"}
+    assert fb.metadata["email"] == "[EMAIL]" and fb.metadata["cliente"] == {
+        "nombre": "[NAME]",
+        "tel": "[PHONE]",
+    }
     dumped = ws.store.quarantine().to_json() + json.dumps(summary.to_dict(), ensure_ascii=False)
-    with ws.store.connect() as con:
+    with ws.store.connect() as con:  # type: ignore[attr-defined]
         dumped += json.dumps(con.execute("SELECT * FROM ingest_log").fetchall(), default=str)
     for secret in ("ana@x.es", "12345678Z", "4111 1111"):
         assert secret not in dumped
@@ -190,10 +226,10 @@ def test_ingest_redacts_text_metadata_quarantine_and_log(tmp_path: Path) -> None
 def test_post_feedback_honours_redact_pii(tmp_path: Path) -> None:
     pytest.importorskip("fastapi")
     pytest.importorskip("argon2")
-    import escucha
-    from escucha.api import auth
     from fastapi.testclient import TestClient
 
+    import escucha
+    from escucha.api import auth
     from escucha.api.app import create_app
 
     ws = escucha.open(tmp_path / "ws", redact_pii=True)
@@ -201,13 +237,18 @@ def test_post_feedback_honours_redact_pii(tmp_path: Path) -> None:
     client = TestClient(create_app(ws))
     body = [{"text": "Llámame al 612 345 678", "metadata": {"email": "ana@x.es", "nota": "DNI 12345678Z"}},
             {"id": "k1", "text": "mi correo ana@x.es", "title": "IBAN ES9121000418450200051332"}]  # fmt: skip
-    r = client.post("/api/v1/feedback?analyze=true", json=body, headers={"Authorization": f"Bearer {tok}"})
+    r = client.post(
+        "/api/v1/feedback?analyze=true", json=body, headers={"Authorization": f"Bearer {tok}"}
+    )
     assert r.status_code == 201, r.text
     ids = r.json()["ids"]
     assert ids[1] == "k1"
     first, _ = ws.get(ids[0])
     second, analysis = ws.get("k1")
-    assert first.text == "Llámame al [PHONE]" and first.metadata == {"email": "[EMAIL]", "nota": "DNI [DNI]"}
+    assert first.text == "Llámame al [PHONE]" and first.metadata == {
+        "email": "[EMAIL]",
+        "nota": "DNI [DNI]",
+    }
     assert second.text == "mi correo [EMAIL]" and second.title == "IBAN [IBAN]"
     assert analysis is None or "ana@x.es" not in analysis.model_dump_json()
 
@@ -222,7 +263,9 @@ def test_precision_and_recall_on_the_labelled_snippets() -> None:
     assert len(rows) >= 200 and sum(1 for r in rows if not r["spans"]) >= 60
     for part in ("dev", "heldout", "heldout2"):
         result, errors = score([r for r in rows if r["split"] == part])
-        assert result["overall"]["precision"] >= 0.95 and result["overall"]["recall"] >= 0.95, errors
+        assert result["overall"]["precision"] >= 0.95 and result["overall"]["recall"] >= 0.95, (
+            errors
+        )
     result, errors = score(rows)
     for tag, prf in result["by_tag"].items():
         assert prf["precision"] >= 0.95 and prf["recall"] >= 0.95, (tag, errors)

@@ -35,7 +35,9 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _AT = r"(?:\s*[(\[{]\s*(?:at|arroba)\s*[)\]}]\s*|\s+(?:at|arroba)\s+|\s*@\s*)"
 _DOT = r"(?:\s*[(\[{]\s*(?:dot|punto)\s*[)\]}]\s*|\s+(?:dot|punto)\s+|\.)"
 _TLD = r"(?:com|es|net|org|mx|co|io|edu|gov|uk|de|fr|it|pt|eu|info|me|cat|ar|cl|pe|us|biz)"
-EMAIL_SPELT = re.compile(rf"(?<![\w.+-])([\w.+-]+)({_AT})([\w-]+(?:{_DOT}[\w-]+)*)({_DOT})({_TLD})\b", re.I)
+EMAIL_SPELT = re.compile(
+    rf"(?<![\w.+-])([\w.+-]+)({_AT})([\w-]+(?:{_DOT}[\w-]+)*)({_DOT})({_TLD})\b", re.I
+)
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}")
 CARD = re.compile(r"(?:(?<![\w.,-])|(?<=[^\d],))\d+(?:[ .-]\d+)*")
 DNI = re.compile(r"(?<![\w.-])(\d{2})([ .]?)(\d{3})\2(\d{3})([ .-]?)([A-Za-z])(?!\w)")
@@ -65,7 +67,9 @@ _PHONE_WORD = re.compile(
     r"n[úu]mero|number|hotline|landline)" + _NUMBER_WORD,
     re.I,
 )
-_ID_WORD = re.compile(r"(?:dni|nif|nie|d\.n\.i\.?|documento(?:\s+de\s+identidad)?|id\s+card)" + _NUMBER_WORD, re.I)
+_ID_WORD = re.compile(
+    r"(?:dni|nif|nie|d\.n\.i\.?|documento(?:\s+de\s+identidad)?|id\s+card)" + _NUMBER_WORD, re.I
+)
 _IBAN_WORD = re.compile(r"\b(?:iban|cuenta|account|bank)\b", re.I)
 _AFTER_AMOUNT = re.compile(
     r"\s*(?:€|eur\b|euros?\b|\$|usd\b|d[oó]lares\b|dollars\b|pesos\b|mxn\b|cop\b|puntos\b|points\b|"
@@ -147,7 +151,7 @@ def _emails(text: str) -> Iterator[Span]:
 
 
 def _spelt_email_ok(m: re.Match[str]) -> bool:
-    local, at, domain, dot, tld = m.groups()
+    local, at, domain, dot, _ = m.groups()
     if at.strip() == "@" and dot == ".":
         return False
     if at.strip().lower() in ("at",) and not any(c in "[({" for c in at + dot):
@@ -213,7 +217,7 @@ def _card_shape(groups: list[str], seps: set[str]) -> bool:
         return False
     if len(groups) == 1:
         return True
-    return sizes[:4] == [4, 4, 4, 4] and len(sizes) <= 5 or sizes in ([4, 6, 5], [4, 6, 4])
+    return (sizes[:4] == [4, 4, 4, 4] and len(sizes) <= 5) or sizes in ([4, 6, 5], [4, 6, 4])
 
 
 def _cards(text: str) -> Iterator[Span]:
@@ -225,7 +229,7 @@ def _cards(text: str) -> Iterator[Span]:
             if not 13 <= len(digits) <= 19:
                 continue
             if _iin_ok(digits) and _card_shape(groups[:k], set(seps[: k - 1])) and luhn_ok(digits):
-                end = m.start() + len("".join(p for pair in zip(groups[:k], seps + [""]) for p in pair).rstrip(" .-"))
+                end = m.start() + sum(map(len, groups[:k])) + k - 1
                 if _cue(text, m.start()) != "other":
                     yield Span(m.start(), end, "CARD")
                 break
@@ -340,7 +344,9 @@ _MAX_DEPTH = 100
 
 def personal_key(key: str) -> str | None:
     """The tag for a field whose name says it holds personal data (``customer_email`` → ``EMAIL``)."""
-    words = [w for w in re.split(r"[^a-záéíóúñ]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", key).lower()) if w]
+    words = [
+        w for w in re.split(r"[^a-záéíóúñ]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", key).lower()) if w
+    ]
     joined = "".join(words)
     for tag, names in _KEY_KINDS:
         if any(w in names for w in words) or joined in names:
