@@ -15,6 +15,7 @@ from escucha.errors import MappingError
 from escucha.ingest.mapping import MAPPABLE_FIELDS, Mapping, _zone
 from escucha.ingest.readers import RAW_LIMIT, BadRow, plain
 from escucha.models import CHANNEL_ALIASES, Channel, Customer, Feedback
+from escucha.privacy import redact_mapping, redact_raw
 from escucha.store.base import QuarantineRow
 
 INT_RANGES: dict[str, tuple[int, int | None]] = {
@@ -244,6 +245,8 @@ class Converter:
 
     # -- conversion ----------------------------------------------------------------------------
     def quarantine(self, line: int, field: str | None, reason: str, raw: str) -> QuarantineRow:
+        if self.redact:  # a quarantined row keeps no PII in clear either
+            reason, raw = self.redact(reason), redact_raw(raw)
         return QuarantineRow(source=self.origin, line=line, field=field, reason=reason, raw=raw)
 
     def bad_row(self, line: int, bad: BadRow) -> QuarantineRow:
@@ -325,6 +328,8 @@ class Converter:
                     raise
                 data["timestamp"] = None
         data["metadata"] = self._metadata(record, plan)
+        if self.redact:
+            data["metadata"] = redact_mapping(data["metadata"])
         return Feedback(**data)
 
     def _metadata(self, record: dict[str, Any], plan: dict[str, str]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from escucha.http.deps import FiltersDep, StateDep, require
 from escucha.http.errors import ERROR_RESPONSES, ApiError
 from escucha.http.serialize import anonymise_feedback, clean, frame_records
 from escucha.models import Feedback
+from escucha.privacy import redact_feedback
 from escucha.store import PendingItem
 
 router = APIRouter(tags=["feedback"], responses=ERROR_RESPONSES)
@@ -67,6 +68,8 @@ def add_feedback(
     if not 1 <= len(items) <= MAX_BATCH:
         raise ValidationError(f"send 1 to {MAX_BATCH} voices per request, not {len(items)}", field="body")
     _check_text(items)
+    if state.settings.redact_pii:
+        items = [redact_feedback(i) for i in items]
     res = state.ws.add(items)
     analysed = 0
     if analyze:
