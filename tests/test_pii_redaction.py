@@ -229,8 +229,8 @@ def test_post_feedback_honours_redact_pii(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     import escucha
-    from escucha.api import auth
-    from escucha.api.app import create_app
+    from escucha.http import auth
+    from escucha.server import create_app
 
     ws = escucha.open(tmp_path / "ws", redact_pii=True)
     tok = auth.create_token(ws, "t", "admin")[1]
