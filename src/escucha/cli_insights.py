@@ -24,7 +24,7 @@ def drivers_cmd(
     from escucha.insights.metrics import to_records
     from escucha.report.drivers_chart import drivers_chart
 
-    df = drivers(_ws(workspace), target=target)
+    df = drivers(_ws(workspace).context, target=target)
     if png:
         drivers_chart(df, png)
     if as_json:
@@ -51,7 +51,7 @@ def journey_cmd(
     from escucha.insights.journey import journey_map
     from escucha.report.journey_chart import render_html, render_png
 
-    data = journey_map(_ws(workspace), journey)
+    data = journey_map(_ws(workspace).context, journey)
     if html:
         html.write_text(render_html(data), encoding="utf-8")
     if png:
@@ -82,7 +82,7 @@ def promises_cmd(
     """Promise vs experience: kept vs broken, gap score, before/after the campaign, quotes."""
     from escucha.insights.promises import promise_report
 
-    rep = promise_report(_ws(workspace), promises)
+    rep = promise_report(_ws(workspace).context, promises)
     if as_json:
         _emit_json([{k: v for k, v in r.items() if k != "item_ids"} for r in rep])
         return
@@ -109,7 +109,7 @@ def segments_cmd(
     """Needs-based customer segments."""
     from escucha.insights.segments import segments
 
-    res = segments(_ws(workspace), k=k, seed=seed)
+    res = segments(_ws(workspace).context, k=k, seed=seed)
     if as_json:
         _emit_json({k_: v for k_, v in res.items() if k_ != "assignments"})
         return
@@ -140,7 +140,7 @@ def plan_main(
         return
     from escucha.insights.plan import improvement_plan
 
-    plan = improvement_plan(_ws(workspace), by=by, top=top)
+    plan = improvement_plan(_ws(workspace).context, by=by, top=top)
     if as_json:
         _emit_json(plan)
         return
@@ -166,7 +166,7 @@ def plan_status(
     """Set a plan item's status (done items are checked before/after on later runs)."""
     from escucha.insights.plan import set_status
 
-    doc = set_status(_ws(workspace or ctx.obj), item_id, status, note=note)
+    doc = set_status(_ws(workspace or ctx.obj).context, item_id, status, note=note)
     if as_json:
         _emit_json(doc)
     else:

@@ -50,7 +50,7 @@ def themes_main(
         return
     from escucha.insights.themes import discover_themes, themes
 
-    ws = _ws(workspace)
+    ws = _ws(workspace).context
     df = themes(ws)
     if refresh or full or df.empty:
         df = discover_themes(ws, seed=seed, min_size=min_size, incremental=not full)
@@ -62,7 +62,7 @@ def rename(theme_id: int, name: str, as_json: JsonOpt = False, workspace: Worksp
     """Give a theme an analyst's name (kept on every re-run)."""
     from escucha.insights.themes import rename_theme
 
-    doc = rename_theme(_ws(workspace), theme_id, name)
+    doc = rename_theme(_ws(workspace).context, theme_id, name)
     _emit_json(doc) if as_json else console.print(f"Theme {theme_id} is now [bold]{doc['label']}[/]")
 
 
@@ -71,7 +71,7 @@ def merge(theme_ids: list[int], as_json: JsonOpt = False, workspace: WorkspaceOp
     """Merge themes into the first id given."""
     from escucha.insights.themes import merge_themes
 
-    _show(merge_themes(_ws(workspace), theme_ids), as_json)
+    _show(merge_themes(_ws(workspace).context, theme_ids), as_json)
 
 
 @themes_app.command("split")
@@ -79,7 +79,7 @@ def split(theme_id: int, as_json: JsonOpt = False, workspace: WorkspaceOpt = Non
     """Split a theme in two (new ids)."""
     from escucha.insights.themes import split_theme
 
-    _show(split_theme(_ws(workspace), theme_id), as_json)
+    _show(split_theme(_ws(workspace).context, theme_id), as_json)
 
 
 @themes_app.command("pin")
@@ -92,7 +92,7 @@ def pin(
     """Pin a theme: label and centre stay fixed on re-runs."""
     from escucha.insights.themes import pin_theme
 
-    doc = pin_theme(_ws(workspace), theme_id, pinned=not unpin)
+    doc = pin_theme(_ws(workspace).context, theme_id, pinned=not unpin)
     _emit_json(doc) if as_json else console.print(f"Theme {theme_id} {'un' if unpin else ''}pinned")
 
 
@@ -104,7 +104,7 @@ def ideas_cmd(
     """Ideas board: customers' suggestions, most supported first, with the first proposer."""
     from escucha.insights.ideas import ideas
 
-    rows = ideas(_ws(workspace), top=top)
+    rows = ideas(_ws(workspace).context, top=top)
     if as_json:
         _emit_json(rows)
         return

@@ -93,7 +93,7 @@ def set_plan_status(
     ws = state.ws
     if item_id not in ws.store.get_docs("plans"):  # items are stored when the plan is first saved
         ws.plan(top=100, save=True)
-    doc = P.set_status(ws, item_id, body.status, note=body.note)
+    doc = P.set_status(ws.context, item_id, body.status, note=body.note)
     D.forget(state.cache, "plan")
     return {"item": D.jsonable(doc, state.redact)}
 
