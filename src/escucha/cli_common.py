@@ -31,7 +31,7 @@ WorkspaceOpt = Annotated[
 try:  # Typer bundles its own click from 0.2x; older releases use click itself
     from typer._click.globals import get_current_context as _current_context
 except ImportError:  # pragma: no cover - depends on the installed Typer
-    from click import get_current_context as _current_context
+    from click import get_current_context as _current_context  # type: ignore[no-redef]
 
 
 @dataclass(frozen=True)

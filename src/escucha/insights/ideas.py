@@ -71,7 +71,8 @@ def suggestion_sentences(ctx: InsightContext) -> pd.DataFrame:
     mask = np.array([is_suggestion(t) for t in s["text"].fillna("")], dtype=bool)
     s = s[mask & s["_content"].to_numpy()].reset_index(drop=True)
     keep = [len(_idea_text(t).split()) >= 2 for t in s["_norm"]]
-    return s[np.array(keep, dtype=bool)].reset_index(drop=True)
+    out: pd.DataFrame = s[np.array(keep, dtype=bool)].reset_index(drop=True)
+    return out
 
 
 def _idea_text(norm: str) -> str:

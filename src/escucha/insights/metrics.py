@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ METRIC_COLUMNS = ("nps", "csat", "ces", "rating", "sentiment_index")
 def net_score(pos: float, neg: float, n: float) -> tuple[float, float, float, float]:
     """A net score (NPS-style, -100..100), its standard error and 95% CI; NaN when n == 0."""
     if n <= 0:
-        return (math.nan,) * 4  # type: ignore[return-value]
+        return (math.nan,) * 4
     pp, pd_ = pos / n, neg / n
     score = 100.0 * (pp - pd_)
     var = max(pp + pd_ - (pp - pd_) ** 2, 0.0) / n
@@ -44,7 +45,7 @@ def wilson(k: float, n: float) -> tuple[float, float, float]:
 def mean_ci(total: float, sq: float, n: float) -> tuple[float, float, float, float]:
     """Mean, standard error and 95% CI from a sum and a sum of squares."""
     if n <= 0:
-        return (math.nan,) * 4  # type: ignore[return-value]
+        return (math.nan,) * 4
     mean = total / n
     if n < 2:
         return mean, math.nan, math.nan, math.nan
@@ -127,11 +128,11 @@ def add_changes(df: pd.DataFrame, group: Sequence[str], period: str, alpha: floa
     return df
 
 
-def to_records(df: pd.DataFrame) -> list[dict]:
+def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-friendly rows: NaN → None, timestamps → ISO strings, numpy → Python."""
     out = []
     for rec in df.to_dict("records"):
-        clean = {}
+        clean: dict[str, Any] = {}
         for k, v in rec.items():
             if isinstance(v, pd.Timestamp):
                 v = v.isoformat()
@@ -146,6 +147,6 @@ def to_records(df: pd.DataFrame) -> list[dict]:
             if isinstance(v, float):
                 # counts turn float when a frame holds NaN (suppressed groups): whole again here
                 v = int(v) if k in COUNT_COLUMNS and v.is_integer() else round(v, 4)
-            clean[k] = v
+            clean[str(k)] = v
         out.append(clean)
     return out

@@ -222,7 +222,7 @@ def _owner(pc: dict[str, Any], problem: dict[str, Any]) -> str:
     if tax is None:
         return ""
     if problem["kind"] == "aspect":
-        return tax.owner(problem["key"])
+        return str(tax.owner(problem["key"]))
     ids = set(problem["rows"]["item_id"])
     a = pc["aspects"]
     a = a[a["item_id"].isin(ids)]
@@ -362,7 +362,8 @@ def _flagged_for(item: dict[str, Any], pc: dict[str, Any], items: pd.DataFrame) 
 def _storable(item: dict[str, Any]) -> dict[str, Any]:
     keep = ("id", "kind", "key", "title", "segment", "impact", "parts", "touchpoint", "owner",
             "evidence", "metric", "raisers", "status", "created_at", "done_at", "outcome")
-    return json.loads(json.dumps({k: item[k] for k in keep if k in item}, default=str))
+    out: dict[str, Any] = json.loads(json.dumps({k: item[k] for k in keep if k in item}, default=str))
+    return out
 
 
 def outcome(metric: dict[str, Any], items: pd.DataFrame, flagged: set[str], done_at: pd.Timestamp,

@@ -27,7 +27,8 @@ class Clustering:
 
 def unit(m: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(m, axis=-1, keepdims=True)
-    return (m / np.maximum(n, 1e-9)).astype(np.float32)
+    out: np.ndarray = (m / np.maximum(n, 1e-9)).astype(np.float32)
+    return out
 
 
 def nearest(x: np.ndarray, c: np.ndarray, chunk: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
