@@ -186,3 +186,17 @@ def test_a_new_insight_shows_everywhere(ws: Any, voices: list[dict[str, Any]], b
     assert f"<li><b>{top}</b>: {rows[0]['volume']} voices</li>" in page.text
     assert 'href="/insights/busiest"' in page.text  # in the navigation
     assert client.get("/insights/nope", headers={"authorization": f"Bearer {token}"}).status_code == 404
+
+
+# -- configuration: every setting documented, read somewhere, and the reference up to date ---------
+def test_every_setting_is_documented_and_read() -> None:
+    from escucha.config import ServerSettings, Settings, WorkspaceSettings, reference
+
+    docs = (SRC.parent.parent / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert docs == reference(), "docs/settings.md is stale: python -m escucha.config > docs/settings.md"
+    code = "\n".join(p.read_text(encoding="utf-8") for p in _sources() if p.name != "config.py")
+    for cls in (WorkspaceSettings, ServerSettings):
+        for name, field in cls.model_fields.items():
+            assert field.description, f"{name} has no description"
+            assert f".{name}" in code or f'"{name}"' in code, f"setting {name} is never read"
+    assert set(Settings.model_fields) == {*WorkspaceSettings.model_fields, *ServerSettings.model_fields, "workspace"}

@@ -159,7 +159,7 @@ def test_customer_text_is_escaped_on_every_page(setup: Any) -> None:
     journey = copy.deepcopy(D.journey_data(ws, cache))
     tp = journey["stages"][0]["touchpoints"][0]
     tp["examples"], tp["moment_of_truth"] = [{"item_id": "xss0", "text": XSS}], True
-    key = D._key(ws)
+    key = D.data_version(ws)
     cache.update({"insights:promises": (key, proms), "insights:plan:20": (key, plan),
                   "insights:journey": (key, journey), "insights:ideas:20": (key, ideas),
                   "insights:segments": (key, segments)})  # fmt: skip

@@ -1,4 +1,11 @@
-"""One typed settings object (environment prefix ``ESCUCHA_``; a workspace may add ``escucha.yaml``)."""
+"""Settings, one typed object per concern, from one file and one environment prefix.
+
+:class:`WorkspaceSettings` is what the library reads (store, pipeline, privacy), and
+:class:`ServerSettings` what ``escucha serve`` reads (sessions, logins, uploads, display).
+:class:`Settings` holds both: a workspace's ``escucha.yaml`` may set any of them, and environment
+variables ``ESCUCHA_<NAME>`` override the file. ``python -m escucha.config`` prints the reference
+(docs/settings.md is that output; a test keeps the two equal).
+"""
 
 from __future__ import annotations
 
@@ -18,37 +25,66 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "intent",
     "urgency",
 )
+CONFIG = SettingsConfigDict(env_prefix="ESCUCHA_", extra="ignore")
 
 
-class Settings(BaseSettings):
-    """Settings from the environment (``ESCUCHA_*``) and the workspace's ``escucha.yaml``."""
+class WorkspaceSettings(BaseSettings):
+    """What the library reads: where the voices are stored, how they are read, what is protected."""
 
-    model_config = SettingsConfigDict(env_prefix="ESCUCHA_", extra="ignore")
+    model_config = CONFIG
 
-    workspace: Path | None = None
     store_url: str | None = Field(
-        default=None, description="postgresql://… to use PostgreSQL; default is the workspace's DuckDB file"
+        default=None, description="postgresql://… to use PostgreSQL; default: the workspace's DuckDB file"
     )
-    pipeline: list[str] = Field(default_factory=lambda: list(DEFAULT_PIPELINE))
+    pipeline: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PIPELINE), description="The analysers, in order, by name"
+    )
     analyzers: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-analyser options, e.g. {llm_labels: {base_url: …, model: …, labels: […]}}"
+        default_factory=dict,
+        description="Per-analyser options, e.g. {llm_labels: {base_url: …, model: …, labels: […]}}",
     )
-    domains: list[str] = Field(default_factory=lambda: ["airline", "hotel", "retail", "telecom", "banking"])
-    batch_size: int = 2000
-    lock_timeout_s: float = 30.0
-    redact_pii: bool = False
-    language_hint: list[str] = Field(default_factory=lambda: ["es", "en", "pt", "fr", "it", "de", "ca"])
-    employee_min_group: int = 5
-    secret_key: str | None = None
-    log_level: str = "INFO"
-    # -- server (escucha serve) --
-    display_redaction: bool = Field(default=False, description="Redact PII when showing voices (API, dashboard, export)")
+    domains: list[str] = Field(
+        default_factory=lambda: ["airline", "hotel", "retail", "telecom", "banking"],
+        description="Taxonomy domain packs the aspects analyser uses (general aspects always)",
+    )
+    batch_size: int = Field(default=2000, ge=1, description="Voices analysed and saved per batch")
+    lock_timeout_s: float = Field(
+        default=30.0, ge=0, description="How long to wait for another process holding the DuckDB file"
+    )
+    redact_pii: bool = Field(default=False, description="Redact PII in voices as they are ingested")
+    employee_min_group: int = Field(
+        default=5, ge=1, description="Fewest distinct employees a group needs before its figures show"
+    )
+
+
+class ServerSettings(BaseSettings):
+    """What ``escucha serve`` reads: sessions, logins, uploads and how voices are displayed."""
+
+    model_config = CONFIG
+
+    secret_key: str | None = Field(
+        default=None, description="Signs sessions; required (32+ characters) off loopback"
+    )
+    log_level: str = Field(default="INFO", description="Server log level (JSON logs)")
+    display_redaction: bool = Field(
+        default=False, description="Redact PII when showing voices (API, dashboard, export)"
+    )
     session_max_age_s: int = Field(default=12 * 3600, ge=60, description="Login session lifetime")
-    cookie_secure: bool | None = Field(default=None, description="Force the Secure cookie flag; default: on unless loopback")
-    login_max_failures: int = Field(default=5, ge=1, description="Failed logins per IP+user per window before 429")
-    login_window_s: float = Field(default=60.0, gt=0)
-    max_upload_mb: int = Field(default=100, ge=1)
+    cookie_secure: bool | None = Field(
+        default=None, description="Force the Secure cookie flag; default: on unless loopback"
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins per IP and user per window before 429"
+    )
+    login_window_s: float = Field(default=60.0, gt=0, description="The failed-login window")
+    max_upload_mb: int = Field(default=100, ge=1, description="Largest file accepted by upload")
     ui_language: str = Field(default="es", description="Default dashboard language (es or en)")
+
+
+class Settings(WorkspaceSettings, ServerSettings):
+    """All settings of a workspace folder: both concerns, one file (``escucha.yaml``)."""
+
+    workspace: Path | None = Field(default=None, description="The workspace folder (set by escucha)")
 
     @classmethod
     def for_workspace(cls, path: Path, **overrides: Any) -> Settings:
@@ -60,3 +96,24 @@ class Settings(BaseSettings):
         env = cls()
         merged = {**file_values, **env.model_dump(exclude_unset=True), **overrides, "workspace": path}
         return cls.model_validate(merged)
+
+
+def reference() -> str:
+    """The settings reference in Markdown (docs/settings.md)."""
+    out = [
+        "# Settings",
+        "",
+        "Set them in a workspace's `escucha.yaml` or as environment variables `ESCUCHA_<NAME>`",
+        "(which win over the file). Generated by `python -m escucha.config`.",
+    ]
+    for cls in (WorkspaceSettings, ServerSettings):
+        out += ["", f"## {cls.__name__}", "", (cls.__doc__ or "").strip(), "",
+                "| setting | environment | default | what it does |", "|---|---|---|---|"]  # fmt: skip
+        for name, f in cls.model_fields.items():
+            default = f.get_default(call_default_factory=True)
+            out.append(f"| `{name}` | `ESCUCHA_{name.upper()}` | `{default!r}` | {f.description} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(reference(), end="")

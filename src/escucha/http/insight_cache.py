@@ -1,9 +1,9 @@
 """Insight results for the API and the dashboard, computed through the registry and cached per
 workspace data version (each takes seconds on a large workspace).
 
-One cache style for the server: :func:`cached` keeps a build until the workspace's counts change
-(any ingest, analysis or customer load), and writes that leave counts alone (a plan status, a theme
-curated) call :func:`forget`. Serialisation is the insights' one path (``publish``): employee voices
+One cache style for the server: :func:`cached` keeps a build until the workspace's data version
+changes (any ingest, analysis, edit or customer load, by any process), and writes that leave the
+voices alone (a plan status, a theme curated) call :func:`forget`. Serialisation is the insights' one path (``publish``): employee voices
 anonymised, customer text redacted for display when the workspace asks for it.
 """
 
@@ -22,15 +22,15 @@ if TYPE_CHECKING:
 __all__ = ["cached", "forget", "insight_data", "insight_section", "jsonable"]
 
 
-def _key(ws: Workspace) -> tuple[Any, ...]:
-    c = ws.counts()
-    return (c.get("items"), c.get("analysed"), c.get("aspects"), c.get("customers"))
+def data_version(ws: Workspace) -> tuple[Any, ...]:
+    """The cache key of everything built from the workspace's data (see ``Store.data_version``)."""
+    return ws.store.data_version()
 
 
 def cached(ws: Workspace, cache: dict[str, Any], name: str, build: Callable[[], Any]) -> Any:
-    """``build()`` cached in ``cache`` under ``name`` until the workspace's counts change."""
+    """``build()`` cached in ``cache`` under ``name`` until the workspace's data changes."""
     lock: threading.Lock = cache.setdefault(f"insights_lock:{name}", threading.Lock())
-    key = _key(ws)
+    key = data_version(ws)
     hit = cache.get(f"insights:{name}")
     if hit is not None and hit[0] == key:
         return hit[1]

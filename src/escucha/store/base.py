@@ -129,6 +129,9 @@ class Store(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
+    def data_version(self) -> tuple[Any, ...]:
+        """A value that changes whenever the voices, analyses or customers change (cache keys)."""
+
     def put_docs(self, kind: str, docs: dict[str, dict[str, Any]]) -> None:
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
 

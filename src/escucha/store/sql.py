@@ -270,6 +270,7 @@ def customers_sql(dialect: str = "duckdb") -> str:
 SCHEMA_VERSION_SQL = "SELECT coalesce(max(version), 0) FROM schema_version"
 
 COUNTS = ("items", "analysed", "quarantined", "customers", "sentences", "aspects")
+DATA_VERSION_SQL = "SELECT (SELECT max(analysed_at) FROM analyses), (SELECT max(updated_at) FROM customers)"
 COUNTS_SQL = """SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM analyses),
                        (SELECT count(*) FROM quarantine), (SELECT count(*) FROM customers),
                        (SELECT count(*) FROM sentences), (SELECT count(*) FROM item_aspects)"""

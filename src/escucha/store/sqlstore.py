@@ -17,6 +17,7 @@ from escucha.store.rows import ItemRows, assemble_items
 from escucha.store.sql import (
     COUNTS,
     COUNTS_SQL,
+    DATA_VERSION_SQL,
     SCHEMA_VERSION_SQL,
     aspects_sql,
     count_sql,
@@ -129,3 +130,10 @@ class SQLStore(ABC):
             row = con.execute(COUNTS_SQL).fetchone()
         assert row is not None
         return dict(zip(COUNTS, map(int, row), strict=True))
+
+    def data_version(self) -> tuple[Any, ...]:
+        """Changes whenever what the voices say changes: counts, the latest analysis, the latest
+        customer update (an edited voice is analysed again, so it moves too)."""
+        with self.connect() as con:
+            row = con.execute(DATA_VERSION_SQL).fetchone()
+        return (*self.counts().values(), *(str(v) for v in (row or ())))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from escucha.http.insight_cache import data_version
 from escucha.insights.base import all_insights
 from escucha.insights.metrics import to_records
 from escucha.store import Filters
@@ -102,14 +103,13 @@ def build_snapshot(ws: Workspace, window_days: int = WINDOW_DAYS) -> dict[str, A
 
 
 def cached_snapshot(ws: Workspace, cache: dict[str, Any], ttl_s: float = 300.0) -> dict[str, Any]:
-    """``build_snapshot`` cached until the store's counts change (or ``ttl_s`` passes).
+    """``build_snapshot`` cached until the workspace's data changes (or ``ttl_s`` passes).
 
     Only the first build makes a visitor wait (concurrent first visits share one build). After
     that a stale snapshot is served at once while one background thread rebuilds it: on a large
     workspace a build takes seconds (about 5 s at 1M voices), and every ingest changes the counts.
     """
-    counts = ws.counts()
-    key = (counts.get("items"), counts.get("analysed"), counts.get("aspects"))
+    key = data_version(ws)
     lock: threading.Lock = cache.setdefault("snapshot_lock", threading.Lock())
     hit = cache.get("snapshot")
     if hit is not None:
@@ -125,8 +125,7 @@ def cached_snapshot(ws: Workspace, cache: dict[str, Any], ttl_s: float = 300.0) 
 
 def _build_into(ws: Workspace, cache: dict[str, Any]) -> tuple[Any, float, dict[str, Any]]:
     """Build and store; the key is read before building, so changes made meanwhile rebuild later."""
-    counts = ws.counts()
-    key = (counts.get("items"), counts.get("analysed"), counts.get("aspects"))
+    key = data_version(ws)
     t0 = time.perf_counter()
     hit = (key, time.monotonic(), build_snapshot(ws))
     cache["snapshot"] = hit
