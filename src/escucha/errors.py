@@ -9,7 +9,8 @@
     ├── MissingExtraError        missing_extra      (names the extra to install)
     ├── StoreError               store_error
     │   └── WorkspaceBusyError   workspace_busy
-    └── NotFoundError            not_found
+    ├── NotFoundError            not_found
+    └── ConflictError            conflict
 
 The REST API turns these into HTTP errors in one place; the CLI prints ``message``.
 """
@@ -88,3 +89,10 @@ class WorkspaceBusyError(StoreError):
 class NotFoundError(EscuchaError):
     code = "not_found"
     http_status = 404
+
+
+class ConflictError(EscuchaError):
+    """The change would break an invariant (e.g. removing the last admin)."""
+
+    code = "conflict"
+    http_status = 409

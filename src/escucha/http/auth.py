@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from escucha.errors import NotFoundError, ValidationError
+from escucha.errors import ConflictError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from escucha.workspace import Workspace
@@ -47,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 USERS = "users"
+SESSIONS = "sessions"
 TOKENS = "api_tokens"
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 MIN_PASSWORD = 10
@@ -63,6 +64,7 @@ class Principal:
     language: str = "es"
     csrf: str | None = None
     token_id: str | None = None
+    session_id: str | None = None
 
     def can(self, permission: str) -> bool:
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
@@ -139,6 +141,8 @@ def add_user(ws: Workspace, username: str, password: str, role: str = "viewer", 
     old = users.get(username)
     if old is not None and not replace:
         raise ValidationError(f"user {username!r} already exists", field="username", record=username)
+    if old is not None and old.get("role") == "admin" and role != "admin":
+        _keep_an_admin(users, username)
     doc = {
         "username": username,
         "role": role,
@@ -165,9 +169,20 @@ def get_user(ws: Workspace, username: str) -> dict[str, Any] | None:
     return _cached(ws, USERS).get(username)
 
 
+def _keep_an_admin(users: dict[str, dict[str, Any]], leaving: str) -> None:
+    """Refuse a change that would leave the workspace without an admin (nobody could manage it)."""
+    if not any(d.get("role") == "admin" for name, d in users.items() if name != leaving):
+        raise ConflictError(f"{leaving!r} is the last admin: add another admin first", field="username",
+                            record=leaving)  # fmt: skip
+
+
 def delete_user(ws: Workspace, username: str) -> None:
-    if username not in ws.store.get_docs(USERS):
+    """Delete a user (their sessions end); the last admin cannot be deleted."""
+    users = ws.store.get_docs(USERS)
+    if username not in users:
         raise NotFoundError(f"no user {username!r}", field="username", record=username)
+    if users[username].get("role") == "admin":
+        _keep_an_admin(users, username)
     ws.store.delete_docs(USERS, [username])
     _cache.clear()
 
@@ -284,11 +299,11 @@ class SessionCodec:
 
         return URLSafeTimedSerializer(self.secret_key, salt=salt)
 
-    def issue(self, user: dict[str, Any]) -> tuple[str, str]:
-        """(cookie value, CSRF token) for a fresh session of ``user``."""
+    def issue(self, user: dict[str, Any], session_id: str) -> tuple[str, str]:
+        """(cookie value, CSRF token) for the session ``session_id`` of ``user``."""
         csrf = secrets.token_urlsafe(24)
         value = self._serializer("escucha-session").dumps(
-            {"u": user["username"], "e": int(user.get("epoch", 0)), "c": csrf}
+            {"u": user["username"], "e": int(user.get("epoch", 0)), "c": csrf, "s": session_id}
         )
         return value, csrf
 
@@ -299,7 +314,7 @@ class SessionCodec:
             data = self._serializer("escucha-session").loads(value, max_age=self.max_age_s)
         except (BadSignature, ValueError, TypeError):
             return None
-        return data if isinstance(data, dict) and {"u", "e", "c"} <= data.keys() else None
+        return data if isinstance(data, dict) and {"u", "e", "c", "s"} <= data.keys() else None
 
     def login_token(self) -> tuple[str, str]:
         """(signed cookie value, form token) protecting the login form itself."""
@@ -318,16 +333,38 @@ class SessionCodec:
         return hmac.compare_digest(str(token), form_token)
 
 
+def start_session(ws: Workspace, username: str, max_age_s: int) -> str:
+    """A new server-side session for ``username`` (its id goes in the signed cookie); sessions
+    past their lifetime are dropped on the way."""
+    now = time.time()
+    old = [k for k, d in ws.store.get_docs(SESSIONS).items() if float(d.get("expires", 0)) < now]
+    if old:
+        ws.store.delete_docs(SESSIONS, old)
+    sid = secrets.token_urlsafe(18)
+    ws.store.put_docs(SESSIONS, {sid: {"username": username, "started": _now(), "expires": now + max_age_s}})
+    _cache.clear()
+    return sid
+
+
+def end_session(ws: Workspace, session_id: str) -> None:
+    """End a session for good: its cookie no longer signs anyone in, in any server process."""
+    ws.store.delete_docs(SESSIONS, [session_id])
+    _cache.clear()
+
+
 def principal_from_session(ws: Workspace, codec: SessionCodec, cookie: str) -> Principal | None:
     data = codec.read(cookie)
     if data is None:
+        return None
+    session = _cached(ws, SESSIONS).get(str(data["s"]))
+    if session is None or session.get("username") != data["u"] or float(session.get("expires", 0)) < time.time():
         return None
     user = get_user(ws, str(data["u"]))
     if user is None or int(user.get("epoch", 0)) != int(data["e"]):
         return None
     return Principal(
         username=user["username"], role=user["role"], kind="session",
-        language=user.get("language") or "es", csrf=str(data["c"]),
+        language=user.get("language") or "es", csrf=str(data["c"]), session_id=str(data["s"]),
     )  # fmt: skip
 
 

@@ -80,7 +80,8 @@ def login(
         return login_page(request, state, next, error="login.failed", status_code=401)
     state.limiter.succeeded(ip, username)
     audit.record(state.ws, "login", username, ip)
-    value, _ = state.codec.issue(user)
+    sid = auth.start_session(state.ws, user["username"], state.settings.session_max_age_s)
+    value, _ = state.codec.issue(user, sid)
     resp = RedirectResponse(safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, value, max_age=state.settings.session_max_age_s, httponly=True,
                     samesite="lax", secure=_secure(request, state), path="/")  # fmt: skip
@@ -90,6 +91,8 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, state: StateDep, principal: ReadDep) -> Response:
+    if principal.session_id:
+        auth.end_session(state.ws, principal.session_id)  # the old cookie signs nobody in any more
     audit.record(state.ws, "logout", principal.username, client_ip(request))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
@@ -235,4 +238,5 @@ def customer(
     principal: Annotated[Principal, Depends(require(CUSTOMERS))],
 ) -> HTMLResponse:
     prof = customer_profile(state.ws, customer_id, limit=100, redact=state.redact)
+    audit.record(state.ws, "customer_viewed", principal.username, client_ip(request), target=customer_id)
     return render(request, "customer.html", p=prof)

@@ -7,14 +7,16 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from escucha.analysis import analyse_batch
 from escucha.errors import ValidationError
+from escucha.http import audit
 from escucha.http.auth import FEEDBACK_WRITE, INGEST, READ, Principal
 from escucha.http.deps import FiltersDep, StateDep, require
 from escucha.http.errors import ERROR_RESPONSES, ApiError
+from escucha.http.security import client_ip
 from escucha.http.serialize import anonymise_feedback, clean, frame_records
 from escucha.models import Feedback
 from escucha.privacy import redact_feedback
@@ -59,6 +61,7 @@ def _check_text(items: list[Feedback]) -> None:
 
 @router.post("/feedback", status_code=201, response_model=StoreResult, summary="Add one voice or a batch")
 def add_feedback(
+    request: Request,
     state: StateDep,
     body: Annotated[Feedback | list[Feedback], Body(description=f"One voice or a list of up to {MAX_BATCH}")],
     principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
@@ -71,6 +74,8 @@ def add_feedback(
     if state.settings.redact_pii:
         items = [redact_feedback(i) for i in items]
     res = state.ws.add(items)
+    audit.record(state.ws, "feedback_posted", principal.username, client_ip(request), voices=len(items),
+                 inserted=res.inserted, updated=res.updated)  # fmt: skip
     analysed = 0
     if analyze:
         pending = [PendingItem(id=i.id, content_hash=i.hash, text=i.text, title=i.title, language=i.language,

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from escucha.errors import NotFoundError
+from escucha.http import audit
 from escucha.http import insight_cache as D
 from escucha.http.auth import ANALYSIS_RUN, READ, Principal
 from escucha.http.deps import StateDep, require
 from escucha.http.errors import ERROR_RESPONSES
+from escucha.http.security import client_ip
 from escucha.insights.base import all_insights
 
 router = APIRouter(tags=["insights"], responses=ERROR_RESPONSES)
@@ -83,6 +85,7 @@ def get_plan(state: StateDep, principal: ReadDep,
 
 @router.post("/plan/{item_id:path}/status", summary="Set a plan item's status (analyst or admin)")
 def set_plan_status(
+    request: Request,
     state: StateDep,
     item_id: str,
     body: StatusChange,
@@ -95,6 +98,8 @@ def set_plan_status(
         ws.plan(top=100, save=True)
     doc = P.set_status(ws.context, item_id, body.status, note=body.note)
     D.forget(state.cache, "plan")
+    audit.record(state.ws, "plan_status_changed", principal.username, client_ip(request),
+                 target=item_id, status=doc.get("status"))  # fmt: skip
     return {"item": D.jsonable(doc, state.redact)}
 
 
