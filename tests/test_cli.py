@@ -104,3 +104,22 @@ def test_killed_analysis_resumes_without_duplicates_or_losses(shared_data: Path,
     missing = con.execute("SELECT count(*) FROM items WHERE id NOT IN (SELECT item_id FROM analyses)").fetchone()[0]
     con.close()
     assert total == distinct == items and dup_sentences == 0 and missing == 0
+
+
+def test_metrics_table_prints_whole_counts_and_hides_small_employee_groups(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import escucha
+    from escucha.cli import app
+
+    ws = escucha.open(tmp_path / "w")
+    ws.add([{"id": f"r{i}", "channel": "review", "text": "Todo bien", "rating": 5} for i in range(277)]
+           + [{"id": f"e{i}", "channel": "employee", "text": "Turnos caóticos", "nps": 3} for i in range(2)])
+    ws.analyze()
+    res = CliRunner().invoke(app, ["-w", str(ws.path), "metrics", "--by", "channel"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    review = next(line for line in res.output.splitlines() if "review" in line)
+    assert "277" in review and "277.0" not in review
+    employee = next(line for line in res.output.splitlines() if "employee" in line)
+    assert "hidden*" in employee and "nan" not in res.output.lower()
+    assert "employee anonymity" in res.output

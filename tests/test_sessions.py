@@ -10,10 +10,9 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("argon2")
 
-from test_api import PASSWORD, H, build_workspace, login, make_client
-
 from escucha.errors import ConflictError
 from escucha.http import audit, auth
+from test_api import PASSWORD, H, build_workspace, login, make_client
 
 
 @pytest.fixture(scope="module")

@@ -153,7 +153,7 @@ def metrics(
         table.add_column(c, justify="right")
     if period:
         table.add_column("Δ NPS", justify="right")
-    for r in df.to_dict("records"):
+    for r in to_records(df):  # whole counts, hidden cells None (printed –)
         def ci(m: str, r: dict = r) -> str:
             if r.get(m) is None or (isinstance(r.get(m), float) and math.isnan(r[m])):
                 return "–"
@@ -161,7 +161,7 @@ def metrics(
             return f"{r[m]:.1f} [{_fmt(lo, 0)}, {_fmt(hi, 0)}]"
 
         row = [str(r[d])[:10] if d == period else _fmt(r[d]) for d in dims]
-        row += [str(r["volume"]), ci("nps"), ci("csat"), _fmt(r.get("ces"), 2), _fmt(r.get("rating"), 2), ci("sentiment_index")]
+        row += [_fmt(r["volume"]) if not r.get("suppressed") else "hidden*", ci("nps"), ci("csat"), _fmt(r.get("ces"), 2), _fmt(r.get("rating"), 2), ci("sentiment_index")]
         if period:
             ch = r.get("nps_change")
             mark = " *" if r.get("nps_significant") else ""
@@ -170,6 +170,8 @@ def metrics(
     console.print(table)
     if period:
         console.print("* significant change vs previous period (p < 0.05)")
+    if "suppressed" in df and df["suppressed"].fillna(False).astype(bool).any():
+        console.print(f"hidden*: employee anonymity, fewer than {ws.settings.employee_min_group} people in the group")
 
 
 @app.command()
