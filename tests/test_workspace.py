@@ -111,7 +111,8 @@ def test_employee_groups_below_the_anonymity_threshold_show_nothing(ws) -> None:
     by_dept = ws.metrics(by="meta:department").set_index("meta:department")
     assert bool(by_dept.loc["Logística", "suppressed"]) and pd.isna(by_dept.loc["Logística", "nps"])
     assert pd.isna(by_dept.loc["Logística", "volume"])  # even the head count is hidden
-    assert not bool(by_dept.loc["Tiendas", "suppressed"]) and by_dept.loc["Tiendas", "nps"] == 100
+    assert not bool(by_dept.loc["Tiendas", "suppressed"]) and by_dept.loc["Tiendas", "enps"] == 100
+    assert pd.isna(by_dept.loc["Tiendas", "nps"])  # employees' answers are eNPS, never customer NPS
     monthly = ws.metrics(by="meta:department", period="month")
     logistics = monthly[monthly["meta:department"] == "Logística"]
     assert logistics[["nps", "nps_prev", "nps_change"]].isna().all().all()  # no leak through deltas
@@ -132,3 +133,17 @@ def test_analyser_options_come_from_the_workspace_file(tmp_path) -> None:
     strict = ws.items(limit=None).iloc[0]["intents"]
     assert "complaint" not in list(strict)  # a complaint scores below 0.99
     assert ws.pipeline.version != escucha.open(tmp_path / "other").pipeline.version
+
+
+def test_customer_nps_and_employee_enps_are_never_mixed(ws) -> None:
+    rows = [{"id": f"c{i}", "channel": "survey", "text": "Bien", "nps": 10, "customer_id": f"C{i}"} for i in range(6)]
+    rows += [{"id": f"d{i}", "channel": "survey", "text": "Mal", "nps": 2, "customer_id": f"D{i}"} for i in range(2)]
+    rows += [{"id": f"e{i}", "channel": "employee", "text": "Turnos", "nps": 1, "customer_id": f"E{i}"} for i in range(6)]
+    ws.add(rows)
+    ws.analyze()
+    overall = ws.metrics().iloc[0]
+    assert overall["n_nps"] == 8 and overall["nps"] == 50  # (6 - 2) / 8 customers, no employee in it
+    assert overall["n_enps"] == 6 and overall["enps"] == -100
+    by_channel = ws.metrics(by="channel").set_index("channel")
+    assert pd.isna(by_channel.loc["employee", "nps"]) and by_channel.loc["employee", "enps"] == -100
+    assert by_channel.loc["survey", "n_enps"] == 0

@@ -149,7 +149,8 @@ def metrics(
     table = Table(title="Metrics (95% CI)")
     for d in dims:
         table.add_column(d)
-    for c in ("volume", "NPS", "CSAT %", "CES", "rating", "sentiment"):
+    enps = "n_enps" in df and bool(df["n_enps"].fillna(0).sum())
+    for c in ("volume", "NPS", *(["eNPS"] if enps else []), "CSAT %", "CES", "rating", "sentiment"):
         table.add_column(c, justify="right")
     if period:
         table.add_column("Δ NPS", justify="right")
@@ -161,7 +162,7 @@ def metrics(
             return f"{r[m]:.1f} [{_fmt(lo, 0)}, {_fmt(hi, 0)}]"
 
         row = [str(r[d])[:10] if d == period else _fmt(r[d]) for d in dims]
-        row += [_fmt(r["volume"]) if not r.get("suppressed") else "hidden*", ci("nps"), ci("csat"), _fmt(r.get("ces"), 2), _fmt(r.get("rating"), 2), ci("sentiment_index")]
+        row += [_fmt(r["volume"]) if not r.get("suppressed") else "hidden*", ci("nps"), *([ci("enps")] if enps else []), ci("csat"), _fmt(r.get("ces"), 2), _fmt(r.get("rating"), 2), ci("sentiment_index")]
         if period:
             ch = r.get("nps_change")
             mark = " *" if r.get("nps_significant") else ""

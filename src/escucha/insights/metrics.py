@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats as st
 
 Z95 = 1.959963984540054
-METRIC_COLUMNS = ("nps", "csat", "ces", "rating", "sentiment_index")
+METRIC_COLUMNS = ("nps", "enps", "csat", "ces", "rating", "sentiment_index")
 
 
 def net_score(pos: float, neg: float, n: float) -> tuple[float, float, float, float]:
@@ -54,7 +54,7 @@ def mean_ci(total: float, sq: float, n: float) -> tuple[float, float, float, flo
     return mean, se, mean - Z95 * se, mean + Z95 * se
 
 
-COUNT_COLUMNS = ("volume", "volume_prev", "n_analysed", "n_nps", "n_csat", "n_ces", "n_rating")
+COUNT_COLUMNS = ("volume", "volume_prev", "n_analysed", "n_nps", "n_enps", "n_csat", "n_ces", "n_rating")
 
 
 def summarize(stats: pd.DataFrame, dims: Sequence[str] = ()) -> pd.DataFrame:
@@ -71,6 +71,9 @@ def summarize(stats: pd.DataFrame, dims: Sequence[str] = ()) -> pd.DataFrame:
                 promoters_pct=100 * rec["promoters"] / rec["n_nps"],
                 detractors_pct=100 * rec["detractors"] / rec["n_nps"],
             )
+        if "n_enps" in rec:  # employees' NPS: a metric of its own, never mixed into customers'
+            e, e_se, elo, ehi = net_score(rec["e_promoters"], rec["e_detractors"], rec["n_enps"])
+            out.update(n_enps=int(rec["n_enps"]), enps=e, enps_se=e_se, enps_low=elo, enps_high=ehi)
         c, clo, chi = wilson(rec["csat_top2"], rec["n_csat"])
         out.update(n_csat=int(rec["n_csat"]), csat=c, csat_low=clo, csat_high=chi)
         m, se, lo, hi = mean_ci(rec["ces_sum"], rec["ces_sq"], rec["n_ces"])
@@ -112,6 +115,8 @@ def add_changes(df: pd.DataFrame, group: Sequence[str], period: str, alpha: floa
     df["csat_se"] = df.apply(_csat_se, axis=1)
     keyed = df.groupby(list(group), dropna=False, sort=False) if group else None
     for m in METRIC_COLUMNS:
+        if m not in df:
+            continue
         prev = keyed[m].shift(1) if keyed is not None else df[m].shift(1)
         prev_se = keyed[f"{m}_se"].shift(1) if keyed is not None else df[f"{m}_se"].shift(1)
         df[f"{m}_prev"] = prev

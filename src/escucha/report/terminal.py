@@ -24,7 +24,8 @@ def render_terminal(data: dict[str, Any], console: Console) -> None:
         f"[bold]{c.get('items', 0):,}[/] voices · {c.get('analysed', 0):,} analysed · "
         f"{c.get('quarantined', 0):,} quarantined\n"
         f"NPS [bold]{_f(o.get('nps'))}[/] (95% CI {_f(o.get('nps_low'))}…{_f(o.get('nps_high'))}, n={o.get('n_nps', 0)})  "
-        f"CSAT [bold]{_f(o.get('csat'))}%[/]  CES {_f(o.get('ces'), 2)}  rating {_f(o.get('rating'), 2)}  "
+        + (f"eNPS [bold]{_f(o.get('enps'))}[/] (employees, n={o.get('n_enps')})  " if o.get("n_enps") else "")
+        + f"CSAT [bold]{_f(o.get('csat'))}%[/]  CES {_f(o.get('ces'), 2)}  rating {_f(o.get('rating'), 2)}  "
         f"sentiment index [bold]{_f(o.get('sentiment_index'))}[/]"
     )
     lp = data.get("latest_period") or {}

@@ -124,7 +124,8 @@ class Store(Protocol):
     def customers(self) -> pd.DataFrame: ...
 
     def stats(self, by: Sequence[str] = (), period: str | None = None, filters: Filters | None = None) -> pd.DataFrame:
-        """Sufficient statistics per group: n, promoters, passives, detractors, n_nps, csat_top2,
+        """Sufficient statistics per group: n, promoters, passives, detractors, n_nps (customers
+        only), n_enps, e_promoters, e_detractors (employees), csat_top2,
         n_csat, ces_sum, ces_sq, n_ces, rating_sum, rating_sq, n_rating, positive, neutral, negative."""
 
     def counts(self) -> dict[str, int]: ...

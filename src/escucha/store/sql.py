@@ -145,14 +145,19 @@ def from_sql(joins: set[str]) -> str:
     return sql
 
 
+#: Sufficient statistics per group. NPS counts customers only; employees' answers to the same
+#: question are the employee NPS (eNPS), counted apart: the two are never mixed.
 STATS_COLUMNS = """
     count(*) AS n,
     count(DISTINCT i.customer_id) AS n_customers,
     count(a.item_id) AS n_analysed,
-    count(i.nps) AS n_nps,
-    count(*) FILTER (WHERE i.nps >= 9) AS promoters,
-    count(*) FILTER (WHERE i.nps BETWEEN 7 AND 8) AS passives,
-    count(*) FILTER (WHERE i.nps <= 6) AS detractors,
+    count(i.nps) FILTER (WHERE coalesce(i.channel, '') <> 'employee') AS n_nps,
+    count(*) FILTER (WHERE i.nps >= 9 AND coalesce(i.channel, '') <> 'employee') AS promoters,
+    count(*) FILTER (WHERE i.nps BETWEEN 7 AND 8 AND coalesce(i.channel, '') <> 'employee') AS passives,
+    count(*) FILTER (WHERE i.nps <= 6 AND coalesce(i.channel, '') <> 'employee') AS detractors,
+    count(i.nps) FILTER (WHERE i.channel = 'employee') AS n_enps,
+    count(*) FILTER (WHERE i.nps >= 9 AND i.channel = 'employee') AS e_promoters,
+    count(*) FILTER (WHERE i.nps <= 6 AND i.channel = 'employee') AS e_detractors,
     count(i.csat) AS n_csat,
     count(*) FILTER (WHERE i.csat >= 4) AS csat_top2,
     count(i.ces) AS n_ces,
