@@ -241,7 +241,7 @@ def demo(
     from escucha.report import build_report, render_html, render_terminal
 
     ws, _files = build_demo(workspace, n=n, seed=seed, console=console)
-    html = ws.path / "report.html"
+    html = ws.layout.report
     data = build_report(ws)
     render_terminal(data, console)
     html.write_text(render_html(data), encoding="utf-8")

@@ -87,13 +87,14 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Train a model on a company's own labels; the workspace's pipeline then uses it (extras.labels)."""
+        from escucha.layout import WorkspaceLayout
         from escucha.nlp.training import train as train_model
 
         ws_path = workspace_path(workspace)
         if out is None:
             if ws_path is None:
                 raise typer.BadParameter("give --workspace (the model goes to WORKSPACE/models/NAME) or --out")
-            out = Path(ws_path) / "models" / name
+            out = WorkspaceLayout(Path(ws_path).resolve()).model(name)
         if finetune:
             _finetune(csv, text_col, label_col, out, multilabel, epochs, seed, balanced)
             return
@@ -106,7 +107,7 @@ def register(app: typer.Typer) -> None:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8")) if (path / "meta.json").exists() else {}
         figures = meta.get("metrics", {})
         console.print(f"model saved in [bold]{path}[/]  " + "  ".join(f"{k}={v}" for k, v in figures.items()))
-        if ws_path is not None and out.parent == Path(ws_path) / "models":
+        if ws_path is not None and out.resolve().parent == WorkspaceLayout(Path(ws_path).resolve()).models:
             console.print("the workspace pipeline now adds these labels (run `escucha analyze` to apply them)")
 
 

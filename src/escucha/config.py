@@ -16,6 +16,8 @@ import yaml
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from escucha.layout import WorkspaceLayout
+
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "language",
     "sentences",
@@ -90,7 +92,7 @@ class Settings(WorkspaceSettings, ServerSettings):
     def for_workspace(cls, path: Path, **overrides: Any) -> Settings:
         """Settings for a workspace: its ``escucha.yaml`` then environment then ``overrides``."""
         file_values: dict[str, Any] = {}
-        cfg = path / "escucha.yaml"
+        cfg = WorkspaceLayout(path).config
         if cfg.exists():
             file_values = yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}
         env = cls()
