@@ -109,3 +109,15 @@ def filters_dep(
 
 
 FiltersDep = Annotated[Filters, Depends(filters_dep)]
+
+
+def listing_filters_dep(request: Request, filters: FiltersDep) -> Filters:
+    """Filters for routes that list or export voices one by one: employee voices never by author
+    id, never from fewer than ``employee_min_group`` people (``insights.protect.safe_listing``)."""
+    from escucha.insights.protect import safe_listing
+
+    state = get_state(request)
+    return safe_listing(state.ws.store, state.ws.settings.employee_min_group, filters)
+
+
+ListingFiltersDep = Annotated[Filters, Depends(listing_filters_dep)]

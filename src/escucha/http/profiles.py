@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from escucha.errors import NotFoundError
 from escucha.http.serialize import clean, frame_records
 from escucha.insights.metrics import to_records
+from escucha.insights.protect import safe_listing
 from escucha.store import Filters
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ def customer_profile(
 ) -> dict[str, Any]:
     """Profile of ``customer_id``: attributes, voices (newest first), per-channel counts, metrics,
     latest sentiment and open threats (a churn or public threat not followed by a positive voice)."""
-    f = Filters(customer_id=[customer_id])
+    # an employee is never reachable by author id: their voices are left out of any profile
+    f = safe_listing(ws.store, ws.settings.employee_min_group, Filters(customer_id=[customer_id]))
     total = ws.store.count_items(f)
     customers = ws.store.customers()
     row = customers[customers["id"] == customer_id] if not customers.empty else customers

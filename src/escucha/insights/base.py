@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from escucha.insights import metrics as M
-from escucha.insights.protect import anonymise_employees, protect_employees
+from escucha.insights.protect import anonymise_employees, protect_employees, snap_to_weeks
 from escucha.jsonable import Redactor, jsonable
 from escucha.plugins import Registry
 
@@ -82,6 +82,7 @@ class InsightContext:
         """Metrics with 95% CIs per group (employee anonymity applied); with ``period``, also the
         change vs the previous period and whether it is significant."""
         dims = [by] if isinstance(by, str) else list(by)
+        filters = snap_to_weeks(self.store, filters) if self.settings.employee_min_group > 1 else filters
         stats = self.store.stats(dims, period, filters)
         df = M.summarize(stats, [*dims, *([period] if period else [])])
         df = protect_employees(  # before changes: no leak through the deltas

@@ -77,6 +77,7 @@ class Filters:
     intent: list[str] | None = None
     customer_id: list[str] | None = None
     source: list[str] | None = None
+    exclude_channel: list[str] | None = None
     search: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

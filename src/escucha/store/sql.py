@@ -98,6 +98,9 @@ def where_sql(
         params.append(_naive(f.until))
     for col in ("channel", "product", "location", "customer_id", "source"):
         in_list(f"i.{col}", getattr(f, col))
+    if f.exclude_channel:
+        clauses.append(f"coalesce(i.channel, '') NOT IN ({', '.join([ph] * len(f.exclude_channel))})")
+        params.extend(f.exclude_channel)
     in_list("coalesce(a.language, i.language)", f.language)
     in_list("a.sentiment", f.sentiment)
     if f.aspect:
@@ -150,6 +153,7 @@ def from_sql(joins: set[str]) -> str:
 STATS_COLUMNS = """
     count(*) AS n,
     count(DISTINCT i.customer_id) AS n_customers,
+    count(i.customer_id) AS n_with_id,
     count(a.item_id) AS n_analysed,
     count(i.nps) FILTER (WHERE coalesce(i.channel, '') <> 'employee') AS n_nps,
     count(*) FILTER (WHERE i.nps >= 9 AND coalesce(i.channel, '') <> 'employee') AS promoters,

@@ -18,6 +18,7 @@ from escucha.http.insight_cache import cached
 from escucha.http.profiles import customer_profile
 from escucha.http.security import client_ip, is_loopback
 from escucha.http.serialize import anonymise_feedback, frame_records
+from escucha.insights.protect import safe_listing
 from escucha.models import INTENTS
 from escucha.store import Filters
 from escucha.web.render import highlight, render
@@ -174,6 +175,7 @@ def explore(
         aspect=_one(aspect), intent=_one(intent), language=_one(language), customer_id=_one(customer),
         search=q.strip() or None,
     )  # fmt: skip
+    f = safe_listing(state.ws.store, state.ws.settings.employee_min_group, f)
     total = state.ws.store.count_items(f)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from escucha.http import audit
 from escucha.http.auth import EXPORT, Principal
-from escucha.http.deps import FiltersDep, StateDep, require
+from escucha.http.deps import ListingFiltersDep, StateDep, require
 from escucha.http.errors import ERROR_RESPONSES
 from escucha.http.security import client_ip
 from escucha.http.serialize import anonymise, csv_value
@@ -55,7 +55,7 @@ def export_rows(state: object, filters: Filters) -> Iterator[str]:
 def export_csv(
     request: Request,
     state: StateDep,
-    filters: FiltersDep,
+    filters: ListingFiltersDep,
     principal: Annotated[Principal, Depends(require(EXPORT))],
 ) -> StreamingResponse:
     total = state.ws.store.count_items(filters)

@@ -14,7 +14,7 @@ from escucha.analysis import analyse_batch
 from escucha.errors import ValidationError
 from escucha.http import audit
 from escucha.http.auth import FEEDBACK_WRITE, INGEST, READ, Principal
-from escucha.http.deps import FiltersDep, StateDep, require
+from escucha.http.deps import ListingFiltersDep, StateDep, require
 from escucha.http.errors import ERROR_RESPONSES, ApiError
 from escucha.http.security import client_ip
 from escucha.http.serialize import anonymise_feedback, clean, frame_records
@@ -143,7 +143,7 @@ def upload_feedback(
 @router.get("/feedback", response_model=FeedbackPage, summary="Voices with their analysis, newest first")
 def list_feedback(
     state: StateDep,
-    filters: FiltersDep,
+    filters: ListingFiltersDep,
     principal: Annotated[Principal, Depends(require(READ))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
