@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 import random
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -143,41 +145,6 @@ def _has_embeddings() -> bool:
     return embeddings.available()
 
 
-def _add_embedding_system(
-    systems: dict[str, Result],
-    notes: list[str],
-    tr_x: list[str],
-    tr_y: list[Any],
-    te_x: list[str],
-    score: Callable[[list[Any]], Result],
-    seed: int,
-    **kw: Any,
-) -> None:
-    """Score ``adapted+embeddings`` for an English task into ``systems``; without the extra,
-    only a note says why it is missing."""
-    if not _has_embeddings():
-        notes.append("adapted+embeddings skipped: pip install 'escucha[embeddings]'")
-        return
-    kw.setdefault("cv_max", 4000)
-    clf = TextClassifier(seed=seed, embeddings=True, **kw).fit(tr_x, tr_y)
-    pred, speed = _timed(clf.predict, te_x)
-    blend = clf.meta.get("cv_embedding_blend")
-    notes.append(f"adapted+embeddings: weight {clf.meta.get('embedding_weight')} chosen on TRAIN {blend}")
-    systems["adapted+embeddings"] = _with_speed(score(pred), speed)
-
-
-
-def _finetune_ready(notes: list[str], system: str, finetune: bool) -> bool:
-    """Whether a fine-tuned ``system`` is scored: asked for (``finetune``) and its extras installed
-    (else a note says which)."""
-    if not finetune:
-        return False
-    if not _has_embeddings():
-        notes.append(f"{system} skipped: pip install 'escucha[embeddings,transformers]'")
-        return False
-    return True
-
-
 def _fine_tuned(
     texts: list[str], labels: list[Any], out_dir: str, seed: int, class_weight: str | None
 ) -> Any:
@@ -192,104 +159,120 @@ def _fine_tuned(
     return hf_classifier(model_dir=out_dir, max_length=128, batch_size=64)
 
 
-def _add_finetuned_system(
-    systems: dict[str, Result],
-    notes: list[str],
-    tr_x: list[str],
-    tr_y: list[Any],
-    te_x: list[str],
-    score: Callable[[list[Any]], Result],
-    seed: int,
-    class_weight: str | None = None,
-    *,
-    finetune: bool,
-) -> None:
-    """Score ``finetuned`` (MiniLM fine-tuned on TRAIN, default settings) when ``finetune``;
-    ``class_weight="balanced"`` for the many-class tasks scored by macro-F1."""
-    if not _finetune_ready(notes, "finetuned", finetune):
-        return
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        clf = _fine_tuned(tr_x, tr_y, tmp, seed, class_weight)
-        train_s = time.perf_counter() - t0
-        by_text = {str(y): y for y in tr_y} if not clf.multilabel else {}
-
-        def predict(xs: list[str]) -> list[Any]:
-            p = np.asarray(clf.predict(xs)).reshape(len(xs), len(clf.labels))
-            if clf.multilabel:  # every label over 0.5, else the most likely one
-                return labels_over_thresholds(p, clf.labels, np.full(len(clf.labels), 0.5), at_least_one=True)
-            return [by_text[clf.labels[i]] for i in p.argmax(axis=1)]
-
-        pred, speed = _timed(predict, te_x)
-    notes.append(f"finetuned: MiniLM, 2 epochs, lr 1e-4, class weights {class_weight}, trained in {train_s:.0f} s")
-    systems["finetuned"] = _with_speed(score(pred), speed)
-
-
 FT_BLEND_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 
 
-def _add_finetuned_blend(
-    systems: dict[str, Result],
-    notes: list[str],
-    tr_x: list[str],
-    tr_y: list[Any],
-    te_x: list[str],
-    score: Callable[[list[Any]], Result],
-    seed: int,
-    adapted: Callable[[list[str], list[Any]], TextClassifier],
-    metric: str = "macro_f1",
-    class_weight: str | None = None,
-    *,
-    finetune: bool,
-) -> None:
-    """Score ``finetuned+adapted``: MiniLM fine-tuned on four fifths of TRAIN, its probabilities
-    averaged with the ``adapted`` model's (``adapted(texts, labels)`` trains it); the weight (and,
-    multi-label, the per-label thresholds) are chosen on the held-out fifth of TRAIN, then the
-    adapted model is refitted on all of TRAIN. Costs one fine-tuning run."""
-    if not _finetune_ready(notes, "finetuned+adapted", finetune):
-        return
-    import tempfile
+@dataclass
+class Trial:
+    """One task's TRAIN and TEST texts, how predictions are scored (``score``), and the systems
+    and notes scored so far; ``finetune`` asks for the slow fine-tuned MiniLM systems."""
 
-    multilabel = all(isinstance(y, list | tuple) for y in tr_y)
-    idx = np.arange(len(tr_x))
-    strat = None if multilabel else [str(y) for y in tr_y]
-    a_i, d_i = train_test_split(idx, test_size=0.2, random_state=seed, stratify=strat)
-    a_x, a_y = [tr_x[i] for i in a_i], [tr_y[i] for i in a_i]
-    d_x, d_y = [tr_x[i] for i in d_i], [tr_y[i] for i in d_i]
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        ft = _fine_tuned(a_x, a_y, tmp, seed, class_weight)
-        part = adapted(a_x, a_y)
-        cols = [ft.labels.index(lab) for lab in part.labels]  # fine-tuned columns in adapted order
+    systems: dict[str, Result]
+    notes: list[str]
+    tr_x: list[str]
+    tr_y: list[Any]
+    te_x: list[str]
+    score: Callable[[list[Any]], Result]
+    seed: int
+    finetune: bool = False
 
-        def both(model: TextClassifier, xs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-            return model.predict_proba(xs), np.asarray(ft.predict(xs))[:, cols]
+    def add_embedding_system(self, **kw: Any) -> None:
+        """Score ``adapted+embeddings`` for an English task into ``systems``; without the extra,
+        only a note says why it is missing."""
+        tr_x, tr_y, te_x, seed, notes = self.tr_x, self.tr_y, self.te_x, self.seed, self.notes
+        if not _has_embeddings():
+            notes.append("adapted+embeddings skipped: pip install 'escucha[embeddings]'")
+            return
+        kw.setdefault("cv_max", 4000)
+        clf = TextClassifier(seed=seed, embeddings=True, **kw).fit(tr_x, tr_y)
+        pred, speed = _timed(clf.predict, te_x)
+        blend = clf.meta.get("cv_embedding_blend")
+        notes.append(f"adapted+embeddings: weight {clf.meta.get('embedding_weight')} chosen on TRAIN {blend}")
+        self.systems["adapted+embeddings"] = _with_speed(self.score(pred), speed)
 
-        pa, pf = both(part, d_x)
-        if multilabel:
-            yd = np.array([[int(lab in y) for lab in part.labels] for y in d_y])
-            tuned = {w: tune_thresholds(yd, (1 - w) * pa + w * pf) for w in FT_BLEND_WEIGHTS}
-            dev = {w: t[1] for w, t in tuned.items()}
-        else:
-            yd = np.array([part.labels.index(str(y)) for y in d_y])
-            f = macro_f1 if metric == "macro_f1" else accuracy
-            dev = {w: f(yd, (1 - w) * pa + w * pf) for w in FT_BLEND_WEIGHTS}
-        w = max(dev, key=lambda k: (round(dev[k], 4), -k))
-        full = adapted(tr_x, tr_y)
-        by_text = {str(y): y for y in tr_y} if not multilabel else {}
+    def _finetune_ready(self, system: str) -> bool:
+        """Whether a fine-tuned ``system`` is scored: asked for (``finetune``) and its extras installed
+        (else a note says which)."""
+        if not self.finetune:
+            return False
+        if not _has_embeddings():
+            self.notes.append(f"{system} skipped: pip install 'escucha[embeddings,transformers]'")
+            return False
+        return True
 
-        def predict(xs: list[str]) -> list[Any]:
-            ta, tf = both(full, xs)
-            p = (1 - w) * ta + w * tf
-            if not multilabel:
-                return [by_text[full.labels[i]] for i in p.argmax(axis=1)]
-            return labels_over_thresholds(p, full.labels, tuned[w][0], at_least_one=True)
+    def add_finetuned_system(self, class_weight: str | None = None) -> None:
+        """Score ``finetuned`` (MiniLM fine-tuned on TRAIN, default settings) when ``finetune``;
+        ``class_weight="balanced"`` for the many-class tasks scored by macro-F1."""
+        if not self._finetune_ready("finetuned"):
+            return
+        tr_x, tr_y, te_x, seed, notes = self.tr_x, self.tr_y, self.te_x, self.seed, self.notes
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            clf = _fine_tuned(tr_x, tr_y, tmp, seed, class_weight)
+            train_s = time.perf_counter() - t0
+            by_text = {str(y): y for y in tr_y} if not clf.multilabel else {}
 
-        pred, speed = _timed(predict, te_x)
-    notes.append(
-        f"finetuned+adapted: MiniLM fine-tuned on 4/5 of TRAIN ({time.perf_counter() - t0:.0f} s in all), "
-        f"weight {w} chosen on the held-out fifth: {{{', '.join(f'{k}: {v:.4f}' for k, v in dev.items())}}}"
-    )
-    systems["finetuned+adapted"] = _with_speed(score(pred), speed)
+            def predict(xs: list[str]) -> list[Any]:
+                p = np.asarray(clf.predict(xs)).reshape(len(xs), len(clf.labels))
+                if clf.multilabel:  # every label over 0.5, else the most likely one
+                    return labels_over_thresholds(p, clf.labels, np.full(len(clf.labels), 0.5), at_least_one=True)
+                return [by_text[clf.labels[i]] for i in p.argmax(axis=1)]
+
+            pred, speed = _timed(predict, te_x)
+        notes.append(f"finetuned: MiniLM, 2 epochs, lr 1e-4, class weights {class_weight}, trained in {train_s:.0f} s")
+        self.systems["finetuned"] = _with_speed(self.score(pred), speed)
+
+    def add_finetuned_blend(
+        self,
+        adapted: Callable[[list[str], list[Any]], TextClassifier],
+        metric: str = "macro_f1",
+        class_weight: str | None = None,
+    ) -> None:
+        """Score ``finetuned+adapted``: MiniLM fine-tuned on four fifths of TRAIN, its probabilities
+        averaged with the ``adapted`` model's (``adapted(texts, labels)`` trains it); the weight (and,
+        multi-label, the per-label thresholds) are chosen on the held-out fifth of TRAIN, then the
+        adapted model is refitted on all of TRAIN. Costs one fine-tuning run."""
+        if not self._finetune_ready("finetuned+adapted"):
+            return
+        tr_x, tr_y, te_x, seed, notes = self.tr_x, self.tr_y, self.te_x, self.seed, self.notes
+        multilabel = all(isinstance(y, list | tuple) for y in tr_y)
+        idx = np.arange(len(tr_x))
+        strat = None if multilabel else [str(y) for y in tr_y]
+        a_i, d_i = train_test_split(idx, test_size=0.2, random_state=seed, stratify=strat)
+        a_x, a_y = [tr_x[i] for i in a_i], [tr_y[i] for i in a_i]
+        d_x, d_y = [tr_x[i] for i in d_i], [tr_y[i] for i in d_i]
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            ft = _fine_tuned(a_x, a_y, tmp, seed, class_weight)
+            part = adapted(a_x, a_y)
+            cols = [ft.labels.index(lab) for lab in part.labels]  # fine-tuned columns in adapted order
+
+            def both(model: TextClassifier, xs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+                return model.predict_proba(xs), np.asarray(ft.predict(xs))[:, cols]
+
+            pa, pf = both(part, d_x)
+            if multilabel:
+                yd = np.array([[int(lab in y) for lab in part.labels] for y in d_y])
+                tuned = {w: tune_thresholds(yd, (1 - w) * pa + w * pf) for w in FT_BLEND_WEIGHTS}
+                dev = {w: t[1] for w, t in tuned.items()}
+            else:
+                yd = np.array([part.labels.index(str(y)) for y in d_y])
+                f = macro_f1 if metric == "macro_f1" else accuracy
+                dev = {w: f(yd, (1 - w) * pa + w * pf) for w in FT_BLEND_WEIGHTS}
+            w = max(dev, key=lambda k: (round(dev[k], 4), -k))
+            full = adapted(tr_x, tr_y)
+            by_text = {str(y): y for y in tr_y} if not multilabel else {}
+
+            def predict(xs: list[str]) -> list[Any]:
+                ta, tf = both(full, xs)
+                p = (1 - w) * ta + w * tf
+                if not multilabel:
+                    return [by_text[full.labels[i]] for i in p.argmax(axis=1)]
+                return labels_over_thresholds(p, full.labels, tuned[w][0], at_least_one=True)
+
+            pred, speed = _timed(predict, te_x)
+        notes.append(
+            f"finetuned+adapted: MiniLM fine-tuned on 4/5 of TRAIN ({time.perf_counter() - t0:.0f} s in all), "
+            f"weight {w} chosen on the held-out fifth: {{{', '.join(f'{k}: {v:.4f}' for k, v in dev.items())}}}"
+        )
+        self.systems["finetuned+adapted"] = _with_speed(self.score(pred), speed)

@@ -38,10 +38,8 @@ from escucha.evaluation.systems import (
     Result,
     Skip,
     Task,
+    Trial,
     _adapted,
-    _add_embedding_system,
-    _add_finetuned_blend,
-    _add_finetuned_system,
     _baselines,
     _has_embeddings,
     _sample,
@@ -107,17 +105,10 @@ def airline_reason(
     pred, speed = _timed(clf.predict, te_x)
     systems["adapted"] = _with_speed(M.single_label(te_y, pred, reasons), speed)
     notes.append(f"adapted: {clf.meta['model']} cv {clf.meta.get('cv_macro_f1')} bias {clf.meta.get('bias')}")
-    _add_embedding_system(
-        systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed, class_weight="balanced"
-    )
-    _add_finetuned_system(
-        systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed, class_weight="balanced",
-        finetune=finetune,
-    )
-    _add_finetuned_blend(
-        systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed,
-        adapted=lambda xs, ys: _adapted(xs, ys, seed), class_weight="balanced", finetune=finetune,
-    )
+    trial = Trial(systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons), seed, finetune)
+    trial.add_embedding_system(class_weight="balanced")
+    trial.add_finetuned_system(class_weight="balanced")
+    trial.add_finetuned_blend(adapted=lambda xs, ys: _adapted(xs, ys, seed), class_weight="balanced")
     return {
         "systems": systems,
         "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, reasons)),
@@ -162,16 +153,11 @@ def semeval14_restaurant_category(
     clf = TextClassifier(multilabel=True, seed=seed).fit(tr_x, tr_y)
     pred, speed = _timed(clf.predict, te_x)
     systems["adapted"] = _with_speed(M.multi_label(te_y, pred, cats), speed)
-    _add_embedding_system(
-        systems, notes, tr_x, tr_y, te_x, lambda p: M.multi_label(te_y, p, cats), seed, multilabel=True
-    )
-    _add_finetuned_system(
-        systems, notes, tr_x, tr_y, te_x, lambda p: M.multi_label(te_y, p, cats), seed, finetune=finetune
-    )
-    _add_finetuned_blend(
-        systems, notes, tr_x, tr_y, te_x, lambda p: M.multi_label(te_y, p, cats), seed,
+    trial = Trial(systems, notes, tr_x, tr_y, te_x, lambda p: M.multi_label(te_y, p, cats), seed, finetune)
+    trial.add_embedding_system(multilabel=True)
+    trial.add_finetuned_system()
+    trial.add_finetuned_blend(
         adapted=lambda xs, ys: TextClassifier(multilabel=True, seed=seed, embeddings=_has_embeddings()).fit(xs, ys),
-        finetune=finetune,
     )
     mlb = MultiLabelBinarizer(classes=cats)
     baselines: dict[str, Result] = {}
@@ -234,10 +220,9 @@ def semeval14_restaurant_polarity(
     def asked(rows: list[tuple[str, str, str]]) -> list[str]:  # the category leads: "food: <sentence>"
         return [f"{cat.replace('/', ' ')}: {text}" for text, cat, _ in rows]
 
-    _add_finetuned_system(
-        systems, notes, asked(train), tr_y, asked(test), lambda p: M.single_label(te_y, p, SENT), seed,
-        finetune=finetune,
-    )
+    Trial(
+        systems, notes, asked(train), tr_y, asked(test), lambda p: M.single_label(te_y, p, SENT), seed, finetune
+    ).add_finetuned_system()
     baselines = _baselines(
         [t for t, _, _ in train], tr_y, te_text, lambda p: M.single_label(te_y, p, SENT)
     )
@@ -283,15 +268,13 @@ def _emotion(lang: str) -> Task:
         pred, speed = _timed(clf.predict, te_x)
         systems["adapted"] = _with_speed(M.single_label(te_y, pred, labels), speed)
         notes.append(f"adapted: {clf.meta['model']} cv {clf.meta.get('cv_macro_f1')} bias {clf.meta.get('bias')}")
-        if lang == "en":
-            _add_embedding_system(
-                systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
-                class_weight="balanced",
-            )
-        _add_finetuned_system(  # MiniLM is English: in Spanish it measures how far word pieces carry
-            systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
-            class_weight="balanced", finetune=finetune,
+        trial = Trial(
+            systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed, finetune
         )
+        if lang == "en":
+            trial.add_embedding_system(class_weight="balanced")
+        # MiniLM is English: in Spanish it measures how far word pieces carry
+        trial.add_finetuned_system(class_weight="balanced")
         return {
             "systems": systems,
             "baselines": _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels)),
@@ -312,9 +295,8 @@ def banking77_custom(
     pred, speed = _timed(clf.predict, te_x)
     systems = {"adapted": _with_speed(M.single_label(te_y, pred, labels), speed)}
     notes = ["adapted: TextClassifier (linear SVM) trained on banking77 train, as `escucha train` does"]
-    _add_embedding_system(
-        systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed,
-        model="svm_c0.3", metric="accuracy",
+    Trial(systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, labels), seed).add_embedding_system(
+        model="svm_c0.3", metric="accuracy"
     )
     return {
         "systems": systems,

@@ -13,9 +13,8 @@ from escucha.evaluation import data as D
 from escucha.evaluation import metrics as M
 from escucha.evaluation.systems import (
     Result,
+    Trial,
     _adapted,
-    _add_embedding_system,
-    _add_finetuned_system,
     _baselines,
     _sample,
     _split,
@@ -78,12 +77,9 @@ def _sentiment_systems(
         systems["adapted+lexicon"] = _with_speed(M.single_label(te_y, pred, SENT), speed)
         notes.append(f"lexicon weight {w} chosen on a held-out fifth of TRAIN: {scores}")
     if language == "en":
-        _add_embedding_system(
-            systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT), seed, class_weight="balanced"
-        )
-        _add_finetuned_system(
-            systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT), seed, finetune=finetune
-        )
+        trial = Trial(systems, notes, tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT), seed, finetune)
+        trial.add_embedding_system(class_weight="balanced")
+        trial.add_finetuned_system()
     baselines = _baselines(tr_x, tr_y, te_x, lambda p: M.single_label(te_y, p, SENT))
     if vader:
         v = _vader()
