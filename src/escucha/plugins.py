@@ -103,10 +103,10 @@ class Registry(Generic[T]):
                 self._broken[ep.name] = f"{type(exc).__name__}: {exc}"
                 log.warning("%s plugin '%s' (%s) failed to load: %s", self.kind, ep.name, ep.value, exc)
                 continue
-            if ep.name in self._items:
+            if ep.name not in self._items:
+                self._items[ep.name] = obj
+            elif self._items[ep.name] is not obj:  # (a module that registered itself is fine)
                 log.warning("%s plugin '%s' (%s) ignored: the name is taken", self.kind, ep.name, ep.value)
-                continue
-            self._items[ep.name] = obj
 
     def _load_builtins(self) -> None:
         load, self._builtins = self._builtins, None  # once; registering may look names up again
