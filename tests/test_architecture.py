@@ -19,7 +19,7 @@ SRC = Path(escucha.__file__).parent
 
 #: Lowest first. A module may import its own layer and those below, never one above.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "models", "config", "layout", "jsonable", "plugins", "privacy", "i18n", "version"}),
+    frozenset({"errors", "models", "config", "layout", "jsonable", "plugins", "privacy", "i18n", "version", "extras"}),
     frozenset({"nlp", "taxonomy"}),
     frozenset({"pipeline", "backends"}),
     frozenset({"store"}),
@@ -56,6 +56,10 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+MODULES = {".".join(p.relative_to(SRC.parent).with_suffix("").parts).removesuffix(".__init__")
+           for p in SRC.rglob("*.py")}
+
+
 def _imports(path: Path) -> list[tuple[str, bool]]:
     """(imported escucha module, at module level?) for every import in ``path``, lazy ones too."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -70,7 +74,8 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
             if node.level:
                 pkg = me.split(".") if path.name == "__init__.py" else me.split(".")[:-1]
                 base = ".".join(pkg[: len(pkg) - node.level + 1] + ([node.module] if node.module else []))
-            names = [base]
+            # `from escucha.pkg import module` imports the module, not the package's __init__
+            names = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
         elif isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         for n in names:
@@ -139,7 +144,6 @@ def busiest(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     ep = EntryPoint("busiest", "tests.plugins.busiest:Busiest", "escucha.insights")
     monkeypatch.setattr("escucha.plugins.entry_points", lambda group: [ep] if group == "escucha.insights" else [])
-    monkeypatch.setattr(base.INSIGHTS, "_loaded", False)
     yield base.get_insight("busiest")
     base.INSIGHTS.unregister("busiest")
 

@@ -25,7 +25,7 @@ def test_example_runs(name: str, tmp_path: Path) -> None:
         exec(compile(EXAMPLES[name], f"docs/architecture.md ({name})", "exec"), namespace)
     finally:  # leave the registries as they were
         INSIGHTS.unregister("busiest")
-        getattr(base, "_REGISTRY", {}).pop("shouting", None)
+        base.ANALYZERS.unregister("shouting")
         if name == "store":
             from escucha.store import STORES
 

@@ -13,32 +13,18 @@ hf_classifier  a local transformers text-     ``extras["hf_labels"]``      ``esc
                classification model folder    (+ sentiment, optionally)
 ============== ============================== ============================ =================
 
-Sentence embeddings (:func:`escucha.backends.embeddings.embed`) need ``escucha[embeddings]``.
+Sentence embeddings (:func:`escucha.backends.embeddings.embed`, the same as
+:func:`escucha.nlp.embeddings.embed`) need ``escucha[embeddings]``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from typing import Any
 
-from escucha.errors import MissingExtraError
+from escucha.extras import require
 from escucha.pipeline.base import Analyzer, register
 
 __all__ = ["require"]
-
-
-def require(module: str, package: str, extra: str, feature: str) -> None:
-    """Raise :class:`MissingExtraError` naming ``extra`` unless ``module`` can be imported."""
-    try:
-        if module in sys.modules:
-            if sys.modules[module] is None:
-                raise ImportError(module)
-            return
-        if importlib.util.find_spec(module) is None:
-            raise ImportError(module)
-    except (ImportError, ValueError):
-        raise MissingExtraError(package, extra, feature) from None
 
 
 @register("llm_labels")

@@ -72,7 +72,7 @@ class LLMLabelsAnalyzer:
 
     name = "llm_labels"
     requires: ClassVar[tuple[str, ...]] = ()
-    assigns: ClassVar[tuple[str, ...]] = ("llm_labels",)
+    assigns: ClassVar[tuple[str, ...]] = ("extras.llm_labels",)
 
     def __init__(
         self,

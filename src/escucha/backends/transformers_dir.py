@@ -81,7 +81,7 @@ class HFClassifierAnalyzer:
 
     name = "hf_classifier"
     requires: ClassVar[tuple[str, ...]] = ()
-    assigns: ClassVar[tuple[str, ...]] = ("hf_labels",)
+    assigns: ClassVar[tuple[str, ...]] = ("extras.hf_labels", "extras.hf_label_scores")
 
     def __init__(
         self,
@@ -203,7 +203,7 @@ class HFSentimentAnalyzer(HFClassifierAnalyzer):
     """``hf_classifier`` with ``as_sentiment: true``: also sets the voice's sentiment."""
 
     assigns: ClassVar[tuple[str, ...]] = (
-        "hf_labels", "sentiment", "sentiment_score", "sentiment_proba",
+        "extras.hf_labels", "extras.hf_label_scores", "sentiment", "sentiment_score", "sentiment_proba",
     )  # fmt: skip
 
 

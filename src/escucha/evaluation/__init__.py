@@ -55,16 +55,13 @@ def run_eval(
         from escucha.errors import ConfigError
 
         raise ConfigError(f"no shared data at {data_dir} (set ESCUCHA_SHARED_DATA)", field="data_dir")
-    from escucha.evaluation import tasks as task_module
-
-    task_module.FINETUNE = finetune
     out: dict[str, Any] = {}
     for name in names:
         if progress:
             progress(name)
         t0 = time.perf_counter()
         try:
-            res = TASKS[name](data_dir, seed, max_train, max_test)
+            res = TASKS[name](data_dir, seed, max_train, max_test, finetune=finetune)
         except Skip as exc:
             out[name] = {"skipped": str(exc)}
             continue

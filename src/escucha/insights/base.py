@@ -222,8 +222,6 @@ def as_list(v: Any) -> list[Any]:
     return list(v) if isinstance(v, list | tuple | np.ndarray) else []
 
 
-INSIGHTS: Registry[type[Insight]] = Registry("escucha.insights", "insight")
-
 BUILTIN_MODULES: tuple[str, ...] = (
     "escucha.insights.themes", "escucha.insights.drivers", "escucha.insights.plan",
     "escucha.insights.promises", "escucha.insights.journey", "escucha.insights.ideas",
@@ -231,7 +229,16 @@ BUILTIN_MODULES: tuple[str, ...] = (
 )  # fmt: skip
 """The built-in insights (each module registers its own)."""
 
-_builtins_loaded = False
+
+def _load_builtins() -> None:
+    import importlib
+
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+
+
+INSIGHTS: Registry[type[Insight]] = Registry("insight", "escucha.insights", field="name", builtins=_load_builtins)
+"""Insight classes by name: the built-ins, then the entry points of group ``escucha.insights``."""
 
 
 def register_insight(cls: type[Insight]) -> type[Insight]:
@@ -240,26 +247,14 @@ def register_insight(cls: type[Insight]) -> type[Insight]:
     return cls
 
 
-def _load_builtins() -> None:
-    global _builtins_loaded
-    if not _builtins_loaded:
-        import importlib
-
-        _builtins_loaded = True
-        for module in BUILTIN_MODULES:
-            importlib.import_module(module)
-
-
 def get_insight(name: str) -> Insight:
     """A fresh instance of the insight registered as ``name``."""
-    _load_builtins()
     return INSIGHTS.get(name)()
 
 
 def all_insights() -> list[Insight]:
     """Every registered insight (plugins included) in display order."""
-    _load_builtins()
-    found = [cls() for _, cls in INSIGHTS.items()]
+    found = [INSIGHTS.get(name)() for name in INSIGHTS.names()]
     return sorted(found, key=lambda i: (i.order, i.name))
 
 

@@ -3,24 +3,24 @@
 >>> path = train("labelled.csv", text_col="text", label_col="reason", out_dir="models/reason")
 >>> clf = load_custom_model(path)
 
-The analyser ``custom_labels`` (config ``model_path``) runs such a model in the pipeline and
-writes the labels into ``Doc.extras["labels"]`` (and their scores in ``extras["label_scores"]``).
+The analyser ``custom_labels`` (:mod:`escucha.pipeline.custom_labels`, config ``model_path``)
+runs such a model in the pipeline and writes the labels into ``Doc.extras["labels"]`` (and their
+scores in ``extras["label_scores"]``).
 """
 
 from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
-from escucha.errors import ModelError, ValidationError
-from escucha.nlp.textclf import TextClassifier, embed_texts
-from escucha.pipeline.base import Doc, register
+from escucha.errors import ValidationError
+from escucha.nlp.embeddings import embed_texts
+from escucha.nlp.textclf import TextClassifier
 
 log = logging.getLogger(__name__)
 
@@ -141,35 +141,3 @@ def train(
 def load_custom_model(path: str | Path) -> TextClassifier:
     """Load a model written by :func:`train` (or :meth:`TextClassifier.save`)."""
     return TextClassifier.load(path)
-
-
-@register("custom_labels")
-class CustomLabelsAnalyzer:
-    """Runs a company-trained model; writes ``extras["labels"]`` and ``extras["label_scores"]``."""
-
-    name = "custom_labels"
-    requires: ClassVar[tuple[str, ...]] = ()
-    assigns: ClassVar[tuple[str, ...]] = ("labels",)
-
-    def __init__(self, model_path: str | Path | None = None, min_score: float = 0.0):
-        if not model_path:
-            raise ModelError("custom_labels needs 'model_path' in its config", field="model_path")
-        self.model = load_custom_model(model_path)
-        self.min_score = min_score
-        self.version = f"1:{Path(model_path).name}:{self.model.meta.get('n_train', 0)}"
-
-    def __call__(self, docs: list[Doc]) -> None:
-        if not docs:
-            return
-        texts: Sequence[str] = [d.full_text for d in docs]
-        proba = self.model.predict_proba(texts)
-        preds = self.model.labels_from_proba(proba)
-        for d, p, pred in zip(docs, proba, preds, strict=True):
-            scores = {lab: round(float(v), 4) for lab, v in zip(self.model.labels, p, strict=True)}
-            if not d.text or not d.text.strip():
-                d.extras["labels"] = []
-                continue
-            labels: list[str] = [str(x) for x in pred] if isinstance(pred, list) else [str(pred)]
-            d.extras["labels"] = [lab for lab in labels if scores.get(lab, 0.0) >= self.min_score]
-            d.extras["label_scores"] = scores
-

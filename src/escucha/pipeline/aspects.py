@@ -57,7 +57,7 @@ def clause_polarity(folded: str, start: int = 0, end: int | None = None) -> floa
         n += 1
     if not n:
         return 0.0
-    return max(-1.0, min(1.0, total / max(1.0, n ** 0.5)))
+    return max(-1.0, min(1.0, total / max(1.0, float(n**0.5))))
 
 
 def _label(score: float) -> str:

@@ -3,7 +3,10 @@
 Each analyser declares the ``Doc`` attributes it ``requires`` and those it ``assigns``; the
 pipeline checks the order once, at build time. Analysers are registered by name with
 :func:`register` so a configuration is just a list of names, and a better model drops in by
-registering a new factory under a new name (or replacing one).
+registering a new factory under a new name (or replacing one). Other packages add analysers
+through the entry points of group ``escucha.analyzers`` (see :mod:`escucha.plugins`); ``requires``
+and ``assigns`` name ``Doc`` fields, or keys of ``Doc.extras`` written ``extras.<key>``, and are
+checked against ``Doc`` when the pipeline is built.
 """
 
 from __future__ import annotations
@@ -11,25 +14,21 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from escucha.errors import PipelineError
 from escucha.models import Analysis, AspectMention, SentenceAnalysis
+from escucha.nlp.sentences import Sentence
+from escucha.plugins import Registry
+
+__all__ = [
+    "AGENT", "ANALYZERS", "Analyzer", "Doc", "Factory", "Pipeline", "Sentence", "create", "register",
+    "registered",
+]  # fmt: skip
 
 AGENT = "agent"
 """The speaker label of an agent's turn (the sentence splitter normalises speakers to agent/customer)."""
-
-
-@dataclass(slots=True)
-class Sentence:
-    text: str
-    start: int
-    end: int
-    speaker: str | None = None
-    sentiment: str = "unknown"
-    sentiment_score: float = 0.0
-    aspects: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -127,37 +126,44 @@ class Analyzer(Protocol):
 
 
 Factory = Callable[..., Analyzer]
-_REGISTRY: dict[str, Factory] = {}
+
+
+def _load_builtins() -> None:
+    from escucha.pipeline import builtin  # noqa: F401  (registers on import)
+
+
+ANALYZERS: Registry[Factory] = Registry(
+    "analyser", "escucha.analyzers", error=PipelineError, field="pipeline", builtins=_load_builtins
+)
+"""Analyser factories by name: the built-ins, then the entry points of group ``escucha.analyzers``."""
 
 
 def register(name: str) -> Callable[[Factory], Factory]:
     """Register an analyser factory under ``name`` (a later registration replaces an earlier one)."""
 
     def deco(factory: Factory) -> Factory:
-        _REGISTRY[name] = factory
-        return factory
+        return ANALYZERS.register(name, factory, replace=True)
 
     return deco
 
 
 def registered() -> list[str]:
-    _load_builtins()
-    return sorted(_REGISTRY)
+    return ANALYZERS.names()
 
 
 def create(name: str, **config: Any) -> Analyzer:
-    _load_builtins()
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        raise PipelineError(
-            f"unknown analyser '{name}'; known: {', '.join(sorted(_REGISTRY))}", field="pipeline"
-        ) from None
-    return factory(**config)
+    return ANALYZERS.get(name)(**config)
 
 
-def _load_builtins() -> None:
-    from escucha.pipeline import builtin  # noqa: F401  (registers on import)
+DOC_FIELDS: frozenset[str] = frozenset(f.name for f in fields(Doc))
+EXTRAS_PREFIX = "extras."
+"""``requires``/``assigns`` name ``Doc`` fields, or one key of ``Doc.extras`` as ``extras.<key>``."""
+
+
+def _unknown_field(name: str) -> bool:
+    if name.startswith(EXTRAS_PREFIX):
+        return not name[len(EXTRAS_PREFIX) :]
+    return name not in DOC_FIELDS
 
 
 class Pipeline:
@@ -189,6 +195,14 @@ class Pipeline:
     def _check_order(self) -> None:
         available = {"text", "title", "id", "language_hint", "reach"}
         for a in self.analyzers:
+            for kind, names in (("requires", a.requires), ("assigns", a.assigns)):
+                unknown = [n for n in names if _unknown_field(n)]
+                if unknown:
+                    raise PipelineError(
+                        f"analyser '{a.name}' {kind} {unknown}, which are not fields of Doc; "
+                        f"use a field ({', '.join(sorted(DOC_FIELDS))}) or '{EXTRAS_PREFIX}<key>'",
+                        field="pipeline",
+                    )
             missing = [r for r in a.requires if r not in available]
             if missing:
                 raise PipelineError(

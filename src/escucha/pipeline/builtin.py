@@ -1,9 +1,9 @@
 """Imports the built-in analysers so that they register themselves."""
 
-import escucha.backends
-import escucha.nlp.training  # noqa: F401  (registers "custom_labels")
+import escucha.backends  # noqa: F401  (registers the optional analysers: llm_labels, hf_classifier)
 from escucha.pipeline import (  # noqa: F401
     aspects,
+    custom_labels,
     emotion,
     intent,
     language,

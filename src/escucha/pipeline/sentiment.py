@@ -14,7 +14,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from escucha.nlp import training as _training  # noqa: F401  (registers "custom_labels")
 from escucha.nlp.sarcasm import is_sarcastic
 from escucha.nlp.sentiment_model import LABELS, SentimentModel
 from escucha.pipeline.base import Doc, register

@@ -14,20 +14,16 @@ one level deep (a null value removes the attribute).
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 import re
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 import psycopg
 from psycopg import errors as pg_errors
@@ -37,6 +33,7 @@ from psycopg.rows import dict_row
 from escucha.errors import StoreError, WorkspaceBusyError
 from escucha.models import Analysis, Customer, Feedback
 from escucha.store.base import Filters, PendingItem, QuarantineRow, UpsertResult
+from escucha.store.pg_types import cell, clean, frame, pg_type, text_value, to_json
 from escucha.store.rows import (
     ItemRows,
     derived_name,
@@ -85,147 +82,12 @@ def safe_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _clean(v: Any) -> Any:
-    """A value PostgreSQL accepts: no NUL characters, no NaN/inf inside JSON."""
-    if isinstance(v, str):
-        return v.replace("\x00", "") if "\x00" in v else v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {_clean(str(k)): _clean(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_clean(x) for x in v]
-    return v
-
-
-def _json(v: Any) -> str:
-    return json.dumps(_clean(v), ensure_ascii=False, default=str)
-
-
-def _text(v: Any) -> Any:
-    return v.replace("\x00", "") if isinstance(v, str) and "\x00" in v else v
-
-
 def _derived(name: str) -> str:
     return derived_name(name).lower()
 
 
 def _ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
-
-
-# -- result frames shaped like DuckDB's ----------------------------------------------------------
-_INTS: dict[int, tuple[str, Literal["Int16", "Int32", "Int64"]]] = {
-    21: ("int16", "Int16"),
-    23: ("int32", "Int32"),
-    20: ("int64", "Int64"),
-}
-_FLOATS = {700, 701, 1700}
-_TIMESTAMP, _TIMESTAMPTZ, _DATE, _BOOL = 1114, 1184, 1082, 16
-_TEXT_ARRAYS = {1009, 1015}
-
-
-def _column(oid: int, vals: list[Any]) -> Any:
-    """One result column as DuckDB's ``df()`` gives it (nullable ints, NA for missing lists)."""
-    has_null = None in vals  # psycopg gives plain Python values: no elementwise ==
-    if oid in _INTS:
-        plain, nullable = _INTS[oid]
-        return pd.array(vals, dtype=nullable) if has_null else np.array(vals, dtype=plain)
-    if oid in _FLOATS:
-        return np.array([np.nan if v is None else float(v) for v in vals], dtype="float64")
-    if oid in (_TIMESTAMP, _DATE):
-        return np.array(
-            [np.datetime64("NaT") if v is None else v for v in vals], dtype="datetime64[us]"
-        )
-    if oid == _TIMESTAMPTZ:
-        naive = [None if v is None else v.astimezone(UTC).replace(tzinfo=None) for v in vals]
-        col = np.array(
-            [np.datetime64("NaT") if v is None else v for v in naive], dtype="datetime64[us]"
-        )
-        return pd.DatetimeIndex(col).tz_localize(UTC)
-    if oid == _BOOL and not has_null:
-        return np.array(vals, dtype=bool)
-    if oid in _TEXT_ARRAYS:
-        return _objects([pd.NA if v is None else np.array(v, dtype=object) for v in vals])
-    if vals and isinstance(next((v for v in vals if v is not None), None), list):
-        return _objects([pd.NA if v is None else np.array(v) for v in vals])
-    return _objects(vals)
-
-
-def _objects(vals: list[Any]) -> np.ndarray:
-    out = np.empty(len(vals), dtype=object)
-    out[:] = vals
-    return out
-
-
-def _frame(cur: psycopg.Cursor[Any]) -> pd.DataFrame:
-    rows = cur.fetchall()
-    desc = cur.description or []
-    cols = list(zip(*rows, strict=True)) if rows else [() for _ in desc]
-    return pd.DataFrame(
-        {d.name: _column(d.type_code, list(c)) for d, c in zip(desc, cols, strict=True)}
-    )
-
-
-# -- derived tables: pandas dtypes to PostgreSQL types --------------------------------------------
-def _pg_type(s: pd.Series) -> str:
-    dt = s.dtype
-    if pd.api.types.is_bool_dtype(dt):
-        return "BOOLEAN"
-    if pd.api.types.is_integer_dtype(dt):
-        size = getattr(dt, "itemsize", 8)
-        return {1: "SMALLINT", 2: "SMALLINT", 4: "INTEGER"}.get(size, "BIGINT")
-    if pd.api.types.is_float_dtype(dt):
-        return "DOUBLE PRECISION"
-    if isinstance(dt, pd.DatetimeTZDtype):
-        return "TIMESTAMPTZ"
-    if pd.api.types.is_datetime64_dtype(dt):
-        return "TIMESTAMP"
-    first = next((v for v in s if not _missing(v)), None)
-    if isinstance(first, (list, tuple, np.ndarray)):
-        inner = next((x for v in s if not _missing(v) for x in v), None)
-        return _scalar_type(inner) + "[]"
-    if isinstance(first, dict):
-        return "JSONB"
-    return _scalar_type(first)
-
-
-def _scalar_type(v: Any) -> str:
-    if isinstance(v, (bool, np.bool_)):
-        return "BOOLEAN"
-    if isinstance(v, (int, np.integer)):
-        return "BIGINT"
-    if isinstance(v, (float, np.floating)):
-        return "DOUBLE PRECISION"
-    if isinstance(v, datetime):
-        return "TIMESTAMPTZ" if v.tzinfo else "TIMESTAMP"
-    if isinstance(v, date):
-        return "DATE"
-    return "TEXT"
-
-
-def _missing(v: Any) -> bool:
-    if v is None or v is pd.NaT or v is pd.NA:
-        return True
-    return isinstance(v, float) and math.isnan(v)
-
-
-def _cell(v: Any, kind: str) -> Any:
-    if _missing(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return v  # ±inf is a valid double precision
-    if kind == "JSONB":
-        return _json(v)
-    if kind.endswith("[]"):
-        return [_clean(x.item() if isinstance(x, np.generic) else x) for x in v]
-    if kind == "TEXT" and not isinstance(v, str):
-        return str(v)
-    return _text(v)
 
 
 def _close_all(pool: list[psycopg.Connection[Any]], pid: int) -> None:
@@ -322,7 +184,7 @@ class PostgresStore(SQLStore):
     def _df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         with self.connect() as con, con.cursor(binary=True) as cur:
             cur.execute(sql, list(params))
-            return _frame(cur)
+            return frame(cur)
 
     def close(self) -> None:
         """Close the idle pooled connections."""
@@ -351,7 +213,7 @@ class PostgresStore(SQLStore):
                     log.info(
                         "applying PostgreSQL migration %03d_%s to %s", version, name, self.schema
                     )
-                    con.execute(sql)  # type: ignore[arg-type]  # trusted, packaged SQL
+                    con.execute(sql)  # trusted, packaged SQL
                     con.execute(
                         "INSERT INTO schema_version VALUES (%s, %s, %s)", [version, name, utcnow()]
                     )
@@ -366,7 +228,7 @@ class PostgresStore(SQLStore):
         cols: Sequence[str],
         rows: Iterator[Any] | list[Any],
     ) -> None:
-        with con.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:  # type: ignore[arg-type]
+        with con.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
             for r in rows:
                 cp.write_row(r)
 
@@ -376,10 +238,12 @@ class PostgresStore(SQLStore):
         unique, dup_in_batch = unique_by_id(items)
         now = utcnow()
         rows = (
-            [_text(it.id), it.hash, it.channel.value, naive_utc(it.timestamp), now, _text(it.title),
-             _text(it.text), it.nps, it.csat, it.ces, it.rating, _text(it.customer_id), _text(it.product),
-             _text(it.location), _text(it.language), it.reach, _text(it.thread_id), _text(it.parent_id),
-             _text(it.source), _text(it.source_id), _json(it.metadata) if it.metadata else None]
+            [text_value(it.id), it.hash, it.channel.value, naive_utc(it.timestamp), now,
+             text_value(it.title), text_value(it.text), it.nps, it.csat, it.ces, it.rating,
+             text_value(it.customer_id), text_value(it.product), text_value(it.location),
+             text_value(it.language), it.reach, text_value(it.thread_id), text_value(it.parent_id),
+             text_value(it.source), text_value(it.source_id),
+             to_json(it.metadata) if it.metadata else None]
             for it in unique
         )  # fmt: skip
         with self.connect() as con:
@@ -398,11 +262,11 @@ class PostgresStore(SQLStore):
                 f"{c} = b.{c}" for c in ITEM_COLUMNS if c not in ("id", "ingested_at")
             )
             con.execute(
-                f"UPDATE items SET {set_cols} FROM batch b "  # type: ignore[arg-type]
+                f"UPDATE items SET {set_cols} FROM batch b "
                 "WHERE items.id = b.id AND items.content_hash <> b.content_hash"
             )
             con.execute(
-                f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) "  # type: ignore[arg-type]
+                f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) "
                 f"SELECT {', '.join('b.' + c for c in ITEM_COLUMNS)} FROM batch b ON CONFLICT (id) DO NOTHING"
             )
         return UpsertResult(
@@ -426,7 +290,7 @@ class PostgresStore(SQLStore):
                         - ARRAY(SELECT k FROM jsonb_each(excluded.attributes) AS e(k, v)
                                 WHERE v = 'null'::jsonb),
                      updated_at = excluded.updated_at""",
-                [[_text(c.id), _text(c.name), _json(c.attributes), now] for c in merged],
+                [[text_value(c.id), text_value(c.name), to_json(c.attributes), now] for c in merged],
             )
         return len(merged)
 
@@ -437,14 +301,15 @@ class PostgresStore(SQLStore):
         with self.connect() as con:
             self._copy(
                 con, "quarantine", ("source", "line", "field", "reason", "raw", "quarantined_at"),
-                [[_text(r.source), r.line, _text(r.field), _text(r.reason), _text(r.raw), now] for r in rows],
+                [[text_value(r.source), r.line, text_value(r.field), text_value(r.reason),
+                  text_value(r.raw), now] for r in rows],
             )  # fmt: skip
 
     def log_ingest(self, source: str, summary: dict[str, Any]) -> None:
         with self.connect() as con:
             con.execute(
                 "INSERT INTO ingest_log VALUES (%s, %s, %s::jsonb)",
-                [_text(source), utcnow(), _json(summary)],
+                [text_value(source), utcnow(), to_json(summary)],
             )
 
     # -- analysis ---------------------------------------------------------------------------
@@ -461,20 +326,20 @@ class PostgresStore(SQLStore):
         for an in analyses:
             a_rows.append([
                 an.item_id, hashes[an.item_id], an.pipeline_version, now, an.language, an.sentiment,
-                an.sentiment_score, _json(an.emotions), an.dominant_emotion, _clean(list(an.intents)),
-                an.urgency, _json(an.extras)])  # fmt: skip
+                an.sentiment_score, to_json(an.emotions), an.dominant_emotion, clean(list(an.intents)),
+                an.urgency, to_json(an.extras)])  # fmt: skip
             for s in an.sentences:
-                s_rows.append([an.item_id, s.index, _text(s.text), s.start, s.end, _text(s.speaker),
-                               s.sentiment, s.sentiment_score, _clean(list(s.aspects))])  # fmt: skip
+                s_rows.append([an.item_id, s.index, text_value(s.text), s.start, s.end, text_value(s.speaker),
+                               s.sentiment, s.sentiment_score, clean(list(s.aspects))])  # fmt: skip
             for k, m in enumerate(an.aspects):
                 asp_rows.append(
-                    [an.item_id, m.aspect, m.sentiment, m.score, _text(m.evidence), m.sentence, k]
+                    [an.item_id, m.aspect, m.sentiment, m.score, text_value(m.evidence), m.sentence, k]
                 )
         ids = [an.item_id for an in analyses]
         with self.connect() as con:
             con.execute("LOCK TABLE analyses IN SHARE ROW EXCLUSIVE MODE")
             for table in ("sentences", "item_aspects", "analyses"):
-                con.execute(f"DELETE FROM {table} WHERE item_id = ANY(%s)", [ids])  # type: ignore[arg-type]
+                con.execute(f"DELETE FROM {table} WHERE item_id = ANY(%s)", [ids])
             self._copy(con, "analyses", ANALYSIS_COLUMNS, a_rows)
             self._copy(con, "sentences", SENTENCE_COLUMNS, s_rows)
             self._copy(con, "item_aspects", (*ASPECT_COLUMNS, "ord"), asp_rows)
@@ -489,7 +354,7 @@ class PostgresStore(SQLStore):
             con.cursor().executemany(
                 """INSERT INTO documents VALUES (%s, %s, %s::json, %s)
                    ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at""",
-                [[_text(kind), _text(k), _json(v), now] for k, v in docs.items()],
+                [[text_value(kind), text_value(k), to_json(v), now] for k, v in docs.items()],
             )
 
     def delete_docs(self, kind: str, keys: Sequence[str] | None = None) -> None:
@@ -505,16 +370,16 @@ class PostgresStore(SQLStore):
     def put_table(self, name: str, df: pd.DataFrame) -> None:
         """Replace a derived table (e.g. sentence → theme assignments) with ``df``."""
         table = _derived(name)
-        kinds = [_pg_type(df.iloc[:, k]) for k in range(df.shape[1])]
+        kinds = [pg_type(df.iloc[:, k]) for k in range(df.shape[1])]
         cols = [_ident(c) for c in df.columns]
         ddl = ", ".join(f"{c} {k}" for c, k in zip(cols, kinds, strict=True))
         series = [df.iloc[:, k].tolist() for k in range(df.shape[1])]
         with self.connect() as con:
-            con.execute(f"DROP TABLE IF EXISTS {table}")  # type: ignore[arg-type]
-            con.execute(f"CREATE TABLE {table} ({ddl})")  # type: ignore[arg-type]
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(f"CREATE TABLE {table} ({ddl})")
             if len(df) and cols:
                 rows = (
-                    [_cell(v, k) for v, k in zip(vals, kinds, strict=True)]
+                    [cell(v, k) for v, k in zip(vals, kinds, strict=True)]
                     for vals in zip(*series, strict=True)
                 )
                 self._copy(con, table, cols, rows)
@@ -529,8 +394,8 @@ class PostgresStore(SQLStore):
             if not exists or not exists[0]:
                 return None
             with con.cursor(binary=True) as cur:
-                cur.execute(f"SELECT * FROM {table}")  # type: ignore[arg-type]
-                return _frame(cur)
+                cur.execute(f"SELECT * FROM {table}")
+                return frame(cur)
 
     # -- reads ------------------------------------------------------------------------------
     _RAW_ITEM = ", ".join(
@@ -540,8 +405,8 @@ class PostgresStore(SQLStore):
     def _fetch_items(self, ids: list[str]) -> ItemRows:
         with self.connect() as con:
             with con.cursor(binary=True) as cur:
-                cur.execute(f"SELECT {self._RAW_ITEM} FROM items i WHERE id = ANY(%s)", [ids])  # type: ignore[arg-type]
-                items = _frame(cur)
+                cur.execute(f"SELECT {self._RAW_ITEM} FROM items i WHERE id = ANY(%s)", [ids])
+                items = frame(cur)
             with con.cursor(row_factory=dict_row) as cur:
                 ans = cur.execute(
                     "SELECT * FROM analyses WHERE item_id = ANY(%s)", [ids]
