@@ -18,6 +18,7 @@ A mapping is a YAML file (or a preset name, or CLI flags)::
 
 from __future__ import annotations
 
+import codecs
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -64,7 +65,8 @@ class Mapping(BaseModel):
     description: str | None = None
     format: Literal["csv", "tsv", "jsonl", "parquet", "excel"] | None = None
     delimiter: str | None = None
-    encoding: str = "utf-8"
+    encoding: str | None = None
+    """Text files' encoding (``utf-8``, ``cp1252``, …); None or ``auto`` detects it."""
     sheet: str | None = None
     columns: dict[str, str | list[str]] = Field(default_factory=dict)
     auto_columns: bool = False
@@ -113,6 +115,14 @@ class Mapping(BaseModel):
                 )
         if self.timezone:
             _zone(self.timezone)
+        if self.encoding is not None and self.encoding.strip().lower() != "auto":
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {self.encoding!r}: use e.g. utf-8, cp1252, latin-1, "
+                    "utf-16 or auto"
+                ) from None
         if self.delimiter is not None and len(self.delimiter) != 1:
             raise ValueError(f"delimiter: {self.delimiter!r} must be one character")
         return self
