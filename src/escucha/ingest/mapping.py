@@ -93,6 +93,18 @@ class Mapping(BaseModel):
     def _strip_nulls(cls, v: Any) -> Any:
         return {k: c for k, c in v.items() if c is not None} if isinstance(v, dict) else v
 
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        if v is not None and v.strip().lower() != "auto":
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {v!r}: use e.g. utf-8, cp1252, latin-1, utf-16 or auto"
+                ) from None
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> Mapping:
         for where, keys in (("columns", self.columns), ("constants", self.constants),
@@ -115,14 +127,6 @@ class Mapping(BaseModel):
                 )
         if self.timezone:
             _zone(self.timezone)
-        if self.encoding is not None and self.encoding.strip().lower() != "auto":
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise ValueError(
-                    f"unknown encoding {self.encoding!r}: use e.g. utf-8, cp1252, latin-1, "
-                    "utf-16 or auto"
-                ) from None
         if self.delimiter is not None and len(self.delimiter) != 1:
             raise ValueError(f"delimiter: {self.delimiter!r} must be one character")
         return self

@@ -225,11 +225,11 @@ def _json_raw(record: dict[str, Any]) -> str:
     return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"
 
 
-def check_metadata(meta: dict[str, Any]) -> None:
+def check_metadata(meta: dict[str, Any], prefix: str = "metadata") -> None:
     """FieldProblem naming ``metadata.KEY`` for a value no store keeps as JSON: a lone surrogate
     or NUL (in a key or a string), a number that is not finite, nesting deeper than MAX_DEPTH."""
     for key, value in meta.items():
-        field = f"metadata.{safe_text(str(key))}"
+        field = f"{prefix}.{safe_text(str(key))}"
         check_text(field, str(key))
         stack: list[tuple[Any, int]] = [(value, 1)]
         while stack:
@@ -440,6 +440,11 @@ class Converter:
                     raise
                 data["timestamp"] = None
         data["metadata"] = self._metadata(record, plan)
+        if data.get("customer_id") and (self.customer_cols or self.mapping.customer_name):
+            attrs = {k: record.get(c) for k, c in self.customer_cols.items()}
+            if self.mapping.customer_name:
+                attrs["name"] = record.get(self.mapping.customer_name)
+            check_metadata(attrs, prefix="customer")
         return Feedback(**data)
 
     def _metadata(self, record: dict[str, Any], plan: dict[str, str]) -> dict[str, Any]:
