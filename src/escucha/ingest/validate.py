@@ -315,8 +315,8 @@ class Converter:
         """Raise MappingError when the text column, or a column the mapping names on its own,
         cannot be found among ``columns``."""
         for fld, col in self.missing_columns(columns):
-            if fld == "text":
-                continue  # below, which also knows about a constant text
+            if fld in self.mapping.constants:
+                continue  # a constant fills it
             raise MappingError(
                 f"{self.origin}: no column for {fld} (tried {col!r}); "
                 f"the source has columns {', '.join(map(repr, columns))}",
