@@ -394,8 +394,13 @@ def main() -> None:
             if outcome == "ok" and case.expect_error:
                 outcome, detail = "traceback", "expected a clean error, got exit 0"
             lost: set[str] = set()
-            if outcome != "traceback" and not case.expect_error and (ws / "escucha.duckdb").exists():
-                stored, _ = _stored(ws, tag)
+            if outcome == "traceback":
+                ws = root / f"ws{n}-fresh"  # a crash may leave the workspace locked
+            elif not case.expect_error and case.good:
+                try:
+                    stored, _ = _stored(ws, tag)
+                except Exception:  # no workspace, or a broken one: nothing of this file landed
+                    stored = set()
                 lost = case.good - stored
                 if "copy" in case.extra and outcome == "ok":
                     res = runner.invoke(app, ["--workspace", str(ws), "ingest", str(case.extra["copy"]), *case.args, "--json"])
