@@ -145,7 +145,9 @@ def mutate_rows_csv(rng: random.Random, tag: str, d: Path, n: int) -> Case:
     bad_at = set(rng.sample(range(ROWS), k=rng.randint(1, 4)))
     kinds = []
     for i in sorted(bad_at):
-        kind, col, value = rng.choice([b for b in BAD_VALUES if b[0] not in ("deep_meta", "inf_meta", "surrogate_meta")])
+        kind, col, value = rng.choice(
+            [b for b in BAD_VALUES if b[0] not in ("deep_meta", "inf_meta", "surrogate_meta")]
+        )
         if kind.startswith("surrogate"):
             kind, value = "bad_bytes", "BADBYTES"
         kinds.append(kind)
@@ -160,7 +162,11 @@ def mutate_rows_csv(rng: random.Random, tag: str, d: Path, n: int) -> Case:
 def mutate_thousands(rng: random.Random, tag: str, d: Path, n: int) -> Case:
     rows = _rows(rng, tag)
     for r in rows:
-        r["reach"] = f"{rng.randint(1, 99)},{rng.randint(100, 999)}" if rng.random() < 0.5 else f"{rng.randint(1, 99)}.000"
+        r["reach"] = (
+            f"{rng.randint(1, 99)},{rng.randint(100, 999)}"
+            if rng.random() < 0.5
+            else f"{rng.randint(1, 99)}.000"
+        )
     p = d / f"{tag}.csv"
     p.write_bytes(_csv_bytes(rows))
     return Case("csv_thousands", p, [*MAPPING], {r["id"] for r in rows}, extra={"reach_col": True})
@@ -189,7 +195,9 @@ def mutate_line_noise(rng: random.Random, tag: str, d: Path, n: int) -> Case:
         elif op == "cut":
             line = line[: rng.randrange(len(line) + 1)]
         else:
-            lines.insert(i, bytes(rng.randrange(256) for _ in range(rng.randint(1, 40))).replace(b"\n", b""))
+            lines.insert(
+                i, bytes(rng.randrange(256) for _ in range(rng.randint(1, 40))).replace(b"\n", b"")
+            )
             touched = {j + 1 if j >= i else j for j in touched}
             touched.add(i)
             continue
@@ -218,7 +226,9 @@ def mutate_line_ends(rng: random.Random, tag: str, d: Path, n: int) -> Case:
     elif style == "crlf":
         data = data.replace(b"\n", b"\r\n")
     else:
-        data = b"".join(line + rng.choice([b"\r", b"\n", b"\r\n"]) for line in data.split(b"\n")[:-1])
+        data = b"".join(
+            line + rng.choice([b"\r", b"\n", b"\r\n"]) for line in data.split(b"\n")[:-1]
+        )
     p = d / f"{tag}.csv"
     p.write_bytes(data)
     return Case(f"csv_line_ends_{style}", p, MAPPING, {r["id"] for r in rows})
@@ -271,7 +281,9 @@ def mutate_typed_cells(rng: random.Random, tag: str, d: Path, n: int) -> Case:
     bad_at = set(rng.sample(range(ROWS), k=rng.randint(1, 4)))
     for i in bad_at:
         rows[i]["reach"] = rng.choice([10**19, -3, 1.5])
-        rows[i]["timestamp"] = rng.choice(["9999-12-31 23:59:59 -0800", "nope", "0001-01-01 00:00:00 +0100"])
+        rows[i]["timestamp"] = rng.choice(
+            ["9999-12-31 23:59:59 -0800", "nope", "0001-01-01 00:00:00 +0100"]
+        )
     fmt = rng.choice(["xlsx", "parquet"])
     p = d / f"{tag}.{fmt}"
     df = pd.DataFrame(rows)
@@ -289,7 +301,9 @@ def mutate_cli_misuse(rng: random.Random, tag: str, d: Path, n: int) -> Case:
     rows = _rows(rng, tag)
     p = d / f"{tag}.csv"
     p.write_bytes(_csv_bytes(rows))
-    kind = rng.choice(["text_col", "time_col", "encoding", "directory", "ws_is_file", "mapping_encoding"])
+    kind = rng.choice(
+        ["text_col", "time_col", "encoding", "directory", "ws_is_file", "mapping_encoding"]
+    )
     args = list(MAPPING)
     extra: dict[str, Any] = {}
     if kind == "text_col":
@@ -339,7 +353,9 @@ def _stored(ws_path: Path, tag: str) -> tuple[set[str], int]:
 
 
 def run_in_process(runner: CliRunner, ws: Path, case: Case) -> tuple[str, str]:
-    res = runner.invoke(app, ["--workspace", str(ws), "ingest", str(case.path), *case.args, "--json"])
+    res = runner.invoke(
+        app, ["--workspace", str(ws), "ingest", str(case.path), *case.args, "--json"]
+    )
     if res.exception is None or (isinstance(res.exception, SystemExit) and res.exit_code == 0):
         return "ok", ""
     if isinstance(res.exception, EscuchaError):
@@ -351,7 +367,17 @@ def run_in_process(runner: CliRunner, ws: Path, case: Case) -> tuple[str, str]:
 
 
 def run_subprocess(ws: Path, case: Case) -> tuple[str, str]:
-    cmd = [sys.executable, "-m", "escucha", "--workspace", str(ws), "ingest", str(case.path), *case.args, "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "escucha",
+        "--workspace",
+        str(ws),
+        "ingest",
+        str(case.path),
+        *case.args,
+        "--json",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=os.environ.copy())
     if "Traceback (most recent call last)" in proc.stderr:
         return "traceback", proc.stderr[-2000:]
@@ -363,11 +389,17 @@ def run_subprocess(ws: Path, case: Case) -> tuple[str, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--n", type=int, default=1200, help="mutations to try")
     ap.add_argument("--seed", type=int, default=15)
-    ap.add_argument("--subprocess-every", type=int, default=40, help="every Nth runs as a real process")
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "fuzz_ingest.json")
+    ap.add_argument(
+        "--subprocess-every", type=int, default=40, help="every Nth runs as a real process"
+    )
+    ap.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "fuzz_ingest.json"
+    )
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -389,8 +421,12 @@ def main() -> None:
             tag = f"m{n}"
             case = rng.choice(population)(rng, tag, d, n)
             target = case.extra.get("workspace", ws)
-            via = "subprocess" if args.subprocess_every and n % args.subprocess_every == 0 else "cli"
-            outcome, detail = (run_subprocess if via == "subprocess" else lambda w, c: run_in_process(runner, w, c))(target, case)
+            via = (
+                "subprocess" if args.subprocess_every and n % args.subprocess_every == 0 else "cli"
+            )
+            outcome, detail = (
+                run_subprocess if via == "subprocess" else lambda w, c: run_in_process(runner, w, c)
+            )(target, case)
             if outcome == "ok" and case.expect_error:
                 outcome, detail = "traceback", "expected a clean error, got exit 0"
             lost: set[str] = set()
@@ -403,7 +439,17 @@ def main() -> None:
                     stored = set()
                 lost = case.good - stored
                 if "copy" in case.extra and outcome == "ok":
-                    res = runner.invoke(app, ["--workspace", str(ws), "ingest", str(case.extra["copy"]), *case.args, "--json"])
+                    res = runner.invoke(
+                        app,
+                        [
+                            "--workspace",
+                            str(ws),
+                            "ingest",
+                            str(case.extra["copy"]),
+                            *case.args,
+                            "--json",
+                        ],
+                    )
                     again = json.loads(res.output) if res.exception is None else {}
                     duplicated += int(again.get("stored", -1) != 0)
                     _, count = _stored(ws, tag)
@@ -435,7 +481,9 @@ def main() -> None:
           f"traceback {outcomes['traceback']}  good rows lost {lost_total} of {good_total}  "
           f"stored twice {duplicated}  ({seconds:.0f}s)")  # fmt: skip
     for f in failures[:5]:
-        print(f"  #{f['n']} {f['kind']} via {f['via']}: {f['outcome']}, lost {f['lost']}\n    {f['detail'][-400:]}")
+        print(
+            f"  #{f['n']} {f['kind']} via {f['via']}: {f['outcome']}, lost {f['lost']}\n    {f['detail'][-400:]}"
+        )
 
 
 if __name__ == "__main__":

@@ -36,10 +36,14 @@ def _good(i: int) -> str:
 
 def _problems(store: DuckDBStore, path: Path) -> dict[int, tuple[Any, str]]:
     q = store.quarantine(str(path))
-    return {int(r.line): (None if r.field != r.field else r.field, r.reason) for r in q.itertuples()}
+    return {
+        int(r.line): (None if r.field != r.field else r.field, r.reason) for r in q.itertuples()
+    }
 
 
-def test_lone_surrogates_and_nul_are_quarantined_with_their_field(store: DuckDBStore, tmp_path: Path) -> None:
+def test_lone_surrogates_and_nul_are_quarantined_with_their_field(
+    store: DuckDBStore, tmp_path: Path
+) -> None:
     p = _jsonl(tmp_path / "s.jsonl", [
         _good(1),
         '{"id": "b1", "text": "bad \\ud800 text"}',
@@ -62,7 +66,9 @@ def test_lone_surrogates_and_nul_are_quarantined_with_their_field(store: DuckDBS
 
 def test_huge_integers_are_quarantined_not_the_batch(store: DuckDBStore, tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
-    p.write_text("id,text,retweet_count\n1,a,3\n2,b,99999999999999999999\n3,c,7\n", encoding="utf-8")
+    p.write_text(
+        "id,text,retweet_count\n1,a,3\n2,b,99999999999999999999\n3,c,7\n", encoding="utf-8"
+    )
     m = {"columns": {"id": "id", "text": "text", "reach": "retweet_count"}}
     s = ingest(store, p, m)
     assert (s.stored, s.quarantined) == (2, 1)
@@ -72,7 +78,10 @@ def test_huge_integers_are_quarantined_not_the_batch(store: DuckDBStore, tmp_pat
     s = ingest(store, j, "jsonl_feedback")
     assert (s.stored, s.quarantined) == (2, 2)
     got = _problems(store, j)
-    assert got[2][0] == "reach" and got[3] == ("metadata.score", "metadata.score: inf is not a finite number")
+    assert got[2][0] == "reach" and got[3] == (
+        "metadata.score",
+        "metadata.score: inf is not a finite number",
+    )
 
 
 def test_thousands_separators_are_read_as_thousands(store: DuckDBStore, tmp_path: Path) -> None:
@@ -120,7 +129,9 @@ def _nest(n: int) -> Any:
 
 
 @pytest.mark.parametrize("name", ["x.xlsx", "x.parquet", "x.csv.gz"])
-def test_corrupt_binary_files_are_clear_errors(store: DuckDBStore, tmp_path: Path, name: str) -> None:
+def test_corrupt_binary_files_are_clear_errors(
+    store: DuckDBStore, tmp_path: Path, name: str
+) -> None:
     p = tmp_path / name
     p.write_bytes({"x.xlsx": b"PK\x03\x04not a zip", "x.parquet": b"PAR1junkPAR1",
                    "x.csv.gz": b"\x1f\x8b\x08\x00junk"}[name])  # fmt: skip
@@ -128,7 +139,9 @@ def test_corrupt_binary_files_are_clear_errors(store: DuckDBStore, tmp_path: Pat
         ingest(store, p, "jsonl_feedback")
 
 
-def test_truncated_gzip_keeps_the_rows_before_the_damage(store: DuckDBStore, tmp_path: Path) -> None:
+def test_truncated_gzip_keeps_the_rows_before_the_damage(
+    store: DuckDBStore, tmp_path: Path
+) -> None:
     body = "id,text\n" + "".join(f"{i},voice number {i}\n" for i in range(3000))
     data = gzip.compress(body.encode())
     p = tmp_path / "t.csv.gz"
@@ -139,7 +152,9 @@ def test_truncated_gzip_keeps_the_rows_before_the_damage(store: DuckDBStore, tmp
     assert s.read == s.stored + s.quarantined
 
 
-def test_corrupt_excel_sheet_and_parquet_batch_keep_the_good_rows(store: DuckDBStore, tmp_path: Path) -> None:
+def test_corrupt_excel_sheet_and_parquet_batch_keep_the_good_rows(
+    store: DuckDBStore, tmp_path: Path
+) -> None:
     import zipfile
 
     src = tmp_path / "ok.xlsx"
@@ -158,7 +173,7 @@ def test_corrupt_excel_sheet_and_parquet_batch_keep_the_good_rows(store: DuckDBS
 
 def test_bare_cr_ends_a_record(store: DuckDBStore, tmp_path: Path) -> None:
     p = tmp_path / "cr.csv"
-    p.write_bytes(b"id,text\r\n1,one\r2,two\r\n3,\"quoted\rinside\"\r\n4,four\r5,five")
+    p.write_bytes(b'id,text\r\n1,one\r2,two\r\n3,"quoted\rinside"\r\n4,four\r5,five')
     recs = list(CSVReader(p))
     assert [r["id"] for _, r in recs] == ["1", "2", "3", "4", "5"]
     assert recs[2][1]["text"] == "quoted\rinside"
@@ -187,12 +202,16 @@ def test_non_utf8_files_are_detected_or_read_as_told(store: DuckDBStore, tmp_pat
 
 
 def test_silent_mapping_mistakes_are_errors_or_warnings(store: DuckDBStore, tmp_path: Path) -> None:
-    p = _jsonl(tmp_path / "c.jsonl", ['{"id": "a", "text": "x", "created_at": "2024-01-02T03:04:05Z"}'])
+    p = _jsonl(
+        tmp_path / "c.jsonl", ['{"id": "a", "text": "x", "created_at": "2024-01-02T03:04:05Z"}']
+    )
     ingest(store, p, "jsonl_feedback")
     assert str(store.items()["timestamp"][0]).startswith("2024-01-02 03:04:05")
     csv = tmp_path / "c.csv"
     csv.write_text("opinion,fecha\nhola,2024-01-01\n", encoding="utf-8")
-    with pytest.raises(MappingError, match=r"no column for timestamp \(tried 'nope'\).*'opinion', 'fecha'"):
+    with pytest.raises(
+        MappingError, match=r"no column for timestamp \(tried 'nope'\).*'opinion', 'fecha'"
+    ):
         ingest(store, csv, {"columns": {"text": "opinion", "timestamp": "nope"}})
     s = ingest(store, p, {"columns": {"text": "text", "timestamp": "nope"}}, source_name="j")
     assert s.warnings == ["no record has the column 'nope' mapped to timestamp"]
@@ -200,16 +219,22 @@ def test_silent_mapping_mistakes_are_errors_or_warnings(store: DuckDBStore, tmp_
         ingest(store, tmp_path, "jsonl_feedback")
 
 
-def test_every_field_problem_names_its_field_and_no_at_at(store: DuckDBStore, tmp_path: Path) -> None:
+def test_every_field_problem_names_its_field_and_no_at_at(
+    store: DuckDBStore, tmp_path: Path
+) -> None:
     p = tmp_path / "e.jsonl"
-    p.write_bytes('{"text": "canción"}\n'.encode() + b'{"text": "caf\xe9", "n": 1}\n{"text": "unterminated')
+    p.write_bytes(
+        '{"text": "canción"}\n'.encode() + b'{"text": "caf\xe9", "n": 1}\n{"text": "unterminated'
+    )
     s = ingest(store, p, "jsonl_feedback", source_name="e")
     got = {q.line: (q.field, q.reason) for q in s.problems}
     assert got[2][0] == "text" and "bad encoding" in got[2][1]
     assert got[3] == (None, "bad JSON: Unterminated string starting at column 10")
 
 
-def test_identity_does_not_depend_on_path_or_source_name(store: DuckDBStore, tmp_path: Path) -> None:
+def test_identity_does_not_depend_on_path_or_source_name(
+    store: DuckDBStore, tmp_path: Path
+) -> None:
     body = "response_id;comment;nps\nr-1;Todo bien;9\nr-2;Todo bien;9\nr-3;Lento;3\n"
     a, b = tmp_path / "export.csv", tmp_path / "upload_copy.csv"
     a.write_text(body, encoding="utf-8")
@@ -237,8 +262,26 @@ def test_cli_errors_are_clean_and_name_the_problem(tmp_path: Path) -> None:
         ("--workspace", str(afile / "sub"), "ingest", str(good), "--text-col", "text"): "workspace",
         ("--workspace", ws, "ingest", str(tmp_path), "--text-col", "text"): "is a directory",
         ("--workspace", ws, "ingest", str(good), "--text-col", "nope"): "no column for text",
-        ("--workspace", ws, "ingest", str(good), "--text-col", "text", "--time-col", "nope"): "'nope'",
-        ("--workspace", ws, "ingest", str(good), "--text-col", "text", "--encoding", "klingon"): "klingon",
+        (
+            "--workspace",
+            ws,
+            "ingest",
+            str(good),
+            "--text-col",
+            "text",
+            "--time-col",
+            "nope",
+        ): "'nope'",
+        (
+            "--workspace",
+            ws,
+            "ingest",
+            str(good),
+            "--text-col",
+            "text",
+            "--encoding",
+            "klingon",
+        ): "klingon",
     }
     for args, needle in cases.items():
         res = runner.invoke(app, list(args))

@@ -29,18 +29,37 @@ _word = st.text(alphabet=st.sampled_from(list("abcñé€ 😀,;\"'|\t\n\r1")), 
 good_text = _word.filter(lambda s: s.strip() != "")
 hostile_value = st.one_of(
     st.text(max_size=8),  # any code point, lone surrogates and NUL included
-    st.sampled_from(["\ud800", "\x00", "9999-12-31 23:59:59 -0800", "0001-01-01 00:00:00 +0100",
-                     "1,000", "1e400", "NaN", "-1", "99999999999999999999", ""]),  # fmt: skip
+    st.sampled_from(
+        [
+            "\ud800",
+            "\x00",
+            "9999-12-31 23:59:59 -0800",
+            "0001-01-01 00:00:00 +0100",
+            "1,000",
+            "1e400",
+            "NaN",
+            "-1",
+            "99999999999999999999",
+            "",
+        ]
+    ),
     st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.recursive(st.none() | st.integers() | st.text(max_size=3),
-                 lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=3), c, max_size=3),
-                 max_leaves=8),  # fmt: skip
+    st.recursive(
+        st.none() | st.integers() | st.text(max_size=3),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=3), c, max_size=3),
+        max_leaves=8,
+    ),
 )
 hostile_row = st.fixed_dictionaries(
     {},
-    optional={"text": hostile_value, "when": hostile_value, "reach": hostile_value,
-              "extra": hostile_value, "id": hostile_value},  # fmt: skip
+    optional={
+        "text": hostile_value,
+        "when": hostile_value,
+        "reach": hostile_value,
+        "extra": hostile_value,
+        "id": hostile_value,
+    },
 )
 
 
@@ -49,10 +68,14 @@ def mixed_rows(draw: Any) -> tuple[list[dict[str, Any]], set[str]]:
     """Good rows (ids g0, g1, …) with hostile rows between them (ids never start with g)."""
     n_good = draw(st.integers(min_value=1, max_value=6))
     good = [
-        {"id": f"g{i}", "text": draw(good_text), "when": "2024-03-0%d 10:00" % (i % 9 + 1),
-         "reach": draw(st.integers(min_value=0, max_value=10**6))}
+        {
+            "id": f"g{i}",
+            "text": draw(good_text),
+            "when": f"2024-03-0{i % 9 + 1} 10:00",
+            "reach": draw(st.integers(min_value=0, max_value=10**6)),
+        }
         for i in range(n_good)
-    ]  # fmt: skip
+    ]
     rows: list[dict[str, Any]] = list(good)
     for bad in draw(st.lists(hostile_row, max_size=5)):
         if "id" in bad:
@@ -89,7 +112,9 @@ def _csv_cell(v: Any) -> str:
 @FAST
 @given(data=mixed_rows(), delim=st.sampled_from([",", ";", "\t"]),
        ending=st.sampled_from(["\n", "\r\n", "\r"]), junk=st.lists(st.binary(max_size=30), max_size=3))  # fmt: skip
-def test_fuzz_csv(data: tuple[list[dict[str, Any]], set[str]], delim: str, ending: str, junk: list[bytes]) -> None:
+def test_fuzz_csv(
+    data: tuple[list[dict[str, Any]], set[str]], delim: str, ending: str, junk: list[bytes]
+) -> None:
     rows, good = data
     buf = io.StringIO()
     # fields quoted (RFC 4180: a field holding a line break must be), junk lines raw at the end
@@ -100,7 +125,9 @@ def test_fuzz_csv(data: tuple[list[dict[str, Any]], set[str]], delim: str, endin
     body = buf.getvalue().encode("utf-8", "surrogatepass")
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "f.csv"
-        p.write_bytes(body + b"".join(j.replace(b"\n", b"").replace(b"\r", b"") + b"\n" for j in junk))
+        p.write_bytes(
+            body + b"".join(j.replace(b"\n", b"").replace(b"\r", b"") + b"\n" for j in junk)
+        )
         _check(p, good)
 
 
@@ -119,7 +146,9 @@ def test_fuzz_jsonl(data: tuple[list[dict[str, Any]], set[str]], junk: list[byte
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     cols = ("id", "text", "when", "reach", "extra")
-    return pd.DataFrame([{k: _csv_cell(r.get(k)) if k != "id" else r.get(k) for k in cols} for r in rows])
+    return pd.DataFrame(
+        [{k: _csv_cell(r.get(k)) if k != "id" else r.get(k) for k in cols} for r in rows]
+    )
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -129,7 +158,9 @@ def test_fuzz_parquet(data: tuple[list[dict[str, Any]], set[str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "f.parquet"
         df = _frame(rows)
-        df = df.map(lambda v: v.encode("utf-8", "backslashreplace").decode() if isinstance(v, str) else v)
+        df = df.map(
+            lambda v: v.encode("utf-8", "backslashreplace").decode() if isinstance(v, str) else v
+        )
         df.to_parquet(p)
         _check(p, good)
 
@@ -152,7 +183,10 @@ def test_fuzz_excel(data: tuple[list[dict[str, Any]], set[str]]) -> None:
 
 @pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.binary(min_size=0, max_size=400), fmt=st.sampled_from(["xlsx", "parquet", "csv.gz", "csv", "jsonl"]))
+@given(
+    data=st.binary(min_size=0, max_size=400),
+    fmt=st.sampled_from(["xlsx", "parquet", "csv.gz", "csv", "jsonl"]),
+)
 def test_fuzz_random_bytes_never_traceback(data: bytes, fmt: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / f"f.{fmt}"

@@ -236,7 +236,10 @@ class TextFileReader(RecordReader):
         super().__init__()
         self.path = Path(path)
         self.detected = encoding is None or encoding.strip().lower() == "auto"
-        self.encoding = detect_encoding(self.path) if self.detected else check_encoding(encoding)
+        self.encoding = (
+            check_encoding(encoding) if encoding is not None and not self.detected
+            else detect_encoding(self.path)
+        )  # fmt: skip
         self.problem: str | None = None
         try:
             self.total = self.path.stat().st_size if self.path.suffix.lower() != ".gz" else None
@@ -474,7 +477,8 @@ class ParquetReader(RecordReader):
             self.columns = list(pf.schema_arrow.names)
         except Exception as exc:  # pyarrow raises many types on a damaged file
             raise MappingError(
-                f"{self.path}: not a readable Parquet file ({_describe(exc)})", record=str(self.path)
+                f"{self.path}: not a readable Parquet file ({_describe(exc)})",
+                record=str(self.path),
             ) from exc
         try:
             n = 0
@@ -556,7 +560,10 @@ class ExcelReader(RecordReader):
             try:
                 values = next(rows, None)
             except Exception as exc:  # damaged sheet XML: the rows before it stand
-                yield rowno + 1, BadRow(f"corrupt sheet data after row {rowno}: {_describe(exc)}", "")
+                yield (
+                    rowno + 1,
+                    BadRow(f"corrupt sheet data after row {rowno}: {_describe(exc)}", ""),
+                )
                 return
             if values is None:
                 return

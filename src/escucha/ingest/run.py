@@ -96,7 +96,7 @@ def _known_elsewhere(store: Store, items: list[Feedback]) -> set[str]:
     df = query(
         f"SELECT id, content_hash, source_id FROM items WHERE content_hash IN ({marks})", hashes
     )
-    stored: dict[tuple[str, str], set[str]] = {}
+    stored: dict[tuple[str, str | None], set[str]] = {}
     for item_id, digest, source_id in df.itertuples(index=False):
         stored.setdefault((digest, source_id), set()).add(item_id)
     return {
@@ -202,7 +202,9 @@ def ingest(
         if items:
             elsewhere = _known_elsewhere(store, items)
             if elsewhere:
-                kept = [(it, r) for it, r in zip(items, rows, strict=True) if it.id not in elsewhere]
+                kept = [
+                    (it, r) for it, r in zip(items, rows, strict=True) if it.id not in elsewhere
+                ]
                 summary.duplicates += len(items) - len(kept)
                 items[:], rows[:] = [it for it, _ in kept], [r for _, r in kept]
             res, refused = _upsert(store, items, rows, conv)

@@ -49,7 +49,13 @@ class FeedbackDetail(BaseModel):
 
 def _check_text(items: list[Feedback]) -> None:
     """The checks ingest makes on files (characters, metadata, numbers the store holds) → 422."""
-    from escucha.ingest.validate import INT64_MAX, FieldProblem, check_metadata, check_text, safe_text
+    from escucha.ingest.validate import (
+        INT64_MAX,
+        FieldProblem,
+        check_metadata,
+        check_text,
+        safe_text,
+    )
 
     for i, fb in enumerate(items):
         try:
