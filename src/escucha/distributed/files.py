@@ -33,6 +33,7 @@ from escucha.ingest.mapping import Mapping, load_mapping
 from escucha.ingest.readers import (
     BadRow,
     _unique_header,
+    detect_encoding,
     detect_format,
     open_reader,
     plain,
@@ -343,6 +344,8 @@ def analyse_file(
         raise ConfigError(f"{target} exists; pass overwrite=True to replace it", field="out")
     m = load_mapping(mapping)
     fmt = (m.format or detect_format(path)).lower()
+    if (m.encoding or "auto").lower() == "auto":  # one encoding for every partition
+        m = m.merged(encoding="utf-8" if fmt in ("parquet", "excel", "xlsx") else detect_encoding(path))
     name = source_name or m.constants.get("source") or m.name or path.stem
     size = _parse_size(blocksize)
     with connect(workers, scheduler=scheduler, client=client) as c:
