@@ -21,6 +21,7 @@ from escucha.cli_common import (
     console,
     err,
     limit_blas_threads,
+    workspace_path,
 )
 from escucha.errors import EscuchaError
 
@@ -63,20 +64,28 @@ def ingest(
     time_col: Annotated[str | None, typer.Option(help="Column with the date/time.")] = None,
     id_col: Annotated[str | None, typer.Option(help="Column with the source's own id.")] = None,
     channel: Annotated[str | None, typer.Option(help="Channel for every row (review, survey, chat, call, email, social, employee).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text files' encoding (utf-8, cp1252, latin-1, …); detected if not given.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Ingest customer feedback files; bad rows are quarantined with file, line, field and reason."""
+    from escucha.errors import ConfigError
     from escucha.ingest import IngestProgress, mapping_from_flags
 
-    ws = _ws(workspace, create=True)
+    try:
+        ws = _ws(workspace, create=True)
+    except OSError as exc:  # a workspace path that is a file, or a folder we cannot write
+        where = workspace_path(workspace)
+        raise ConfigError(f"cannot use {where} as a workspace: {exc.strerror or exc}", field="workspace") from None
     if sum(x is not None for x in (preset, mapping)) > 1:
         raise EscuchaError("use either --preset or --mapping", field="mapping")
     spec: Any = preset or mapping
     if spec is None:
         if text_col is None:
             raise EscuchaError("say how to read the file: --preset, --mapping or at least --text-col", field="mapping")
-        spec = mapping_from_flags(text_col=text_col, time_col=time_col, id_col=id_col, channel=channel)
+        spec = mapping_from_flags(text_col=text_col, time_col=time_col, id_col=id_col, channel=channel, encoding=encoding)
+    elif encoding is not None:
+        spec = mapping_from_flags(base=spec, encoding=encoding)
     results = []
     for f in files:
         with _progress() as bar:
@@ -97,6 +106,11 @@ def ingest(
         table.add_row(Path(r["file"]).name, *(str(r.get(k, 0)) for k in ("read", "stored", "updated", "duplicates", "quarantined")))
     console.print(table)
     for r in results:
+        if r.get("encoding"):
+            how = "detected" if r.get("encoding_detected") else "given"
+            err.print(f"{Path(r['file']).name}: read as {r['encoding']} ({how})")
+        for w in r.get("warnings", []):
+            err.print(f"[yellow]warning[/] {r['file']}: {w}")
         for p in r.get("problems", [])[:5]:
             err.print(f"[yellow]quarantined[/] {p['source']}:{p['line']} field={p['field']}: {p['reason']}")
         if r.get("quarantined", 0) > 5:

@@ -113,7 +113,10 @@ class Feedback(BaseModel):
     def _utc(cls, v: datetime | None) -> datetime | None:
         if v is not None and v.tzinfo is None:
             return v.replace(tzinfo=UTC)
-        return v.astimezone(UTC) if v is not None else None
+        try:
+            return v.astimezone(UTC) if v is not None else None
+        except OverflowError:
+            raise ValueError("timestamp is outside the calendar (years 1-9999) in UTC") from None
 
     @model_validator(mode="after")
     def _ids(self) -> Feedback:

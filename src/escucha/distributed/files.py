@@ -33,6 +33,7 @@ from escucha.ingest.mapping import Mapping, load_mapping
 from escucha.ingest.readers import (
     BadRow,
     _unique_header,
+    detect_encoding,
     detect_format,
     open_reader,
     plain,
@@ -273,7 +274,8 @@ def _raw_frame(path: Path, m: Mapping, fmt: str, blocksize: int, min_parts: int)
     blocksize = min(blocksize, max(MIN_BLOCK, path.stat().st_size // min_parts + 1))
 
     meta = pd.DataFrame({RAW: pd.Series(dtype="object")})
-    plain_text = path.suffix.lower() != ".gz" and not m.encoding.lower().startswith("utf-16")
+    encoding = m.encoding or "utf-8"  # resolved (given or detected) by the caller
+    plain_text = path.suffix.lower() != ".gz" and not encoding.lower().startswith("utf-16")
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -284,18 +286,18 @@ def _raw_frame(path: Path, m: Mapping, fmt: str, blocksize: int, min_parts: int)
         return ddf
     if fmt in ("csv", "tsv") and plain_text:
         header, ranges = record_ranges(path, blocksize, quotes=True)
-        first = header.removeprefix(b"\xef\xbb\xbf").decode(m.encoding, errors="replace")
+        first = header.removeprefix(b"\xef\xbb\xbf").decode(encoding, errors="replace")
         delim = m.delimiter or ("\t" if fmt == "tsv" or path.suffix.lower() == ".tsv"
                                 else sniff_delimiter(first.splitlines()[0] if first else ""))  # fmt: skip
         columns = _unique_header(
             next(csv.reader(io.StringIO(first, newline=""), delimiter=delim), [])
         )
         Converter(m, origin=str(path), source=None).check_columns(columns)
-        args = [(str(path), a, b, header, delim, m.encoding) for a, b in ranges]
+        args = [(str(path), a, b, header, delim, encoding) for a, b in ranges]
         return dd.from_map(_csv_part, args, meta=meta, enforce_metadata=False)
     if fmt == "jsonl" and plain_text:
         _, ranges = record_ranges(path, blocksize, quotes=False)
-        lines = [(str(path), a, b, m.encoding) for a, b in ranges]
+        lines = [(str(path), a, b, encoding) for a, b in ranges]
         return dd.from_map(_lines_part, lines, meta=meta, enforce_metadata=False)
     log.warning("%s cannot be cut into blocks (%s): analysed as one partition", path.name, fmt)
     return dd.from_map(_whole_part, [(str(path), m)], meta=meta, enforce_metadata=False)
@@ -343,6 +345,8 @@ def analyse_file(
         raise ConfigError(f"{target} exists; pass overwrite=True to replace it", field="out")
     m = load_mapping(mapping)
     fmt = (m.format or detect_format(path)).lower()
+    if (m.encoding or "auto").lower() == "auto":  # one encoding for every partition
+        m = m.merged(encoding="utf-8" if fmt in ("parquet", "excel", "xlsx") else detect_encoding(path))
     name = source_name or m.constants.get("source") or m.name or path.stem
     size = _parse_size(blocksize)
     with connect(workers, scheduler=scheduler, client=client) as c:

@@ -18,6 +18,7 @@ A mapping is a YAML file (or a preset name, or CLI flags)::
 
 from __future__ import annotations
 
+import codecs
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -64,7 +65,8 @@ class Mapping(BaseModel):
     description: str | None = None
     format: Literal["csv", "tsv", "jsonl", "parquet", "excel"] | None = None
     delimiter: str | None = None
-    encoding: str = "utf-8"
+    encoding: str | None = None
+    """Text files' encoding (``utf-8``, ``cp1252``, …); None or ``auto`` detects it."""
     sheet: str | None = None
     columns: dict[str, str | list[str]] = Field(default_factory=dict)
     auto_columns: bool = False
@@ -90,6 +92,18 @@ class Mapping(BaseModel):
     @classmethod
     def _strip_nulls(cls, v: Any) -> Any:
         return {k: c for k, c in v.items() if c is not None} if isinstance(v, dict) else v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        if v is not None and v.strip().lower() != "auto":
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {v!r}: use e.g. utf-8, cp1252, latin-1, utf-16 or auto"
+                ) from None
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> Mapping:

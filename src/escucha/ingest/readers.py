@@ -14,6 +14,8 @@ import gzip
 import io
 import json
 import math
+import re
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -119,6 +121,87 @@ def _open_binary(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+STREAM_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error)
+"""What reading a damaged file (a truncated or corrupt ``.gz``, a vanished file) raises."""
+
+DETECT_BYTES = 1 << 20
+"""How much of a text file is sampled to detect its encoding."""
+
+LEGACY_ENCODINGS: tuple[str, ...] = ("cp1252", "iso8859_15", "cp850")
+"""Encodings the detector chooses among when a file is not UTF-8 (Western European exports);
+other encodings are read with an explicit ``encoding``."""
+
+_BARE_CR = re.compile(rb"(?<=\r)(?!\n)")
+
+
+def _split_bare_cr(raw: bytes) -> list[bytes]:
+    """A physical line split after every ``\\r`` not followed by ``\\n`` (old Mac line ends)."""
+    if b"\r" not in raw[:-2]:
+        return [raw]
+    return [part for part in _BARE_CR.split(raw) if part]
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: message`` of a library's exception, short and on one line."""
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _stream_problem(path: Path, exc: BaseException) -> str:
+    kind = "gzip data" if path.suffix.lower() == ".gz" else "file"
+    detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"corrupt or truncated {kind}: {detail}"
+
+
+def check_encoding(name: str) -> str:
+    """The codec's canonical name, or MappingError naming the unknown encoding."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise MappingError(
+            f"unknown encoding {name!r}: use e.g. utf-8, cp1252, latin-1 or utf-16",
+            field="encoding",
+        ) from None
+
+
+def detect_encoding(path: str | Path) -> str:
+    """The encoding of a text file (``.gz`` allowed), from a sample of its first megabyte.
+
+    UTF-8 (and UTF-16 with a BOM) when the sample reads as such, or when its non-ASCII lines
+    mostly do (a few bad lines are then bad rows, not another encoding); otherwise the best of
+    ``LEGACY_ENCODINGS`` by charset-normalizer, cp1252 when it cannot tell.
+    """
+    p = Path(path)
+    try:
+        with _open_binary(p) as fh:
+            sample = fh.read(DETECT_BYTES)
+    except STREAM_ERRORS:
+        return "utf-8"  # the reader reports the damage
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < DETECT_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    good = bad = 0
+    lines = sample.split(b"\n")
+    for line in lines[:-1] if len(sample) == DETECT_BYTES else lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    if good >= bad:
+        return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    return codecs.lookup(best.encoding).name if best is not None else "cp1252"
+
+
 def _base_suffix(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
@@ -139,27 +222,25 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-class CSVReader(RecordReader):
-    """CSV read from bytes line by line, so one row's bad bytes or shape spoil only that row.
+class TextFileReader(RecordReader):
+    """Base of the line-oriented readers: the file, its encoding and damage found while reading.
 
-    RFC-4180 quoting (embedded newlines and doubled quotes), a BOM, and ``, ; TAB |`` delimiters
-    (sniffed from the header unless given). When a record that runs over several lines is bad
-    (typically an unclosed quote that swallowed the rows after it), only its first line is
-    reported and the following lines are read again, so the good rows behind it still land.
-    ``position`` counts bytes.
+    ``encoding=None`` (or ``"auto"``) detects it (:func:`detect_encoding`); ``detected`` says so.
+    ``problem`` is set when the stream breaks (a truncated ``.gz``): the records read before
+    stand, and the reader ends with a bad row saying where it broke.
     """
 
     unit = "bytes"
-    field_limit = 4 * 1024 * 1024
-    """Longest field in characters (a runaway quote is cut off here and its lines re-read)."""
 
-    def __init__(self, path: str | Path, *, delimiter: str | None = None, encoding: str = "utf-8"):
+    def __init__(self, path: str | Path, *, encoding: str | None = "utf-8"):
         super().__init__()
         self.path = Path(path)
-        self.delimiter = delimiter
-        self.encoding = encoding
-        self._pushback: deque[Line] = deque()
-        self._entries: Iterator[Line] = iter(())
+        self.detected = encoding is None or encoding.strip().lower() == "auto"
+        self.encoding = (
+            check_encoding(encoding) if encoding is not None and not self.detected
+            else detect_encoding(self.path)
+        )  # fmt: skip
+        self.problem: str | None = None
         try:
             self.total = self.path.stat().st_size if self.path.suffix.lower() != ".gz" else None
         except OSError as exc:
@@ -167,12 +248,54 @@ class CSVReader(RecordReader):
                 f"cannot read {self.path}: {exc.strerror}", record=str(path)
             ) from exc
 
+    def _binary_lines(self, fh: IO[bytes], split_cr: bool) -> Iterator[tuple[int, bytes]]:
+        """(line, bytes) of each line (ended by ``\\n``), BOM removed; stops at damage (``problem``).
+
+        With ``split_cr`` a line is also cut after each bare ``\\r``; its parts keep its number.
+        """
+        lineno = 0
+        try:
+            for lineno, raw in enumerate(fh, 1):
+                self.position += len(raw)
+                if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8) :]
+                for part in _split_bare_cr(raw) if split_cr else [raw]:
+                    yield lineno, part
+        except STREAM_ERRORS as exc:
+            self.problem = f"{_stream_problem(self.path, exc)} (after line {lineno})"
+            self._broken_at = lineno + 1
+
+    _broken_at = 1
+
+    def _damage(self) -> Iterator[Record]:
+        if self.problem is not None:
+            yield self._broken_at, BadRow(self.problem, "")
+
+
+class CSVReader(TextFileReader):
+    """CSV read from bytes line by line, so one row's bad bytes or shape spoil only that row.
+
+    RFC-4180 quoting (embedded newlines and doubled quotes), a BOM, and ``, ; TAB |`` delimiters
+    (sniffed from the header unless given). A bare ``\\r`` ends a record as ``\\n`` does. When a
+    record that runs over several lines is bad (typically an unclosed quote that swallowed the
+    rows after it), only its first line is reported and the following lines are read again, so
+    the good rows behind it still land. ``position`` counts bytes.
+    """
+
+    field_limit = 4 * 1024 * 1024
+    """Longest field in characters (a runaway quote is cut off here and its lines re-read)."""
+
+    def __init__(
+        self, path: str | Path, *, delimiter: str | None = None, encoding: str | None = "utf-8"
+    ):
+        super().__init__(path, encoding=encoding)
+        self.delimiter = delimiter
+        self._pushback: deque[Line] = deque()
+        self._entries: Iterator[Line] = iter(())
+
     def _decode(self, fh: IO[bytes]) -> Iterator[Line]:
         """(line, bad_bytes, text) for each physical line of a UTF-8 (or single-byte) file."""
-        for lineno, raw in enumerate(fh, 1):
-            self.position += len(raw)
-            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
+        for lineno, raw in self._binary_lines(fh, split_cr=True):
             try:
                 yield lineno, False, raw.decode(self.encoding)
             except UnicodeDecodeError:
@@ -180,11 +303,15 @@ class CSVReader(RecordReader):
 
     def _decode_utf16(self, fh: IO[bytes]) -> Iterator[Line]:
         """UTF-16 files (some spreadsheet exports): decoded as a stream, counted by line."""
-        stream = io.TextIOWrapper(fh, encoding="utf-16", newline="")
+        stream = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="")
+        n = 0
         try:
             for n, line in enumerate(stream, 1):
-                self.position += len(line.encode("utf-16-le"))
-                yield n, False, line
+                self.position += len(line.encode("utf-16-le", "surrogatepass"))
+                yield n, "\ufffd" in line, line
+        except STREAM_ERRORS as exc:
+            self.problem = f"{_stream_problem(self.path, exc)} (after line {n})"
+            self._broken_at = n + 1
         finally:
             stream.detach()
 
@@ -208,13 +335,22 @@ class CSVReader(RecordReader):
         if csv.field_size_limit() < self.field_limit:
             csv.field_size_limit(self.field_limit)
         with _open_binary(self.path) as fh:
-            head = fh.read(4)
-            fh.seek(0)
-            utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            try:
+                head = fh.read(4)
+                fh.seek(0)
+            except STREAM_ERRORS as exc:
+                raise MappingError(
+                    f"{self.path}: {_stream_problem(self.path, exc)}", record=str(self.path)
+                ) from exc
+            utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+                self.encoding.startswith("utf-16")
+            )
             self._entries = self._decode_utf16(fh) if utf16 else self._decode(fh)
             self._pushback.clear()
             first = next(self._entries, None)
             if first is None:
+                if self.problem is not None:
+                    raise MappingError(f"{self.path}: {self.problem}", record=str(self.path))
                 return
             delimiter = self.delimiter or sniff_delimiter(first[2])
             self._pushback.append(first)
@@ -227,6 +363,7 @@ class CSVReader(RecordReader):
             self.columns = _unique_header(header_row)
             buf.clear()
             yield from self._records(reader, buf, delimiter)
+            yield from self._damage()
 
     def _records(self, reader: Any, buf: list[Line], delimiter: str) -> Iterator[Record]:
         assert self.columns is not None
@@ -277,59 +414,54 @@ class CSVReader(RecordReader):
             yield start, record
 
 
-class JSONLReader(RecordReader):
+class JSONLReader(TextFileReader):
     """One JSON object per line; a line that is not an object is a bad row. ``position`` in bytes."""
-
-    unit = "bytes"
-
-    def __init__(self, path: str | Path, *, encoding: str = "utf-8"):
-        super().__init__()
-        self.path = Path(path)
-        self.encoding = encoding
-        try:
-            self.total = self.path.stat().st_size if self.path.suffix.lower() != ".gz" else None
-        except OSError as exc:
-            raise MappingError(
-                f"cannot read {self.path}: {exc.strerror}", record=str(path)
-            ) from exc
 
     def __iter__(self) -> Iterator[Record]:
         with _open_binary(self.path) as fh:
-            for lineno, raw in enumerate(fh, 1):
-                self.position += len(raw)
-                if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8) :]
-                try:
-                    text = raw.decode(self.encoding)
-                except UnicodeDecodeError:
-                    yield (
-                        lineno,
-                        BadRow(
-                            f"invalid {self.encoding} bytes (bad encoding)",
-                            _raw(raw.decode(self.encoding, errors="replace")),
-                        ),
-                    )
-                    continue
-                if not text.strip():
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield lineno, BadRow(f"bad JSON: {exc.msg} at column {exc.colno}", _raw(text))
-                    continue
-                if not isinstance(obj, dict):
-                    yield (
-                        lineno,
-                        BadRow(
-                            f"bad JSON: expected an object, found {type(obj).__name__}", _raw(text)
-                        ),
-                    )
-                    continue
-                yield lineno, obj
+            for lineno, raw in self._binary_lines(fh, split_cr=False):
+                yield from self._line(lineno, raw)
+        yield from self._damage()
+
+    def _line(self, lineno: int, raw: bytes) -> Iterator[Record]:
+        try:
+            text = raw.decode(self.encoding)
+            bad_bytes = False
+        except UnicodeDecodeError:
+            text, bad_bytes = raw.decode(self.encoding, errors="replace"), True
+        if not text.strip():
+            return
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            msg = exc.msg if exc.msg.endswith(" at") else exc.msg + " at"
+            yield lineno, BadRow(f"bad JSON: {msg} column {exc.colno}", _raw(text))
+            return
+        except RecursionError:
+            yield lineno, BadRow("bad JSON: nested too deep to read", _raw(text))
+            return
+        if not isinstance(obj, dict):
+            yield (
+                lineno,
+                BadRow(f"bad JSON: expected an object, found {type(obj).__name__}", _raw(text)),
+            )
+            return
+        if bad_bytes:
+            cols = [k for k, v in obj.items() if "\ufffd" in str(k) + _raw(v)]
+            where = f"{cols[0]}: " if cols else ""
+            reason = f"{where}invalid {self.encoding} bytes (bad encoding)"
+            yield lineno, BadRow(reason, _raw(text), field=cols[0] if cols else None)
+            return
+        yield lineno, obj
 
 
 class ParquetReader(RecordReader):
-    """Parquet in record batches (pyarrow ``iter_batches``)."""
+    """Parquet in record batches (pyarrow ``iter_batches``).
+
+    A file pyarrow cannot open is a MappingError; a batch that cannot be read ends the reading
+    with a bad row, and a batch with a value Python cannot hold (a timestamp past year 9999) is
+    read row by row, so only that row is bad.
+    """
 
     def __init__(self, path: str | Path, *, batch_size: int = 2000):
         super().__init__()
@@ -339,18 +471,46 @@ class ParquetReader(RecordReader):
     def __iter__(self) -> Iterator[Record]:
         import pyarrow.parquet as pq
 
-        pf = pq.ParquetFile(self.path)
         try:
+            pf = pq.ParquetFile(self.path)
             self.total = pf.metadata.num_rows
             self.columns = list(pf.schema_arrow.names)
+        except Exception as exc:  # pyarrow raises many types on a damaged file
+            raise MappingError(
+                f"{self.path}: not a readable Parquet file ({_describe(exc)})",
+                record=str(self.path),
+            ) from exc
+        try:
             n = 0
-            for batch in pf.iter_batches(batch_size=self.batch_size):
-                for rec in batch.to_pylist():
+            batches = pf.iter_batches(batch_size=self.batch_size)
+            while True:
+                try:
+                    batch = next(batches, None)
+                except Exception as exc:  # a damaged row group
+                    yield n + 1, BadRow(f"corrupt Parquet data after row {n}: {_describe(exc)}", "")
+                    return
+                if batch is None:
+                    return
+                for rec in self._rows(batch, n):
                     n += 1
                     self.position = n
-                    yield n, {k: plain(v) for k, v in rec.items()}
+                    yield n, rec
         finally:
             pf.close()
+
+    @staticmethod
+    def _rows(batch: Any, before: int) -> Iterator[dict[str, Any] | BadRow]:
+        try:
+            rows: list[Any] = batch.to_pylist()
+        except (ValueError, OverflowError, TypeError):
+            rows = []
+            for i in range(batch.num_rows):
+                try:
+                    rows.extend(batch.slice(i, 1).to_pylist())
+                except (ValueError, OverflowError, TypeError) as exc:
+                    rows.append(BadRow(f"row {before + i + 1}: {_describe(exc)}", ""))
+        for rec in rows:
+            yield rec if isinstance(rec, BadRow) else {k: plain(v) for k, v in rec.items()}
 
 
 class ExcelReader(RecordReader):
@@ -369,42 +529,68 @@ class ExcelReader(RecordReader):
             import openpyxl
         except ImportError as exc:  # pragma: no cover
             raise MissingExtraError("openpyxl", "excel", "Reading Excel files") from exc
-        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:  # zipfile, XML and openpyxl errors on a damaged file
+            raise MappingError(
+                f"{self.path}: not a readable Excel file ({_describe(exc)})", record=str(self.path)
+            ) from exc
         try:
             if self.sheet is not None and self.sheet not in wb.sheetnames:
                 raise MappingError(
                     f"{self.path}: no sheet {self.sheet!r}; sheets: {', '.join(wb.sheetnames)}",
                     field="sheet",
                 )
+            if not wb.worksheets:
+                raise MappingError(f"{self.path}: the workbook has no sheet", field="sheet")
             ws = wb[self.sheet] if self.sheet else wb.worksheets[0]
-            self.total = ws.max_row
-            header: list[str] | None = None
-            for rowno, values in enumerate(ws.iter_rows(values_only=True), 1):
-                self.position = rowno
-                if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
-                if header is None:
-                    header = _unique_header(["" if v is None else str(v) for v in values])
-                    while header and header[-1].startswith("column_"):
-                        header.pop()
-                    self.columns = header
-                    continue
-                cells = list(values)
-                extra = [v for v in cells[len(header) :] if v not in (None, "")]
-                if extra:
-                    yield (
-                        rowno,
-                        BadRow(
-                            f"wrong column count: expected {len(header)} fields, "
-                            f"found {len(header) + len(extra)}",
-                            _raw(cells),
-                        ),
-                    )
-                    continue
-                cells += [None] * (len(header) - len(cells))
-                yield rowno, {h: plain(v) for h, v in zip(header, cells, strict=False)}
+            yield from self._sheet(ws)
         finally:
             wb.close()
+
+    def _sheet(self, ws: Any) -> Iterator[Record]:
+        rowno = 0
+        rows = ws.iter_rows(values_only=True)
+        try:
+            self.total = ws.max_row
+        except Exception:  # a damaged dimension record
+            self.total = None
+        header: list[str] | None = None
+        while True:
+            try:
+                values = next(rows, None)
+            except Exception as exc:  # damaged sheet XML: the rows before it stand
+                yield (
+                    rowno + 1,
+                    BadRow(f"corrupt sheet data after row {rowno}: {_describe(exc)}", ""),
+                )
+                return
+            if values is None:
+                return
+            rowno += 1
+            self.position = rowno
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            if header is None:
+                header = _unique_header(["" if v is None else str(v) for v in values])
+                while header and header[-1].startswith("column_"):
+                    header.pop()
+                self.columns = header
+                continue
+            cells = list(values)
+            extra = [v for v in cells[len(header) :] if v not in (None, "")]
+            if extra:
+                yield (
+                    rowno,
+                    BadRow(
+                        f"wrong column count: expected {len(header)} fields, "
+                        f"found {len(header) + len(extra)}",
+                        _raw(cells),
+                    ),
+                )
+                continue
+            cells += [None] * (len(header) - len(cells))
+            yield rowno, {h: plain(v) for h, v in zip(header, cells, strict=False)}
 
 
 class IterableReader(RecordReader):
@@ -422,7 +608,11 @@ class IterableReader(RecordReader):
         for n, rec in enumerate(self.records, 1):
             self.position = n
             if isinstance(rec, dict):
-                yield n, {str(k): plain(v) for k, v in rec.items()}
+                try:
+                    yield n, {str(k): plain(v) for k, v in rec.items()}
+                except RecursionError:
+                    keys = ", ".join(map(str, list(rec)[:20]))
+                    yield n, BadRow("nested too deep to read", _raw(f"{{{keys}: …}}"))
             else:
                 yield n, BadRow(f"expected a mapping, found {type(rec).__name__}", _raw(str(rec)))
 
@@ -448,6 +638,19 @@ class DataFrameReader(RecordReader):
                 yield n, {c: plain(v) for c, v in zip(cols, values, strict=True)}
 
 
+def _check_file(path: Path) -> None:
+    """MappingError unless ``path`` is a file this process can open for reading."""
+    if not path.exists():
+        raise MappingError(f"{path}: no such file", record=str(path))
+    if path.is_dir():
+        raise MappingError(f"{path}: is a directory, not a file", record=str(path))
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise MappingError(f"cannot read {path}: {exc.strerror}", record=str(path)) from exc
+
+
 def detect_format(path: str | Path) -> str:
     """``csv``, ``jsonl``, ``parquet`` or ``excel`` from the file name (``.gz`` allowed for text)."""
     p = Path(path)
@@ -466,15 +669,17 @@ def open_reader(
     *,
     format: str | None = None,
     delimiter: str | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
     sheet: str | None = None,
     batch_size: int = 2000,
 ) -> RecordReader:
-    """The reader for a path (by extension unless ``format``), a DataFrame or an iterable of dicts."""
+    """The reader for a path (by extension unless ``format``), a DataFrame or an iterable of dicts.
+
+    Text files are read in ``encoding``, or in the one :func:`detect_encoding` finds when None.
+    """
     if isinstance(source, str | Path):
         path = Path(source)
-        if not path.exists():
-            raise MappingError(f"{path}: no such file", record=str(path))
+        _check_file(path)
         fmt = (format or detect_format(path)).lower()
         if fmt in ("csv", "tsv"):
             delim = delimiter or ("\t" if fmt == "tsv" or _base_suffix(path) == ".tsv" else None)

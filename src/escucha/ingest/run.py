@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from escucha.errors import EscuchaError
 from escucha.ingest.mapping import Mapping, load_mapping
 from escucha.ingest.readers import BadRow, open_reader
-from escucha.ingest.validate import Converter
+from escucha.ingest.validate import Converter, _json_raw, safe_text
 from escucha.models import Customer, Feedback, content_hash
-from escucha.store.base import QuarantineRow, Store
+from escucha.store.base import QuarantineRow, Store, UpsertResult
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ class IngestSummary:
     customers: int = 0
     problems: list[QuarantineRow] = field(default_factory=list)
     seconds: float = 0.0
+    encoding: str | None = None
+    """The text file's encoding (None for Parquet, Excel and in-memory sources)."""
+    encoding_detected: bool = False
+    warnings: list[str] = field(default_factory=list)
+    """Things that are not errors but may not be what was meant (a mapped column never seen)."""
 
     def to_dict(self, raw_chars: int = 300) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -69,10 +75,61 @@ class IngestSummary:
 
 def _origin(source: Any, source_name: str | None) -> tuple[str, Path | None]:
     if isinstance(source, str | Path):
-        return str(source), Path(source)
+        return safe_text(str(source)), Path(source)
     if hasattr(source, "itertuples"):
         return source_name or "<dataframe>", None
     return source_name or "<records>", None
+
+
+def _known_elsewhere(store: Store, items: list[Feedback]) -> set[str]:
+    """Ids of ``items`` whose voice the store already holds under another id: the same source id
+    and content, brought in before under another source name (a voice's identity does not
+    depend on the path or name it came in by)."""
+    query = getattr(store, "_df", None)
+    keyed = [it for it in items if it.source_id]
+    if query is None or not keyed:
+        return set()
+    from escucha.store.sql import placeholder
+
+    hashes = sorted({it.hash for it in keyed})
+    marks = ", ".join([placeholder(getattr(store, "DIALECT", "duckdb"))] * len(hashes))
+    df = query(
+        f"SELECT id, content_hash, source_id FROM items WHERE content_hash IN ({marks})", hashes
+    )
+    stored: dict[tuple[str, str | None], set[str]] = {}
+    for item_id, digest, source_id in df.itertuples(index=False):
+        stored.setdefault((digest, source_id), set()).add(item_id)
+    return {
+        it.id
+        for it in keyed
+        if (it.hash, it.source_id) in stored and it.id not in stored[(it.hash, it.source_id)]
+    }
+
+
+def _upsert(
+    store: Store, items: list[Feedback], rows: list[tuple[int, dict[str, Any]]], conv: Converter
+) -> tuple[UpsertResult, list[QuarantineRow]]:
+    """Upsert a batch; if the store refuses it, item by item, so one bad value costs one row."""
+    try:
+        return store.upsert_items(items), []
+    except EscuchaError:
+        raise
+    except Exception:  # a value the store's driver rejects: find which
+        log.warning("the store refused a batch of %d items; retrying one by one", len(items))
+    total, bad = UpsertResult(), []
+    for item, (line, record) in zip(items, rows, strict=True):
+        try:
+            res = store.upsert_items([item])
+        except EscuchaError:
+            raise
+        except Exception as exc:
+            reason = f"the store refused this record: {type(exc).__name__}: {exc}"[:500]
+            bad.append(conv.quarantine(line, None, reason, _json_raw(record)))
+            continue
+        total.inserted += res.inserted
+        total.updated += res.updated
+        total.duplicates += res.duplicates
+    return total, bad
 
 
 def _qkey(row: QuarantineRow) -> str:
@@ -117,6 +174,7 @@ def ingest(
     m = load_mapping(mapping)
     origin, path = _origin(source, source_name)
     name = source_name or m.constants.get("source") or m.name or (path.stem if path else None)
+    name = None if name is None else safe_text(name)
     reader = open_reader(
         source,
         format=format or m.format,
@@ -127,7 +185,11 @@ def ingest(
     )
     conv = Converter(m, origin=origin, source=name, redact=redact)
     summary = IngestSummary(source=origin, name=name)
+    summary.encoding = getattr(reader, "encoding", None)
+    summary.encoding_detected = bool(getattr(reader, "detected", False))
     items: list[Feedback] = []
+    rows: list[tuple[int, dict[str, Any]]] = []  # (line, record) of each item, for _upsert
+    seen_keys: set[str] = set()
     customers: dict[str, Customer] = {}
     bad: list[QuarantineRow] = []
     checked = False
@@ -138,11 +200,20 @@ def ingest(
             summary.customers += store.upsert_customers(list(customers.values()))
             customers.clear()
         if items:
-            res = store.upsert_items(items)
+            elsewhere = _known_elsewhere(store, items)
+            if elsewhere:
+                kept = [
+                    (it, r) for it, r in zip(items, rows, strict=True) if it.id not in elsewhere
+                ]
+                summary.duplicates += len(items) - len(kept)
+                items[:], rows[:] = [it for it, _ in kept], [r for _, r in kept]
+            res, refused = _upsert(store, items, rows, conv)
             summary.stored += res.inserted
             summary.updated += res.updated
             summary.duplicates += res.duplicates
+            bad.extend(refused)
             items.clear()
+            rows.clear()
         if bad:
             new = [q for q in bad if _qkey(q) not in known]
             if new:
@@ -173,9 +244,12 @@ def ingest(
             if not checked and reader.columns is not None:
                 conv.check_columns(reader.columns)
             checked = True
+            if reader.columns is None:
+                seen_keys.update(record)
             result = conv.convert(line, record)
             if isinstance(result, Feedback):
                 items.append(result)
+                rows.append((line, record))
                 cust = conv.customer(result, record)
                 if cust is not None:
                     prev = customers.get(cust.id)
@@ -189,6 +263,11 @@ def ingest(
         if len(items) >= batch_size or len(bad) >= batch_size:
             flush()
     flush()
+    if reader.columns is None and summary.read:
+        summary.warnings += [
+            f"no record has the column {col!r} mapped to {fld}"
+            for fld, col in conv.missing_columns(seen_keys)
+        ]
     summary.seconds = time.perf_counter() - started
     store.log_ingest(origin, summary.to_dict())
     log.info(

@@ -133,7 +133,10 @@ def _naive(dt: Any) -> Any:
     from datetime import UTC, datetime
 
     if isinstance(dt, datetime) and dt.tzinfo is not None:
-        return dt.astimezone(UTC).replace(tzinfo=None)
+        try:
+            return dt.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # past the calendar's edge in UTC: before or after everything
+            return datetime.max if dt.year > 1 else datetime.min
     return dt
 
 

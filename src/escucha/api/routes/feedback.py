@@ -11,13 +11,14 @@ from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Upload
 from pydantic import BaseModel
 
 from escucha.analysis import analyse_batch
-from escucha.errors import ValidationError
+from escucha.errors import EscuchaError, ValidationError
 from escucha.http import audit
 from escucha.http.auth import FEEDBACK_WRITE, INGEST, READ, Principal
 from escucha.http.deps import ListingFiltersDep, StateDep, require
 from escucha.http.errors import ERROR_RESPONSES, ApiError
 from escucha.http.security import client_ip
 from escucha.http.serialize import anonymise_feedback, clean, frame_records
+from escucha.ingest.validate import STRING_FIELDS
 from escucha.models import Feedback
 from escucha.privacy import redact_feedback
 from escucha.store import PendingItem
@@ -50,13 +51,28 @@ class FeedbackDetail(BaseModel):
 
 
 def _check_text(items: list[Feedback]) -> None:
+    """The checks ingest makes on files (characters, metadata, numbers the store holds) → 422."""
+    from escucha.ingest.validate import (
+        INT64_MAX,
+        FieldProblem,
+        check_metadata,
+        check_text,
+        safe_text,
+    )
+
     for i, fb in enumerate(items):
-        for name in ("text", "title"):
-            value = getattr(fb, name)
-            if value and any(0xD800 <= ord(c) <= 0xDFFF or c == "\x00" for c in value):
-                raise ValidationError(
-                    f"record {i} ({fb.id}): {name} has invalid characters", field=name, record=fb.id
-                )
+        try:
+            for name in ("text", "title", "id", *STRING_FIELDS):
+                value = getattr(fb, name)
+                if isinstance(value, str):
+                    check_text(name, value)
+            check_metadata(fb.metadata)
+            if fb.reach is not None and fb.reach > INT64_MAX:
+                raise FieldProblem("reach", f"{fb.reach} is too large (at most {INT64_MAX})")
+        except FieldProblem as exc:
+            raise ValidationError(
+                f"record {i} ({safe_text(fb.id)}): {exc.reason}", field=exc.field, record=safe_text(fb.id)
+            ) from None
 
 
 @router.post("/feedback", status_code=201, response_model=StoreResult, summary="Add one voice or a batch")
@@ -127,8 +143,12 @@ def upload_feedback(
                 if written > limit:
                     raise ApiError(413, f"{name!r} is larger than {state.settings.max_upload_mb} MB", field="file")
                 out.write(chunk)
-        summary = state.ws.ingest(dest, spec, source_name=source_name or Path(safe).stem)
-    from escucha.http import audit
+        try:
+            summary = state.ws.ingest(dest, spec, source_name=source_name or Path(safe).stem)
+        except EscuchaError as exc:  # name the uploaded file, not the temporary copy
+            exc.message = exc.message.replace(str(dest), safe)
+            exc.record = safe if exc.record else None
+            raise
 
     audit.record(state.ws, "ingest", principal.username, file=safe, mapping=mapping,
                  stored=summary.stored, quarantined=summary.quarantined)  # fmt: skip
