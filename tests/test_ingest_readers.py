@@ -16,13 +16,13 @@ from escucha.errors import MappingError
 from escucha.ingest.readers import (
     BadRow,
     CSVReader,
-    ExcelReader,
     JSONLReader,
-    ParquetReader,
     detect_format,
     open_reader,
     sniff_delimiter,
 )
+
+from escucha.ingest.table_readers import ExcelReader, ParquetReader
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -250,3 +250,16 @@ def test_csv_reads_back_what_csv_writes(tmp_path: Path, rows: list[list[str]], d
     for (start, _), r in zip(got, want, strict=True):
         assert start == line
         line = start + sum(c.count("\n") for c in r) + 1
+
+
+def test_excel_with_characters_xml_forbids_is_read_past_them(tmp_path: Path) -> None:
+    """Some tools write a lone surrogate or a control character into the sheet's XML (as a
+    character reference XML forbids): the rows after it are read, the character becomes U+FFFD."""
+    import pandas as pd
+
+    p = tmp_path / "lax.xlsx"
+    pd.DataFrame([{"id": "g0", "text": "antes"}, {"id": "x1", "text": "\ud800"},
+                  {"id": "g1", "text": "después"}]).to_excel(p, index=False)  # fmt: skip
+    recs = [r for _, r in ExcelReader(p)]
+    assert [r["id"] for r in recs] == ["g0", "x1", "g1"]
+    assert recs[1]["text"] == "\ufffd" and recs[2]["text"] == "después"

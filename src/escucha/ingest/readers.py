@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import json
 import math
 import re
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +22,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from escucha.errors import MappingError, MissingExtraError
+from escucha.errors import MappingError
+from escucha.ingest.encoding import (
+    STREAM_ERRORS,
+    check_encoding,
+    detect_encoding,
+    open_binary,
+)
 
 RAW_LIMIT = 10_000
 """Longest raw text kept for a bad row (characters)."""
@@ -115,22 +119,6 @@ def _unique_header(names: list[str]) -> list[str]:
     return out
 
 
-def _open_binary(path: Path) -> IO[bytes]:
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
-
-
-STREAM_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error)
-"""What reading a damaged file (a truncated or corrupt ``.gz``, a vanished file) raises."""
-
-DETECT_BYTES = 1 << 20
-"""How much of a text file is sampled to detect its encoding."""
-
-LEGACY_ENCODINGS: tuple[str, ...] = ("cp1252", "iso8859_15", "cp850")
-"""Encodings the detector chooses among when a file is not UTF-8 (Western European exports);
-other encodings are read with an explicit ``encoding``."""
-
 _BARE_CR = re.compile(rb"(?<=\r)(?!\n)")
 
 
@@ -151,55 +139,6 @@ def _stream_problem(path: Path, exc: BaseException) -> str:
     kind = "gzip data" if path.suffix.lower() == ".gz" else "file"
     detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return f"corrupt or truncated {kind}: {detail}"
-
-
-def check_encoding(name: str) -> str:
-    """The codec's canonical name, or MappingError naming the unknown encoding."""
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        raise MappingError(
-            f"unknown encoding {name!r}: use e.g. utf-8, cp1252, latin-1 or utf-16",
-            field="encoding",
-        ) from None
-
-
-def detect_encoding(path: str | Path) -> str:
-    """The encoding of a text file (``.gz`` allowed), from a sample of its first megabyte.
-
-    UTF-8 (and UTF-16 with a BOM) when the sample reads as such, or when its non-ASCII lines
-    mostly do (a few bad lines are then bad rows, not another encoding); otherwise the best of
-    ``LEGACY_ENCODINGS`` by charset-normalizer, cp1252 when it cannot tell.
-    """
-    p = Path(path)
-    try:
-        with _open_binary(p) as fh:
-            sample = fh.read(DETECT_BYTES)
-    except STREAM_ERRORS:
-        return "utf-8"  # the reader reports the damage
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < DETECT_BYTES)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    good = bad = 0
-    lines = sample.split(b"\n")
-    for line in lines[:-1] if len(sample) == DETECT_BYTES else lines:
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            good += 1
-        except UnicodeDecodeError:
-            bad += 1
-    if good >= bad:
-        return "utf-8"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS)).best()
-    return codecs.lookup(best.encoding).name if best is not None else "cp1252"
 
 
 def _base_suffix(path: Path) -> str:
@@ -334,7 +273,7 @@ class CSVReader(TextFileReader):
     def __iter__(self) -> Iterator[Record]:
         if csv.field_size_limit() < self.field_limit:
             csv.field_size_limit(self.field_limit)
-        with _open_binary(self.path) as fh:
+        with open_binary(self.path) as fh:
             try:
                 head = fh.read(4)
                 fh.seek(0)
@@ -418,7 +357,7 @@ class JSONLReader(TextFileReader):
     """One JSON object per line; a line that is not an object is a bad row. ``position`` in bytes."""
 
     def __iter__(self) -> Iterator[Record]:
-        with _open_binary(self.path) as fh:
+        with open_binary(self.path) as fh:
             for lineno, raw in self._binary_lines(fh, split_cr=False):
                 yield from self._line(lineno, raw)
         yield from self._damage()
@@ -453,144 +392,6 @@ class JSONLReader(TextFileReader):
             yield lineno, BadRow(reason, _raw(text), field=cols[0] if cols else None)
             return
         yield lineno, obj
-
-
-class ParquetReader(RecordReader):
-    """Parquet in record batches (pyarrow ``iter_batches``).
-
-    A file pyarrow cannot open is a MappingError; a batch that cannot be read ends the reading
-    with a bad row, and a batch with a value Python cannot hold (a timestamp past year 9999) is
-    read row by row, so only that row is bad.
-    """
-
-    def __init__(self, path: str | Path, *, batch_size: int = 2000):
-        super().__init__()
-        self.path = Path(path)
-        self.batch_size = batch_size
-
-    def __iter__(self) -> Iterator[Record]:
-        import pyarrow.parquet as pq
-
-        try:
-            pf = pq.ParquetFile(self.path)
-            self.total = pf.metadata.num_rows
-            self.columns = list(pf.schema_arrow.names)
-        except Exception as exc:  # pyarrow raises many types on a damaged file
-            raise MappingError(
-                f"{self.path}: not a readable Parquet file ({_describe(exc)})",
-                record=str(self.path),
-            ) from exc
-        try:
-            n = 0
-            batches = pf.iter_batches(batch_size=self.batch_size)
-            while True:
-                try:
-                    batch = next(batches, None)
-                except Exception as exc:  # a damaged row group
-                    yield n + 1, BadRow(f"corrupt Parquet data after row {n}: {_describe(exc)}", "")
-                    return
-                if batch is None:
-                    return
-                for rec in self._rows(batch, n):
-                    n += 1
-                    self.position = n
-                    yield n, rec
-        finally:
-            pf.close()
-
-    @staticmethod
-    def _rows(batch: Any, before: int) -> Iterator[dict[str, Any] | BadRow]:
-        try:
-            rows: list[Any] = batch.to_pylist()
-        except (ValueError, OverflowError, TypeError):
-            rows = []
-            for i in range(batch.num_rows):
-                try:
-                    rows.extend(batch.slice(i, 1).to_pylist())
-                except (ValueError, OverflowError, TypeError) as exc:
-                    rows.append(BadRow(f"row {before + i + 1}: {_describe(exc)}", ""))
-        for rec in rows:
-            yield rec if isinstance(rec, BadRow) else {k: plain(v) for k, v in rec.items()}
-
-
-class ExcelReader(RecordReader):
-    """An .xlsx sheet (the first, or ``sheet``) read with openpyxl in read-only mode.
-
-    The first non-empty row is the header; ``line`` is the sheet row number.
-    """
-
-    def __init__(self, path: str | Path, *, sheet: str | None = None):
-        super().__init__()
-        self.path = Path(path)
-        self.sheet = sheet
-
-    def __iter__(self) -> Iterator[Record]:
-        try:
-            import openpyxl
-        except ImportError as exc:  # pragma: no cover
-            raise MissingExtraError("openpyxl", "excel", "Reading Excel files") from exc
-        try:
-            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # zipfile, XML and openpyxl errors on a damaged file
-            raise MappingError(
-                f"{self.path}: not a readable Excel file ({_describe(exc)})", record=str(self.path)
-            ) from exc
-        try:
-            if self.sheet is not None and self.sheet not in wb.sheetnames:
-                raise MappingError(
-                    f"{self.path}: no sheet {self.sheet!r}; sheets: {', '.join(wb.sheetnames)}",
-                    field="sheet",
-                )
-            if not wb.worksheets:
-                raise MappingError(f"{self.path}: the workbook has no sheet", field="sheet")
-            ws = wb[self.sheet] if self.sheet else wb.worksheets[0]
-            yield from self._sheet(ws)
-        finally:
-            wb.close()
-
-    def _sheet(self, ws: Any) -> Iterator[Record]:
-        rowno = 0
-        rows = ws.iter_rows(values_only=True)
-        try:
-            self.total = ws.max_row
-        except Exception:  # a damaged dimension record
-            self.total = None
-        header: list[str] | None = None
-        while True:
-            try:
-                values = next(rows, None)
-            except Exception as exc:  # damaged sheet XML: the rows before it stand
-                yield (
-                    rowno + 1,
-                    BadRow(f"corrupt sheet data after row {rowno}: {_describe(exc)}", ""),
-                )
-                return
-            if values is None:
-                return
-            rowno += 1
-            self.position = rowno
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            if header is None:
-                header = _unique_header(["" if v is None else str(v) for v in values])
-                while header and header[-1].startswith("column_"):
-                    header.pop()
-                self.columns = header
-                continue
-            cells = list(values)
-            extra = [v for v in cells[len(header) :] if v not in (None, "")]
-            if extra:
-                yield (
-                    rowno,
-                    BadRow(
-                        f"wrong column count: expected {len(header)} fields, "
-                        f"found {len(header) + len(extra)}",
-                        _raw(cells),
-                    ),
-                )
-                continue
-            cells += [None] * (len(header) - len(cells))
-            yield rowno, {h: plain(v) for h, v in zip(header, cells, strict=False)}
 
 
 class IterableReader(RecordReader):
@@ -687,8 +488,12 @@ def open_reader(
         if fmt in ("jsonl", "ndjson", "json"):
             return JSONLReader(path, encoding=encoding)
         if fmt == "parquet":
+            from escucha.ingest.table_readers import ParquetReader
+
             return ParquetReader(path, batch_size=batch_size)
         if fmt in ("excel", "xlsx"):
+            from escucha.ingest.table_readers import ExcelReader
+
             return ExcelReader(path, sheet=sheet)
         raise MappingError(
             f"unknown format {format!r}: use csv, jsonl, parquet or excel", field="format"
