@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from escucha.errors import ConfigError
+from escucha.layout import WorkspaceLayout
 from escucha.models import INTENTS
 from escucha.nlp.lexicons import TermMatcher, fold, load_yaml
 
@@ -193,13 +194,13 @@ def load_rules(path: Path | str | None = None, workspace: Path | str | None = No
     workspace's ``taxonomy.yaml``), so a typo is an error naming the rule.
     """
     if path is None and workspace is not None:
-        path = Path(workspace) / "rules.yaml"
+        path = WorkspaceLayout(Path(workspace)).rules
     if path is None or not Path(path).exists():
         return RuleSet()
     if known_aspects is None:
         from escucha.taxonomy import load_taxonomy
 
-        extra = [Path(workspace) / "taxonomy.yaml"] if workspace is not None else []
+        extra = [WorkspaceLayout(Path(workspace)).taxonomy] if workspace is not None else []
         known_aspects = load_taxonomy(None, [e for e in extra if e.exists()]).aspects
     return RuleSet.load(path, known_aspects)
 

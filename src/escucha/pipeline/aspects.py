@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
+from escucha.layout import WorkspaceLayout
 from escucha.models import AspectMention
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated, sentence_index
 from escucha.nlp.rules import RuleSet, load_rules
@@ -197,8 +198,8 @@ class AspectAnalyzer:
         extra: list[str] = []
         if taxonomy_path is not None:
             extra.append(str(taxonomy_path))
-        elif workspace is not None and (Path(workspace) / "taxonomy.yaml").exists():
-            extra.append(str(Path(workspace) / "taxonomy.yaml"))
+        elif workspace is not None and WorkspaceLayout(Path(workspace)).taxonomy.exists():
+            extra.append(str(WorkspaceLayout(Path(workspace)).taxonomy))
         doms = tuple(domains) if domains is not None else None
         self.model = _default_model(doms, tuple(extra))
         self.rules = load_rules(rules_path, workspace, known_aspects=self.model.taxonomy.aspects)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from escucha.errors import ConfigError
+from escucha.layout import WorkspaceLayout
 from escucha.nlp.lexicons import load_yaml
 
 TAXONOMY_DIR = Path(__file__).parent
@@ -269,7 +270,7 @@ def load_taxonomy(
 
 def workspace_taxonomy(workspace: Path, domains: Sequence[str] | None = None) -> Taxonomy:
     """The taxonomy for a workspace: shipped files plus its ``taxonomy.yaml`` when present."""
-    p = Path(workspace) / "taxonomy.yaml"
+    p = WorkspaceLayout(Path(workspace)).taxonomy
     return load_taxonomy(domains, [p] if p.exists() else [])
 
 
