@@ -71,8 +71,14 @@ def insights_cmd(as_json: JsonOpt = False) -> None:
     if as_json:
         _emit_json(rows)
         return
+    from rich.table import Table
+
+    t = Table(title="Insights (escucha insight NAME; GET /api/v1/insights/NAME)")
+    for c in ("name", "title", "dashboard page"):
+        t.add_column(c)
     for r in rows:
-        console.print(f"[bold]{r['name']}[/]\t{r['title']}\t{r['page']}")
+        t.add_row(r["name"], r["title"], r["page"])
+    console.print(t)
 
 
 def _command_for(name: str) -> Any:
