@@ -5,7 +5,7 @@ The app runs in-process (ASGI, no network) on a small analysed workspace built l
 ``tests/test_api.py::build_workspace``, with an admin bearer token. Admin deletions of users and
 tokens are left out: they would remove the caller the run relies on. Every operation gets
 ``--examples`` positive (schema-valid) and as many negative (schema-violating) cases, seeded;
-every response goes through every check:
+then schemathesis's coverage phase adds its boundary cases. Every response goes through every check:
 
 - ``not_a_server_error``: no 5xx;
 - ``status_code_conformance``: the status is one the schema declares;
@@ -133,6 +133,28 @@ def fuzz_operation(op: Any, token: str, tally: Tally, examples: int, seed_: int,
     run()
 
 
+def coverage_operation(op: Any, schema: Any, token: str, tally: Tally, seed_: int) -> None:
+    """Schemathesis's coverage phase: the deterministic boundary and type-violating cases it derives
+    from each parameter's and body's schema (what ``schemathesis run`` does before fuzzing)."""
+    from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
+
+    label = f"{op.method.upper()} {op.path}"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def run(case: Any) -> None:
+        response = case.call(headers=headers)
+        failed = check_response(case, response)
+        detail = {"mode": "coverage", "query": case.query, "path_parameters": case.path_parameters,
+                  "body": repr(case.body)[:200], "response": response.text[:200]}  # fmt: skip
+        tally.add(label, response.status_code, failed, detail)
+
+    config = HypothesisTestConfig(
+        project=schema.config, modes=[HypothesisTestMode.COVERAGE], seed=seed_,
+        settings=settings(max_examples=1, deadline=None, database=None, suppress_health_check=list(HealthCheck)),
+    )  # fmt: skip
+    create_test(operation=op, test_func=run, config=config)()
+
+
 # -- Hypothesis over dates and pages (API query parameters and the dashboard's HTML pages) -------
 
 EDGE_DATES = ["2024-02-29", "2023-02-29", "2024-02-30", "2024-13-01", "2024-00-10", "0000-01-01",
@@ -210,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--examples", type=int, default=40, help="cases per operation and mode")
     ap.add_argument("--date-examples", type=int, default=60, help="Hypothesis cases per dated route")
     ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument("--no-coverage", action="store_true", help="skip schemathesis's coverage phase")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fuzz_api.json")
     args = ap.parse_args(argv)
 
@@ -222,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     for op in ops:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz_operation(op, tokens["admin"], tally, args.examples, args.seed, mode)
+        if not args.no_coverage:
+            coverage_operation(op, schema, tokens["admin"], tally, args.seed)
     fuzz_dates(app, tokens["admin"], tally, args.date_examples, args.seed)
     elapsed = time.perf_counter() - t0
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from escucha.errors import NotFoundError
 from escucha.http import audit
@@ -53,6 +53,14 @@ class PlanResult(BaseModel):
 
 class PlanItem(BaseModel):
     item: dict[str, Any]
+
+
+class SegmentsResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    k: int | None = Field(description="How many segments (0 with too few customers)")
+    silhouette: float | None
+    customers: int | None
+    segments: list[dict[str, Any]]
 
 
 class InsightInfo(BaseModel):
@@ -133,6 +141,6 @@ def set_plan_status(
     return {"item": D.jsonable(doc, state.redact)}
 
 
-@router.get("/segments", summary="Needs-based customer segments, described in words")
+@router.get("/segments", response_model=SegmentsResult, summary="Needs-based customer segments, described in words")
 def get_segments(state: StateDep, principal: ReadDep) -> dict[str, Any]:
     return D.jsonable(D.segments_data(state.ws, state.cache))  # type: ignore[no-any-return]
