@@ -31,6 +31,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -46,9 +49,6 @@ with warnings.catch_warnings():
         status_code_conformance,
     )
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis import strategies as st
-
 CHECKS = (
     not_a_server_error,
     status_code_conformance,
@@ -62,9 +62,8 @@ SKIP = {("DELETE", "/api/v1/users/{username}"), ("DELETE", "/api/v1/tokens/{toke
 
 def build(path: Path) -> tuple[Any, Any, dict[str, str]]:
     """The app, its workspace and the tokens per role."""
-    from test_api import build_workspace
-
     from escucha.server import create_app
+    from test_api import build_workspace
 
     ws, tokens = build_workspace(path)
     return create_app(ws), ws, tokens
@@ -136,7 +135,11 @@ def fuzz_operation(op: Any, token: str, tally: Tally, examples: int, seed_: int,
 def coverage_operation(op: Any, schema: Any, token: str, tally: Tally, seed_: int) -> None:
     """Schemathesis's coverage phase: the deterministic boundary and type-violating cases it derives
     from each parameter's and body's schema (what ``schemathesis run`` does before fuzzing)."""
-    from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
+    from schemathesis.generation.hypothesis.builder import (
+        HypothesisTestConfig,
+        HypothesisTestMode,
+        create_test,
+    )
 
     label = f"{op.method.upper()} {op.path}"
     headers = {"Authorization": f"Bearer {token}"}
@@ -186,8 +189,8 @@ def query_params() -> st.SearchStrategy[dict[str, str]]:
         optional={"since": date_strings(), "until": date_strings(), "page": page_numbers(),
                   "limit": page_numbers(), "offset": page_numbers(), "top": page_numbers(),
                   "period": st.sampled_from(["day", "week", "month", "quarter", "year", "decade"]),
-                  "q": st.text(max_size=30), "customer": st.text(max_size=20)},  # fmt: skip
-    )
+                  "q": st.text(max_size=30), "customer": st.text(max_size=20)},
+    )  # fmt: skip
 
 
 def fuzz_dates(app: Any, token: str, tally: Tally, examples: int, seed_: int) -> None:
@@ -276,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(elapsed, 1),
         "per_operation": {
             label: {"requests": tally.requests[label], "server_errors": tally.server_errors[label],
-                    "failures_by_check": dict(tally.by_check[label]), "samples": tally.samples[label]}  # fmt: skip
+                    "failures_by_check": dict(tally.by_check[label]), "samples": tally.samples[label]}
             for label in tally.requests
         },
     }
