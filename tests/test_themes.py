@@ -200,3 +200,26 @@ def test_background_mix_lets_distinctive_words_decide():
     assert abs(mixed[0, 0] - mixed[1, 0]) < abs(own[0, 0] - own[1, 0])
     best, _ = scores(sp.csr_matrix(np.array([[1, 1, 0], [0, 0, 1]], dtype=np.float32)), mixed, prior)
     assert best.tolist() == [0, 1]
+
+
+def test_cluster_with_every_cluster_too_small_marks_all_outliers() -> None:
+    """Few voices, no aspect seeds: every cluster falls under min_size and is dropped; the rows are
+    outliers (this crashed np.bincount with -1 labels, a 500 on the themes page; bench/fuzz_api.py)."""
+    import numpy as np
+
+    from escucha.insights.themes_cluster import cluster
+
+    x = np.random.default_rng(0).normal(size=(30, 8)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    result = cluster(x, n_extra=3, min_size=50)
+    assert (result.labels == -1).all() and result.centroids.shape == (0, 8)
+
+
+def test_scores_without_themes_assign_nothing() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from escucha.insights.themes_mix import scores
+
+    best, margin = scores(sp.csr_matrix(np.ones((4, 3))), np.zeros((0, 3), np.float32), np.zeros(0, np.float32))
+    assert (best == -1).all() and (margin == 0).all()

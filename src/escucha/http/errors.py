@@ -48,9 +48,19 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorResponse, "description": STATUS_CODES[s]} for s in (401, 403, 422)
-}
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries: each status answers with the one error model."""
+    return {s: {"model": ErrorResponse, "description": STATUS_CODES.get(s, "error")} for s in statuses}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = error_responses(401, 403, 422)
+"""What any authenticated route may answer: not logged in, not allowed, bad parameters."""
+
+BODY_ERRORS = error_responses(400)
+"""Routes with a request body: a body that is not valid JSON (or form data) is a 400."""
+
+NOT_FOUND = error_responses(404)
+CONFLICT = error_responses(409)
 
 
 class ApiError(EscuchaError):

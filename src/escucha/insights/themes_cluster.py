@@ -138,6 +138,8 @@ def cluster(
         if keep.all():
             break
         c = c[keep]
+        if c.shape[0] == 0:  # every cluster too small (few voices): all of them are outliers
+            return Clustering(np.full(n, -1, np.int32), np.zeros(n, np.float32), c, threshold)
         c = spherical_kmeans(xs, c, n_fixed=len(fixed), iters=5)
     lab, sim = nearest(x, c)
     lab[np.linalg.norm(x, axis=1) <= 0.5] = -1

@@ -98,6 +98,8 @@ def scores(
     n = counts.shape[0]
     best = np.zeros(n, np.int32)
     margin = np.zeros(n, np.float32)
+    if logp.shape[0] == 0:  # no themes at all (every cluster too small): nothing is assigned
+        return np.full(n, -1, np.int32), margin
     for s in range(0, n, chunk):
         sc = np.asarray(counts[s : s + chunk] @ logp.T) + prior
         best[s : s + chunk] = sc.argmax(axis=1)

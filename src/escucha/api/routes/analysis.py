@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from escucha.http import audit
 from escucha.http.auth import ANALYSIS_RUN, ANALYZE_TEXT, Principal
 from escucha.http.deps import StateDep, require
-from escucha.http.errors import ERROR_RESPONSES, ApiError
+from escucha.http.errors import BODY_ERRORS, CONFLICT, ERROR_RESPONSES, ApiError
 
 router = APIRouter(tags=["analysis"], responses=ERROR_RESPONSES)
 
@@ -30,7 +30,22 @@ class RunRequest(BaseModel):
     limit: int | None = Field(default=None, ge=1, le=10_000_000)
 
 
-@router.post("/analyze", summary="Analyse text(s) without storing them")
+class Analysed(BaseModel):
+    results: list[dict[str, Any]] = Field(description="One analysis record per text, in order")
+    pipeline_version: str
+
+
+class RunSummary(BaseModel):
+    analysed: int
+    failed: int
+    pending_before: int
+    seconds: float
+    pipeline_version: str
+    texts_per_s: float
+    pending: int = Field(description="Voices still waiting for analysis")
+
+
+@router.post("/analyze", response_model=Analysed, summary="Analyse text(s) without storing them", responses=BODY_ERRORS)
 def analyze(
     state: StateDep, body: AnalyzeRequest, principal: Annotated[Principal, Depends(require(ANALYZE_TEXT))]
 ) -> dict[str, Any]:
@@ -40,7 +55,7 @@ def analyze(
     return {"results": results, "pipeline_version": state.ws.pipeline.version}
 
 
-@router.post("/analysis/run", summary="Analyse new and changed voices")
+@router.post("/analysis/run", response_model=RunSummary, summary="Analyse new and changed voices", responses={**BODY_ERRORS, **CONFLICT})
 def run_analysis(
     state: StateDep,
     principal: Annotated[Principal, Depends(require(ANALYSIS_RUN))],

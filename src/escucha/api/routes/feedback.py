@@ -15,7 +15,7 @@ from escucha.errors import EscuchaError, ValidationError
 from escucha.http import audit
 from escucha.http.auth import FEEDBACK_WRITE, INGEST, READ, Principal
 from escucha.http.deps import ListingFiltersDep, StateDep, require
-from escucha.http.errors import ERROR_RESPONSES, ApiError
+from escucha.http.errors import BODY_ERRORS, ERROR_RESPONSES, NOT_FOUND, ApiError, error_responses
 from escucha.http.security import client_ip
 from escucha.http.serialize import anonymise_feedback, clean, frame_records
 from escucha.ingest.validate import STRING_FIELDS
@@ -43,6 +43,29 @@ class FeedbackPage(BaseModel):
     limit: int
     offset: int
     items: list[dict[str, Any]]
+
+
+class IngestProblem(BaseModel):
+    source: str
+    line: int | None
+    field: str | None
+    reason: str
+
+
+class IngestResult(BaseModel):
+    """What an upload did: ``read == stored + updated + duplicates + quarantined``."""
+
+    source: str
+    name: str | None
+    read: int
+    stored: int
+    updated: int
+    duplicates: int
+    quarantined: int
+    customers: int
+    problems: list[IngestProblem]
+    seconds: float
+    warnings: list[str]
 
 
 class FeedbackDetail(BaseModel):
@@ -75,7 +98,8 @@ def _check_text(items: list[Feedback]) -> None:
             ) from None
 
 
-@router.post("/feedback", status_code=201, response_model=StoreResult, summary="Add one voice or a batch")
+@router.post("/feedback", status_code=201, response_model=StoreResult, summary="Add one voice or a batch",
+             responses=BODY_ERRORS)  # fmt: skip
 def add_feedback(
     request: Request,
     state: StateDep,
@@ -120,7 +144,8 @@ def _resolve_mapping(state: Any, name: str) -> Any:
     )
 
 
-@router.post("/feedback/upload", status_code=201, summary="Ingest an uploaded file with a preset or mapping")
+@router.post("/feedback/upload", status_code=201, response_model=IngestResult, summary="Ingest an uploaded file with a preset or mapping",
+             responses=error_responses(400, 413))  # fmt: skip
 def upload_feedback(
     state: StateDep,
     file: Annotated[UploadFile, File(description="CSV, JSONL, Parquet or Excel file")],
@@ -173,7 +198,8 @@ def list_feedback(
     return FeedbackPage(total=total, limit=limit, offset=offset, items=rows)
 
 
-@router.get("/feedback/{item_id:path}", response_model=FeedbackDetail, summary="One voice with its analysis")
+@router.get("/feedback/{item_id:path}", response_model=FeedbackDetail, summary="One voice with its analysis",
+            responses=NOT_FOUND)  # fmt: skip
 def get_feedback(
     state: StateDep, item_id: str, principal: Annotated[Principal, Depends(require(READ))]
 ) -> FeedbackDetail:

@@ -5,21 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from escucha.errors import EscuchaError
 from escucha.http.deps import StateDep
-from escucha.http.errors import ApiError
+from escucha.http.errors import ApiError, error_responses
 from escucha.version import __version__
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="The process is alive")
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+class Ready(BaseModel):
+    status: str
+    schema_version: int
+
+
+@router.get("/health", response_model=Health, summary="The process is alive")
 def health() -> dict[str, Any]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/ready", summary="The workspace store can be opened", responses={503: {"description": "not ready"}})
+@router.get("/ready", response_model=Ready, summary="The workspace store can be opened", responses=error_responses(503))
 def ready(state: StateDep) -> dict[str, Any]:
     try:
         version = state.ws.store.schema_version()

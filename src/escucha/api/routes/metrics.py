@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from escucha.http.auth import READ, Principal
 from escucha.http.deps import FiltersDep, StateDep, require
@@ -14,7 +15,13 @@ from escucha.insights.metrics import to_records
 router = APIRouter(tags=["metrics"], responses=ERROR_RESPONSES)
 
 
-@router.get("/metrics", summary="NPS, CSAT, CES, rating, sentiment index and volume with 95% CIs")
+class MetricsResult(BaseModel):
+    by: list[str]
+    period: str | None
+    rows: list[dict[str, Any]] = Field(description="One row per group (and period) with the metrics and their CIs")
+
+
+@router.get("/metrics", response_model=MetricsResult, summary="NPS, CSAT, CES, rating, sentiment index and volume with 95% CIs")
 def metrics(
     state: StateDep,
     filters: FiltersDep,
