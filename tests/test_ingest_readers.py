@@ -21,7 +21,6 @@ from escucha.ingest.readers import (
     open_reader,
     sniff_delimiter,
 )
-
 from escucha.ingest.table_readers import ExcelReader, ParquetReader
 
 DATA = Path(__file__).parent / "data" / "ingest"
