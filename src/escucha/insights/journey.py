@@ -71,13 +71,14 @@ def keyword_regex(keywords: list[str]) -> re.Pattern[str] | None:
 
 
 # ------------------------------------------------------------------------ loading
-def _as_list(v: Any) -> list[str]:
+def as_str_list(v: Any) -> list[str]:
+    """Strings from a YAML value: none, one, a list, or a mapping of lists (e.g. per language)."""
     if v is None:
         return []
     if isinstance(v, str):
         return [v]
     if isinstance(v, dict):
-        return [str(x) for vals in v.values() for x in _as_list(vals)]
+        return [str(x) for vals in v.values() for x in as_str_list(vals)]
     return [str(x) for x in v]
 
 
@@ -106,8 +107,8 @@ def normalize_journey(data: Any, source: str = "journey") -> dict[str, Any]:
                 "id": tid, "stage": str(st["id"]), "name": str(tp.get("name") or tid),
                 "name_en": str(tp.get("name_en") or tp.get("name") or tid),
                 "description": str(tp.get("description") or ""),
-                "keywords": _as_list(tp.get("keywords")), "aspects": _as_list(tp.get("aspects")),
-                "examples": _as_list(tp.get("examples")),
+                "keywords": as_str_list(tp.get("keywords")), "aspects": as_str_list(tp.get("aspects")),
+                "examples": as_str_list(tp.get("examples")),
             })
         if not tps:
             raise ConfigError(f"{source}: {where}: stage '{st['id']}' has no touchpoints",

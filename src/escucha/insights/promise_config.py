@@ -17,7 +17,7 @@ import yaml
 
 from escucha.errors import ConfigError
 from escucha.insights.inputs import load_company
-from escucha.insights.journey import fold
+from escucha.insights.journey import as_str_list, fold
 
 if TYPE_CHECKING:
     from escucha.insights.base import InsightContext
@@ -34,16 +34,6 @@ def _date(v: Any, where: str) -> date | None:
         return date.fromisoformat(str(v))
     except ValueError as exc:
         raise ConfigError(f"{where}: not a date (YYYY-MM-DD): {v!r}", field=where) from exc
-
-
-def _list(v: Any) -> list[str]:
-    if v is None:
-        return []
-    if isinstance(v, str):
-        return [v]
-    if isinstance(v, dict):
-        return [str(x) for vals in v.values() for x in _list(vals)]
-    return [str(x) for x in v]
 
 
 def normalize_promises(data: Any, source: str = "promises") -> list[dict[str, Any]]:
@@ -71,10 +61,10 @@ def normalize_promises(data: Any, source: str = "promises") -> list[dict[str, An
         out.append({
             "id": pid, "promise": str(text), "claim": str(p.get("claim") or ""),
             "claim_en": str(p.get("claim_en") or ""), "campaign": str(p.get("campaign") or ""),
-            "channels": _list(p.get("channels")), "markets": _list(p.get("markets")),
+            "channels": as_str_list(p.get("channels")), "markets": as_str_list(p.get("markets")),
             "start": start, "end": end, "journey_stage": p.get("journey_stage"),
-            "keywords": _list(p.get("keywords")), "breaks": _list(p.get("breaks")),
-            "keeps": _list(p.get("keeps")), "expectation": p.get("expectation"),
+            "keywords": as_str_list(p.get("keywords")), "breaks": as_str_list(p.get("breaks")),
+            "keeps": as_str_list(p.get("keeps")), "expectation": p.get("expectation"),
         })
     return out
 
