@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 
+from escucha.jsonable import jsonable
 from escucha.models import content_hash
 
 JSON_COLUMNS = ("emotions", "extras", "metadata")
@@ -18,20 +16,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean(v: Any) -> Any:
-    """NaN/NaT → None, timestamps → ISO strings, numpy → Python."""
-    if v is None or v is pd.NaT:
-        return None
-    if isinstance(v, pd.Timestamp | datetime | date):
-        return v.isoformat()
-    if isinstance(v, np.ndarray):
-        return [clean(x) for x in v.tolist()]
-    if isinstance(v, list | tuple):
-        return [clean(x) for x in v]
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
+    """NaN/NaT → None, timestamps → ISO strings, numpy → Python (the one path: ``escucha.jsonable``)."""
+    return jsonable(v)
 
 
 EMPLOYEE_HIDDEN = ("customer_id", "location", "metadata", "reach", "thread_id", "parent_id", "source_id")

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from escucha.jsonable import jsonable
+
 Z95 = 1.959963984540054
 METRIC_COLUMNS = ("nps", "enps", "csat", "ces", "rating", "sentiment_index")
 
@@ -134,24 +136,16 @@ def add_changes(df: pd.DataFrame, group: Sequence[str], period: str, alpha: floa
 
 
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-friendly rows: NaN → None, timestamps → ISO strings, numpy → Python."""
+    """JSON-friendly rows (``escucha.jsonable``): NaN → None, timestamps → ISO strings, numpy →
+    Python; figures rounded to 4 decimals, counts whole (a frame holding NaN for a suppressed
+    group turns its counts into floats)."""
     out = []
     for rec in df.to_dict("records"):
-        clean: dict[str, Any] = {}
+        row: dict[str, Any] = {}
         for k, v in rec.items():
-            if isinstance(v, pd.Timestamp):
-                v = v.isoformat()
-            elif isinstance(v, float) and math.isnan(v):
-                v = None
-            elif isinstance(v, np.generic):
-                v = v.item()
-                if isinstance(v, float) and math.isnan(v):
-                    v = None
-            elif v is pd.NaT:
-                v = None
+            v = jsonable(v)
             if isinstance(v, float):
-                # counts turn float when a frame holds NaN (suppressed groups): whole again here
                 v = int(v) if k in COUNT_COLUMNS and v.is_integer() else round(v, 4)
-            clean[str(k)] = v
-        out.append(clean)
+            row[str(k)] = v
+        out.append(row)
     return out
