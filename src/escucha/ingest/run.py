@@ -194,13 +194,15 @@ def ingest(
     bad: list[QuarantineRow] = []
     checked = False
     known = _known_quarantine(store, origin)
+    # an empty store holds no voice under another source name: skip that lookup per batch
+    others = store.count_items() > 0
 
     def flush() -> None:
         if customers:
             summary.customers += store.upsert_customers(list(customers.values()))
             customers.clear()
         if items:
-            elsewhere = _known_elsewhere(store, items)
+            elsewhere = _known_elsewhere(store, items) if others else set()
             if elsewhere:
                 kept = [
                     (it, r) for it, r in zip(items, rows, strict=True) if it.id not in elsewhere
