@@ -195,7 +195,8 @@ def ingest(
     checked = False
     known = _known_quarantine(store, origin)
     # an empty store holds no voice under another source name: skip that lookup per batch
-    others = store.count_items() > 0
+    count = getattr(store, "count_items", None)  # (a minimal store may not count)
+    others = count is None or count() > 0
 
     def flush() -> None:
         if customers:
