@@ -35,7 +35,7 @@ def parse_params(pairs: list[str] | None) -> dict[str, Any]:
 
 def show(name: str, params: dict[str, Any], as_json: bool, workspace: Any) -> None:
     """Compute insight ``name`` and print it: JSON (the one serialisation path) or its table."""
-    from escucha.insights.base import get_insight
+    from escucha.insights.base import get_insight, publish
     from escucha.report.terminal import table
 
     insight = get_insight(name)
@@ -43,8 +43,6 @@ def show(name: str, params: dict[str, Any], as_json: bool, workspace: Any) -> No
     if as_json:
         _emit_json(ws.insight(name, **params).to_json())
         return
-    from escucha.insights.base import publish
-
     section = publish(insight.section(ws.context) if not params else ws.insight(name, **params).data)
     view = insight.table(section) if section else None
     if view is None:

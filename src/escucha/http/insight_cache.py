@@ -69,7 +69,7 @@ def stored_themes(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def promises_data(ws: Workspace, cache: dict[str, Any]) -> list[dict[str, Any]]:
-    return cached(ws, cache, "promises", lambda: publish(get_insight("promises").compute(ws.context).data))  # type: ignore[no-any-return]
+    return cached(ws, cache, "promises", lambda: publish(ws.promises()))  # type: ignore[no-any-return]
 
 
 def journey_data(ws: Workspace, cache: dict[str, Any]) -> dict[str, Any]:

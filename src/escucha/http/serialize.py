@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import pandas as pd
 
+from escucha.insights.protect import anonymous_id
 from escucha.jsonable import jsonable
-from escucha.models import content_hash
 
 JSON_COLUMNS = ("emotions", "extras", "metadata")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,7 +29,7 @@ def anonymise(row: dict[str, Any]) -> dict[str, Any]:
     """An employee's voice without its author or anything that narrows it down to a person."""
     if row.get("channel") != "employee":
         return row
-    return {**row, **dict.fromkeys(EMPLOYEE_HIDDEN), "id": "anon:" + content_hash(row.get("id"))[:12]}
+    return {**row, **dict.fromkeys(EMPLOYEE_HIDDEN), "id": anonymous_id(row.get("id"))}
 
 
 def anonymise_feedback(fb: Any) -> Any:

@@ -252,6 +252,11 @@ def get_insight(name: str) -> Insight:
     return INSIGHTS.get(name)()
 
 
+def find_insight(name: str) -> Insight | None:
+    """The insight registered as ``name`` (plugins included), or None."""
+    return get_insight(name) if name in INSIGHTS else None
+
+
 def all_insights() -> list[Insight]:
     """Every registered insight (plugins included) in display order."""
     found = [INSIGHTS.get(name)() for name in INSIGHTS.names()]

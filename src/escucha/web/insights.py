@@ -16,7 +16,7 @@ from escucha.http import insight_cache as D
 from escucha.http.auth import ANALYSIS_RUN, CUSTOMERS, READ, Principal
 from escucha.http.deps import StateDep, require
 from escucha.i18n import add_messages
-from escucha.insights.base import all_insights
+from escucha.insights.base import all_insights, find_insight
 from escucha.report.html import REPORT_TEMPLATES, section_templates
 from escucha.web.nav import NavItem, register_nav
 from escucha.web.render import add_template_dir, render
@@ -133,7 +133,7 @@ def _texts(state: Any, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]
 @router.get("/insights/{name}")
 def insight_page(request: Request, state: StateDep, principal: ReadDep, name: str) -> HTMLResponse:
     """Any registered insight, through its own template (the fragment the report shows too)."""
-    insight = next((i for i in all_insights() if i.name == name), None)
+    insight = find_insight(name)
     if insight is None:
         raise NotFoundError(f"no insight {name!r}", field="name", record=name)
     data = D.jsonable(D.insight_section(state.ws, state.cache, name), state.redact)

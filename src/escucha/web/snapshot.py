@@ -14,6 +14,7 @@ import pandas as pd
 from escucha.http.insight_cache import data_version
 from escucha.insights.base import all_insights
 from escucha.insights.metrics import to_records
+from escucha.report.data import AGENT_SPEAKERS
 from escucha.store import Filters
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 28
 THREATS = ["churn_threat", "public_threat"]
-AGENT_SPEAKERS = r"^(agent|agente|asesor|asesora|operador|operadora|rep|brand)"
 
 def _negative_aspects(ws: Workspace, f: Filters, top: int = 6) -> list[dict[str, Any]]:
     asp = ws.aspects(f)

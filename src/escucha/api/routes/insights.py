@@ -16,7 +16,7 @@ from escucha.http.auth import ANALYSIS_RUN, READ, Principal
 from escucha.http.deps import StateDep, require
 from escucha.http.errors import BODY_ERRORS, ERROR_RESPONSES, NOT_FOUND
 from escucha.http.security import client_ip
-from escucha.insights.base import all_insights
+from escucha.insights.base import all_insights, find_insight
 
 router = APIRouter(tags=["insights"], responses=ERROR_RESPONSES)
 ReadDep = Annotated[Principal, Depends(require(READ))]
@@ -77,7 +77,7 @@ def list_insights(principal: ReadDep) -> dict[str, list[InsightInfo]]:
 @router.get("/insights/{name}", response_model=InsightResult, summary="One insight's result by name (JSON; customer text redacted when asked)",
             responses=NOT_FOUND)  # fmt: skip
 def get_insight_result(state: StateDep, principal: ReadDep, name: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
-    insight = next((i for i in all_insights() if i.name == name), None)
+    insight = find_insight(name)
     if insight is None:
         raise NotFoundError(f"no insight {name!r}; see GET /api/v1/insights", field="name", record=name)
     data = D.insight_data(state.ws, state.cache, name)
