@@ -1,0 +1,154 @@
+"""What the watch reads: the stored voices as a light frame, and their scopes as observations.
+
+A *scope* is a set of dimension values, e.g. ``{"product": "United", "aspect":
+"airline.cancellations"}``. Each voice is observed in every scope it belongs to: its product,
+location and channel (volume scopes), each aspect and theme it mentions, alone and within its
+product, location and channel (share scopes). Scopes travel as compact keys (:func:`scope_key`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from escucha.store import Filters, Store
+
+VOLUME_DIMS: tuple[str, ...] = ("product", "location", "channel")
+SHARE_DIMS: tuple[str, ...] = ("aspect", "theme", "touchpoint")
+DIM_ORDER: tuple[str, ...] = (*VOLUME_DIMS, *SHARE_DIMS)
+SEP, EQ = "\x1f", "\x1e"
+ALL = ""  # the scope of every voice (the parent of single aspects and themes)
+THEME_TABLE = "theme_items"  # escucha.insights.themes.ITEM_TABLE
+
+VOICE_COLUMNS = ("id", "timestamp", "ingested_at", "channel", "product", "location", "customer_id",
+                 "sentiment", "sentiment_score", "emotions", "intents", "urgency", "reach", "thread_id",
+                 "parent_id", "metadata", "extras", "text")  # fmt: skip
+
+
+def scope_key(scope: Mapping[str, Any]) -> str:
+    """A compact, canonical key for a scope (dimensions in a fixed order)."""
+    return SEP.join(f"{d}{EQ}{scope[d]}" for d in DIM_ORDER if scope.get(d) not in (None, ""))
+
+
+def scope_of(key: str) -> dict[str, str]:
+    """The scope (dimension → value) of a key."""
+    if not key:
+        return {}
+    return dict(part.split(EQ, 1) for part in key.split(SEP))
+
+
+def scope_label(scope: Mapping[str, Any]) -> str:
+    """``product=United · aspect=airline.cancellations`` (for summaries and messages)."""
+    return " · ".join(f"{d}={v}" for d, v in scope.items()) or "all"
+
+
+def load_voices(store: Store, filters: Filters | None = None) -> pd.DataFrame:
+    """The analysed voices with event times (``ts``, UTC, naive), oldest first."""
+    df = store.items(filters, limit=None)
+    if df.empty:
+        return pd.DataFrame(columns=[*VOICE_COLUMNS, "ts"])
+    df = df[[c for c in VOICE_COLUMNS if c in df.columns]].copy()
+    ts = pd.to_datetime(df["timestamp"], errors="coerce")
+    fallback = pd.to_datetime(df["ingested_at"], errors="coerce")
+    df["ts"] = ts.fillna(fallback)
+    df = df.dropna(subset=["ts"])
+    return df.sort_values(["ts", "id"], kind="stable").reset_index(drop=True)
+
+
+def load_aspects(store: Store) -> pd.DataFrame:
+    """One row per (voice, aspect) with the aspect's sentiment."""
+    a = store.aspects(None)
+    if a.empty:
+        return pd.DataFrame(columns=["item_id", "aspect", "aspect_sentiment"])
+    return a[["item_id", "aspect", "aspect_sentiment"]].drop_duplicates(["item_id", "aspect"])
+
+
+def load_themes(store: Store) -> pd.DataFrame:
+    t = store.get_table(THEME_TABLE)
+    if t is None or t.empty:
+        return pd.DataFrame(columns=["item_id", "theme"])
+    t = t[t["theme_id"].astype(int) >= 0]
+    return pd.DataFrame({"item_id": t["item_id"].astype(str), "theme": t["theme_id"].astype(int).astype(str)})
+
+
+def touchpoints(voices: pd.DataFrame) -> pd.DataFrame:
+    """``metadata.touchpoint`` of the voices that carry one."""
+    rows = []
+    for item_id, meta in zip(voices["id"], voices.get("metadata", pd.Series(dtype=object)), strict=False):
+        if isinstance(meta, str) and '"touchpoint"' in meta:
+            tp = json.loads(meta).get("touchpoint")
+            if tp:
+                rows.append((item_id, str(tp)))
+    return pd.DataFrame(rows, columns=["item_id", "touchpoint"])
+
+
+def observations(
+    voices: pd.DataFrame, aspects: pd.DataFrame, themes: pd.DataFrame | None = None, min_support: int = 1
+) -> pd.DataFrame:
+    """One row per (voice, scope): ``item_id, ts, scope, parent, family, negative``.
+
+    ``family`` is ``volume`` (product, location, channel and every voice under :data:`ALL`) or
+    ``share`` (aspects, themes, touchpoints; ``parent`` is the scope they are a share of). Scopes
+    with fewer than ``min_support`` voices in all are left out (they could never alarm)."""
+    cols = ["item_id", "ts", "scope", "parent", "family", "negative", "author"]
+    if voices.empty:
+        return pd.DataFrame(columns=cols)
+    base = pd.DataFrame({"item_id": voices["id"].astype(str), "ts": voices["ts"].to_numpy(),
+                         "negative": (voices["sentiment"] == "negative").to_numpy(),
+                         "author": voices["customer_id"].astype("string").fillna("").to_numpy(dtype=str)})  # fmt: skip
+    parts = [base.assign(scope=ALL, parent=ALL, family="volume")]
+    dims_used = [d for d in VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]  # one channel = all voices
+    for d in dims_used:
+        vals = voices[d].astype("string")
+        sel = vals.notna() & (vals.str.len() > 0)
+        sub = base[sel.to_numpy()]
+        parts.append(sub.assign(scope=d + EQ + vals[sel].to_numpy(dtype=str), parent=ALL, family="volume"))
+    kids = [_kid(aspects.rename(columns={"aspect": "value"}), "aspect")]
+    if themes is not None and not themes.empty:
+        kids.append(_kid(themes.rename(columns={"theme": "value"}), "theme"))
+    tp = touchpoints(voices) if "metadata" in voices else pd.DataFrame()
+    if not tp.empty:
+        kids.append(_kid(tp.rename(columns={"touchpoint": "value"}), "touchpoint"))
+    kid = pd.concat(kids, ignore_index=True) if kids else pd.DataFrame(columns=["item_id", "kid"])
+    if not kid.empty:
+        joined = kid.merge(base, on="item_id", how="inner")
+        parts.append(joined.assign(scope=joined["kid"], parent=ALL, family="share").drop(columns="kid"))
+        dims = voices[["id", *dims_used]].rename(columns={"id": "item_id"})
+        dims["item_id"] = dims["item_id"].astype(str)
+        j2 = joined.merge(dims, on="item_id", how="inner")
+        for d in dims_used:
+            vals = j2[d].astype("string")
+            sel = (vals.notna() & (vals.str.len() > 0)).to_numpy()
+            sub = j2[sel]
+            parent = d + EQ + vals[sel].to_numpy(dtype=str)
+            parts.append(pd.DataFrame({"item_id": sub["item_id"], "ts": sub["ts"], "negative": sub["negative"],
+                                       "author": sub["author"],
+                                       "scope": _pair(parent, sub["kid"].to_numpy(dtype=str), d),
+                                       "parent": parent, "family": "share"}))  # fmt: skip
+    obs = pd.concat(parts, ignore_index=True)[cols]
+    if min_support > 1:
+        sizes = obs["scope"].map(obs["scope"].value_counts())
+        obs = obs[(sizes >= min_support) | (obs["scope"] == ALL)]
+    obs = obs.drop_duplicates(["item_id", "scope"])
+    return obs.sort_values("ts", kind="stable").reset_index(drop=True)
+
+
+def _kid(frame: pd.DataFrame, dim: str) -> pd.DataFrame:
+    f = frame.dropna(subset=["value"])
+    out = pd.DataFrame({"item_id": f["item_id"].astype(str), "kid": dim + EQ + f["value"].astype(str)})
+    if dim == "aspect" and "aspect_sentiment" in f:
+        out["aspect_negative"] = (f["aspect_sentiment"] == "negative").to_numpy()
+    return out
+
+
+def _pair(parent: np.ndarray, kid: np.ndarray, dim: str) -> np.ndarray:
+    """Pair keys in the canonical dimension order (volume dimensions come first)."""
+    return np.char.add(np.char.add(parent.astype(str), SEP), kid.astype(str))
+
+
+def scopes_in(keys: Iterable[str]) -> list[dict[str, str]]:
+    return [scope_of(k) for k in keys]
