@@ -64,6 +64,9 @@ def test_a_failing_receiver_gets_each_message_exactly_once_after_it_recovers(sto
         assert {r["headers"]["Idempotency-Key"] for r in hook.requests} == {d["id"]}
         [logged] = n.log()
         assert logged["status"] == "sent" and logged["attempts"] == 3
+        clock.advance(91 * 86400)
+        n.flush()
+        assert n.log() == []  # finished deliveries leave the log after retention_days
         assert hook.bodies[0]["key"] == "alert:1" and hook.bodies[0]["facts"] == {"score": "9.1"}
 
 

@@ -13,6 +13,7 @@
     digest_s: 900             # held messages go out together every 15 minutes
     max_attempts: 8           # then the delivery is dead (kept in the log)
     backoff_s: 30             # 30 s, 60 s, 120 s, … between attempts
+    retention_days: 90        # finished deliveries are dropped from the log after this (dedup forgets them)
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class NotifyConfig(BaseModel):
     max_attempts: int = Field(default=8, ge=1)
     backoff_s: float = Field(default=30.0, ge=0)
     max_backoff_s: float = Field(default=3600.0, ge=0)
+    retention_days: float = Field(default=90.0, gt=0)
 
     @classmethod
     def load(cls, path: Path) -> NotifyConfig:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 DELIVERIES = "notify_deliveries"
 ACTIVE = ("queued", "retrying")
+FINAL = ("sent", "dead", "digested", "suppressed")
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -157,12 +158,22 @@ class Notifier:
         with self._lock:
             now = self.clock()
             docs = self.store.get_docs(DELIVERIES)
+            self._prune(docs, now)
             self._make_digests(docs, now, report)
             due = sorted((d for d in docs.values() if d["status"] in ACTIVE and d["next_at"] <= _iso(now)),
                          key=lambda d: d["created_at"])
             for doc in due:
                 self._attempt(doc, now, report)
         return report
+
+    def _prune(self, docs: dict[str, dict[str, Any]], now: datetime) -> None:
+        """Forget finished deliveries older than ``retention_days`` (the log stays bounded)."""
+        cutoff = _iso(now - timedelta(days=self.config.retention_days))
+        old = [k for k, d in docs.items() if d["status"] in FINAL and d["created_at"] < cutoff]
+        if old:
+            self.store.delete_docs(DELIVERIES, old)
+            for k in old:
+                del docs[k]
 
     def _make_digests(self, docs: dict[str, dict[str, Any]], now: datetime, report: FlushReport) -> None:
         held: dict[str, list[dict[str, Any]]] = {}
