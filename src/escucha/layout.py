@@ -10,6 +10,7 @@ A workspace is a folder::
     promises.yaml    brand promises (optional; overrides company.yaml's)
     journey.yaml     the customer journey (optional; overrides company.yaml's)
     notify.yaml      delivery channels for alerts and e-mails (optional)
+    alerts.yaml      the reputation watch's alert rules (optional; defaults apply)
     models/NAME/     models trained with ``escucha train``
     report.html      the last report written by ``escucha report``
 """
@@ -53,6 +54,10 @@ class WorkspaceLayout:
     @property
     def journey(self) -> Path:
         return self.root / "journey.yaml"
+
+    @property
+    def alerts(self) -> Path:
+        return self.root / "alerts.yaml"
 
     @property
     def notify(self) -> Path:

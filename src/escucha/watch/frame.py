@@ -48,6 +48,8 @@ def scope_label(scope: Mapping[str, Any]) -> str:
 
 def load_voices(store: Store, filters: Filters | None = None) -> pd.DataFrame:
     """The analysed voices with event times (``ts``, UTC, naive), oldest first."""
+    filters = filters or Filters()
+    filters.exclude_channel = [*(filters.exclude_channel or []), "employee"]  # customers' voices only
     df = store.items(filters, limit=None)
     if df.empty:
         return pd.DataFrame(columns=[*VOICE_COLUMNS, "ts"])

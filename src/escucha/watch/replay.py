@@ -150,6 +150,7 @@ def detect(
     wanted = None if report_days is None else {int((pd.Timestamp(d).floor("D") - origin) / DAY) for d in report_days}
 
     state = _State(n_scopes)
+    hist = np.zeros((n_scopes, n_steps))  # voices per scope and step of day, over past days
     a = ewma_weight(params.half_life_days)
     alerts: list[dict[str, Any]] = []
     day_rows = np.argsort(d_idx, kind="stable")
@@ -159,15 +160,26 @@ def detect(
         if has_data and (wanted is None or d in wanted):
             rows = day_rows[bounds[d]:bounds[d + 1]]
             wf = weekday_factors(totals[:d], weekdays[:d])
-            prof = cumulative_profile(step_of_day[:d].sum(axis=0))
+            prof = _profiles(hist, step_of_day[:d].sum(axis=0))
             alerts += _evaluate_day(
                 d, rows, codes, k_idx, negative, n_steps, state, wf[weekdays[d]], prof, params,
                 family, parent, kid_single, keys, all_i, kinds, origin, step_td,
             )  # fmt: skip
         if has_data:
+            rows = day_rows[bounds[d]:bounds[d + 1]]
+            np.add.at(hist, (codes[rows], k_idx[rows]), 1.0)
             wf_now = weekday_factors(totals[:d], weekdays[:d])[weekdays[d]]
             state.update(daily[:, d] / wf_now, daily_neg[:, d] / wf_now, daily[:, d] > 0, a)
     return alerts
+
+
+def _profiles(hist: np.ndarray, overall: np.ndarray, prior: float = 200.0) -> np.ndarray:
+    """Per scope, the share of a day's voices that have arrived by each step: its own pattern
+    (reviews dated at midnight, chats in office hours) shrunk towards everyone's with ``prior`` voices."""
+    base = cumulative_profile(overall)
+    n = hist.sum(axis=1, keepdims=True)
+    own = np.cumsum(hist, axis=1) / np.maximum(n, 1.0)
+    return (n * own + prior * base[None, :]) / (n + prior)  # type: ignore[no-any-return]
 
 
 def _kid_of(key: str) -> str:
@@ -198,7 +210,7 @@ def _evaluate_day(
     tests: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # kind, mask, x, mu, alpha
     if "volume" in kinds:
         ok = (fam == "volume") & (present != all_i) & (days >= params.min_history_days)
-        mu = (mean * wf)[:, None] * prof[None, :]
+        mu = (mean * wf)[:, None] * prof[present]
         alpha = dispersion(var, mean, days, params)[:, None] * np.ones((1, n_steps))
         tests.append(("volume", ok, cum, mu, alpha))
     mean_all = state.mean()
@@ -265,7 +277,7 @@ def _topic_test(
     mu_share = r[:, None] * n_par
     own = (days >= params.min_history_days) & (par_mean >= params.min_parent_daily)
     par_history = state.days[np.maximum(par, 0)] >= params.min_history_days
-    mu_count = (mean * wf)[:, None] * prof[None, :]
+    mu_count = (mean * wf)[:, None] * prof[present]
     mu = np.where(own[:, None], mu_count, mu_share)
     alpha = np.where(own, dispersion(var, mean, days, params), params.alpha0)[:, None] * np.ones_like(cum)
     ok = (family[present] == "share") & par_history & (r > 0)

@@ -1,0 +1,150 @@
+"""The reputation watch of one workspace: replay, live evaluation, alerts, watch list.
+
+It takes the workspace's pieces (store, layout, a notifier) rather than the workspace, so the
+``Workspace`` facade, the CLI, the API and the dashboard all call the same object::
+
+    watch = Watch(ws.store, ws.layout, ws.notifier)
+    watch.replay(step="1h")        # alerts a live watcher would have raised, in event-time order
+    watch.evaluate(days)           # live: the windows new (or late) voices touched; deliver new alerts
+    watch.watchlist()              # voices ranked by viral risk
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from escucha.store import Store
+from escucha.watch import frame
+from escucha.watch.alerts import AlertBook, deliver, evidence_links
+from escucha.watch.replay import detect, parse_step
+from escucha.watch.rules import SEVERITY, Rules
+from escucha.watch.rules_eval import promise_alerts, threshold_alerts, viral_alerts, vip_alerts
+from escucha.watch.viral import watchlist
+
+if TYPE_CHECKING:
+    from escucha.layout import WorkspaceLayout
+    from escucha.notify import Notifier
+
+log = logging.getLogger(__name__)
+EVIDENCE = 20
+
+
+@dataclass
+class Watch:
+    store: Store
+    layout: WorkspaceLayout
+    notifier: Notifier | None = None
+    promises: Any = None  # a callable returning the promises insight's rows (broken_promise rules)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(self.layout.alerts)
+
+    @property
+    def book(self) -> AlertBook:
+        return AlertBook(self.store)
+
+    # -- data ----------------------------------------------------------------------------------
+    def _frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Voices and their observations, cached until the store's data changes."""
+        version = self.store.data_version()
+        hit = self._cache.get("frames")
+        if hit is not None and hit[0] == version:
+            return hit[1], hit[2]  # type: ignore[no-any-return]
+        voices = frame.load_voices(self.store)
+        obs = frame.observations(voices, frame.load_aspects(self.store), frame.load_themes(self.store),
+                                 min_support=self.rules.load()["anomaly"].min_support)  # fmt: skip
+        self._cache["frames"] = (version, voices, obs)
+        return voices, obs
+
+    # -- detection -----------------------------------------------------------------------------
+    def run(
+        self, step: str | None = None, days: Iterable[Any] | None = None, until: Any = None
+    ) -> list[dict[str, Any]]:
+        """Every rule stepped through the voices (only ``days``' windows when given), oldest first."""
+        cfg = self.rules.load()
+        step_td = parse_step(step or cfg["step"])
+        voices, obs = self._frames()
+        until_ts = pd.Timestamp(until).tz_localize(None) if until is not None and pd.Timestamp(until).tzinfo \
+            else (pd.Timestamp(until) if until is not None else None)  # fmt: skip
+        if until_ts is not None:
+            voices, obs = voices[voices["ts"] <= until_ts], obs[obs["ts"] <= until_ts]
+        wanted = None if days is None else {pd.Timestamp(d).floor("D") for d in days}
+        out: list[dict[str, Any]] = []
+        for rule in cfg["rules"]:
+            kind = rule["kind"]
+            if kind == "anomaly":
+                found = detect(obs, step_td, cfg["anomaly"], report_days=wanted, kinds=rule["kinds"])
+                self._evidence(found, obs)
+            elif kind == "viral":
+                found = viral_alerts(voices, step_td, rule["min_risk"], wanted, until_ts)
+            elif kind == "vip":
+                found = vip_alerts(voices, self.store, rule, step_td, wanted)
+            elif kind == "threshold":
+                found = threshold_alerts(obs, rule, step_td, wanted)
+            elif kind == "broken_promise" and self.promises is not None and days is not None:
+                found = promise_alerts(self.promises(), pd.Timestamp(voices["ts"].max()) if len(voices) else
+                                       pd.Timestamp.now())  # fmt: skip
+            else:
+                found = []
+            for a in found:
+                a.setdefault("rule", rule["id"])
+                a.setdefault("severity", SEVERITY[kind])
+                a["links"] = evidence_links(a)
+            out += found
+        out.sort(key=lambda a: (a["detected_at"], a["id"]))
+        return out
+
+    def _evidence(self, alerts: list[dict[str, Any]], obs: pd.DataFrame) -> None:
+        """The voices behind each anomaly: in its scope and window, up to its detection, negative first."""
+        if not alerts:
+            return
+        groups = obs.groupby("scope").indices
+        for a in alerts:
+            idx = groups.get(frame.scope_key(a["scope"]))
+            if idx is None:
+                continue
+            o = obs.iloc[idx]
+            start = pd.Timestamp(a["window_start"])
+            at = pd.Timestamp(a["detected_at"])
+            o = o[(o["ts"] >= start) & (o["ts"] < at)]
+            if a["kind"] == "negativity":
+                o = o[o["negative"]]
+            o = o.sort_values(["negative", "ts"], ascending=[False, False])
+            a["evidence"] = o["item_id"].head(EVIDENCE).tolist()
+
+    def replay(self, step: str | None = None, until: Any = None, save: bool = False) -> list[dict[str, Any]]:
+        """The alerts a live watcher would have raised, each step seeing only voices up to its end
+        (``save`` also stores them, without delivering)."""
+        alerts = self.run(step, until=until)
+        if save:
+            self.book.merge(alerts)
+        return alerts
+
+    def evaluate(self, days: Iterable[Any] | None = None, deliver_new: bool = True) -> list[dict[str, Any]]:
+        """Live: evaluate the windows of ``days`` (the days of new or late voices; all when None),
+        store what is found (no duplicates: ids come from kind + scope + window) and deliver the
+        alerts that are new."""
+        alerts = self.run(days=days if days is not None else None)
+        new = self.book.merge(alerts)
+        if new and deliver_new and self.notifier is not None:
+            rules = {r["id"]: r for r in self.rules.list()}
+            try:
+                deliver(self.notifier, new, rules)
+            except Exception as exc:  # the outbox retries; a channel's failure must not lose the alert
+                log.warning("alert delivery failed: %s", type(exc).__name__)
+        return new
+
+    # -- reading -------------------------------------------------------------------------------
+    def alerts(self, state: str | None = None) -> list[dict[str, Any]]:
+        return self.book.all(state)
+
+    def watchlist(self, top: int = 20) -> list[dict[str, Any]]:
+        voices, _ = self._frames()
+        return watchlist(voices, top)

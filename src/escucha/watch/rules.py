@@ -1,0 +1,163 @@
+"""Alert rules: the workspace's ``alerts.yaml`` (edited by hand or through the API).
+
+```yaml
+step: 1h                   # how often a live watcher evaluates (the replay's default step)
+anomaly:                   # the detector's sensitivity (escucha.watch.anomaly.ModelParams)
+  fdr: 0.01
+  min_count: 10
+  min_ratio: 2.0
+rules:
+  - id: anomalies          # volume, topic and negativity spikes per scope
+    kind: anomaly
+    kinds: [volume, topic, negativity]
+    channels: [ops]        # notify.yaml channels (default: all of them)
+  - id: viral              # one voice likely to go viral
+    kind: viral
+    min_risk: 0.25
+  - id: vip                # a negative voice from a VIP customer
+    kind: vip
+    attribute: tier
+    values: [gold, vip]
+  - id: united-negative    # a fixed threshold on a scope's window
+    kind: threshold
+    scope: {product: United}
+    metric: negative       # volume | negative
+    min: 50
+  - id: promises           # a brand promise that is being broken
+    kind: broken_promise
+```
+
+Without the file, :data:`DEFAULT_RULES` apply (anomalies, viral, VIP).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from escucha.errors import ConfigError, NotFoundError, ValidationError
+from escucha.watch.anomaly import ModelParams
+
+RULE_KINDS = ("anomaly", "viral", "vip", "threshold", "broken_promise")
+SEVERITY = {"anomaly": "high", "viral": "critical", "vip": "high", "threshold": "medium", "broken_promise": "medium"}
+DEFAULT_RULES: list[dict[str, Any]] = [
+    {"id": "anomalies", "kind": "anomaly", "kinds": ["volume", "topic", "negativity"]},
+    {"id": "viral", "kind": "viral", "min_risk": 0.25},
+    {"id": "vip", "kind": "vip", "attribute": "tier", "values": ["vip", "platinum"]},
+]
+_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_LOCK = threading.Lock()
+
+
+def validate_rule(rule: Any, where: str = "rule") -> dict[str, Any]:
+    """A checked copy of one rule (errors name the rule and the field)."""
+    if not isinstance(rule, dict):
+        raise ValidationError(f"{where}: expected a mapping", field="rules")
+    rid = str(rule.get("id") or "")
+    if not _ID.match(rid):
+        raise ValidationError(f"{where}: id {rid!r} must be 1-64 letters, digits, . _ -", field="id", record=rid)
+    kind = rule.get("kind")
+    if kind not in RULE_KINDS:
+        raise ValidationError(f"rule {rid}: kind {kind!r} is not one of {', '.join(RULE_KINDS)}", field="kind",
+                              record=rid)  # fmt: skip
+    out = dict(rule)
+    if kind == "anomaly":
+        from escucha.watch.replay import KINDS
+
+        kinds = out.setdefault("kinds", list(KINDS))
+        if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
+            raise ValidationError(f"rule {rid}: kinds must be a list of {', '.join(KINDS)}", field="kinds", record=rid)
+    if kind == "viral":
+        out["min_risk"] = _number(out.get("min_risk", 0.25), rid, "min_risk", 0, 1)
+    if kind == "threshold":
+        if not isinstance(out.get("scope"), dict) or not out["scope"]:
+            raise ValidationError(f"rule {rid}: scope must be a mapping such as {{product: X}}", field="scope",
+                                  record=rid)  # fmt: skip
+        if out.setdefault("metric", "volume") not in ("volume", "negative"):
+            raise ValidationError(f"rule {rid}: metric must be volume or negative", field="metric", record=rid)
+        out["min"] = int(_number(out.get("min"), rid, "min", 1, 1e12))
+    if kind == "vip":
+        out.setdefault("attribute", "tier")
+        vals = out.setdefault("values", ["vip"])
+        if not isinstance(vals, list) or not vals:
+            raise ValidationError(f"rule {rid}: values must be a non-empty list", field="values", record=rid)
+    chans = out.get("channels")
+    if chans is not None and (not isinstance(chans, list) or not all(isinstance(c, str) for c in chans)):
+        raise ValidationError(f"rule {rid}: channels must be a list of channel names", field="channels", record=rid)
+    return out
+
+
+def _number(v: Any, rid: str, name: str, lo: float, hi: float) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ValidationError(f"rule {rid}: {name} must be a number", field=name, record=rid) from None
+    if not lo <= f <= hi:
+        raise ValidationError(f"rule {rid}: {name} must be between {lo:g} and {hi:g}", field=name, record=rid)
+    return f
+
+
+class Rules:
+    """The rules of one workspace (its ``alerts.yaml``)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def load(self) -> dict[str, Any]:
+        """``{"step", "anomaly", "rules"}`` with defaults filled in."""
+        data: dict[str, Any] = {}
+        if self.path.exists():
+            try:
+                data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{self.path.name}: not valid YAML ({exc})", field="alerts.yaml") from None
+            if not isinstance(data, dict):
+                raise ConfigError(f"{self.path.name}: expected a mapping", field="alerts.yaml")
+        rules = data.get("rules")
+        rules = DEFAULT_RULES if rules is None else rules
+        if not isinstance(rules, list):
+            raise ConfigError(f"{self.path.name}: rules must be a list", field="rules")
+        checked = [validate_rule(r, f"{self.path.name} rule {i}") for i, r in enumerate(rules)]
+        return {"step": str(data.get("step", "1h")), "anomaly": self.params(data.get("anomaly")), "rules": checked}
+
+    @staticmethod
+    def params(section: Any) -> ModelParams:
+        if section is None:
+            return ModelParams()
+        if not isinstance(section, dict):
+            raise ConfigError("alerts.yaml: anomaly must be a mapping", field="anomaly")
+        known = set(ModelParams.__dataclass_fields__)
+        bad = sorted(set(section) - known)
+        if bad:
+            raise ConfigError(f"alerts.yaml: unknown anomaly setting {bad[0]!r} (known: {', '.join(sorted(known))})",
+                              field="anomaly")  # fmt: skip
+        return ModelParams(**section)
+
+    def list(self) -> list[dict[str, Any]]:
+        return list(self.load()["rules"])
+
+    def _write(self, rules: list[dict[str, Any]]) -> None:
+        data: dict[str, Any] = {}
+        if self.path.exists():
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        data["rules"] = rules
+        self.path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def put(self, rule: dict[str, Any]) -> dict[str, Any]:
+        """Add or replace (by id) one rule."""
+        checked = validate_rule(rule)
+        with _LOCK:
+            rules = [r for r in self.list() if r["id"] != checked["id"]] + [checked]
+            self._write(rules)
+        return checked
+
+    def delete(self, rule_id: str) -> None:
+        with _LOCK:
+            rules = self.list()
+            if not any(r["id"] == rule_id for r in rules):
+                raise NotFoundError(f"no alert rule {rule_id!r}", field="id", record=rule_id)
+            self._write([r for r in rules if r["id"] != rule_id])
