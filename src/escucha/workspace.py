@@ -27,6 +27,7 @@ from escucha.models import Analysis, Customer, Feedback, content_hash
 from escucha.notify import Notifier
 from escucha.pipeline import Pipeline
 from escucha.store import Filters, Store, open_store
+from escucha.watch import Watch
 
 if TYPE_CHECKING:
     from escucha.ingest import IngestSummary
@@ -187,6 +188,28 @@ class Workspace:
     def notifier(self) -> Notifier:
         """The delivery outbox for alerts, escalations and customer e-mails (channels in notify.yaml)."""
         return Notifier.from_layout(self.store, self.layout)
+
+    @cached_property
+    def watch(self) -> Watch:
+        """The reputation watch: alerts (replay, live), watch list, rules (alerts.yaml)."""
+        return Watch(self.store, self.layout, self.notifier, promises=self.promises)
+
+    def listen(self, items: Sequence[Feedback | dict[str, Any]]) -> dict[str, Any]:
+        """Live listening: store voices, analyse them inline and evaluate the alert rules on the
+        windows they fall in (late voices re-evaluate their own window; alerts never repeat)."""
+        from escucha.analysis import analyse_batch
+        from escucha.store import PendingItem
+
+        fb = [i if isinstance(i, Feedback) else Feedback.model_validate(i) for i in items]
+        res = self.store.upsert_items(fb)
+        pending = [PendingItem(id=i.id, content_hash=i.hash, text=i.text, title=i.title, language=i.language,
+                               reach=i.reach) for i in fb]  # fmt: skip
+        analyses, _ = analyse_batch(self.pipeline, pending)
+        self.store.save_analyses(pending, analyses)
+        days = sorted({(i.timestamp or pd.Timestamp.now(tz="UTC")).date().isoformat() for i in fb})
+        alerts = self.watch.evaluate(days) if fb else []
+        return {"inserted": res.inserted, "updated": res.updated, "duplicates": res.duplicates,
+                "analysed": len(analyses), "days": days, "alerts": alerts}  # fmt: skip
 
     def insight(self, name: str, **params: Any) -> InsightResult[Any]:
         """Compute the registered insight ``name`` (see :func:`escucha.insights.base.all_insights`)."""

@@ -148,3 +148,33 @@ class Watch:
     def watchlist(self, top: int = 20) -> list[dict[str, Any]]:
         voices, _ = self._frames()
         return watchlist(voices, top)
+
+    def first_opinions(self, by: str = "product", top: int = 10) -> list[dict[str, Any]]:
+        """Per product (theme, aspect…): the first voices and the later voices that echo them."""
+        from escucha.watch.influence import first_opinions
+
+        voices, _ = self._frames()
+        return first_opinions(voices, by=by, top=top)
+
+    def influencers(self, top: int = 20) -> list[dict[str, Any]]:
+        """Authors ranked by influence (reach, replies, echoes of their first opinions)."""
+        from escucha.watch.influence import echo_counts, first_opinions, influencers
+
+        voices, _ = self._frames()
+        return influencers(voices, top, echo_counts(first_opinions(voices, "product", top=50)))
+
+    def reputation(self, by: str = "location", period: str = "M") -> list[dict[str, Any]]:
+        """Reputation 0-100 per ``by`` and period from review channels (ratings, else sentiment)."""
+        from escucha.watch.reputation import reputation
+
+        voices, _ = self._frames()
+        ratings = None
+        if "rating" in voices:
+            ratings = pd.to_numeric(voices["rating"], errors="coerce")
+        return reputation(voices, by=by, period=period, ratings=ratings)
+
+    def days_ingested_since(self, since: pd.Timestamp) -> list[str]:
+        """The event days of the voices stored since ``since`` (a folder watcher's new windows)."""
+        voices, _ = self._frames()
+        ing = pd.to_datetime(voices["ingested_at"], errors="coerce")
+        return sorted({d.date().isoformat() for d in voices.loc[ing >= since, "ts"].dt.floor("D")})

@@ -24,7 +24,7 @@ SEP, EQ = "\x1f", "\x1e"
 ALL = ""  # the scope of every voice (the parent of single aspects and themes)
 THEME_TABLE = "theme_items"  # escucha.insights.themes.ITEM_TABLE
 
-VOICE_COLUMNS = ("id", "timestamp", "ingested_at", "channel", "product", "location", "customer_id",
+VOICE_COLUMNS = ("id", "timestamp", "ingested_at", "channel", "product", "location", "customer_id", "rating",
                  "sentiment", "sentiment_score", "emotions", "intents", "urgency", "reach", "thread_id",
                  "parent_id", "metadata", "extras", "text")  # fmt: skip
 

@@ -1,0 +1,204 @@
+"""CLI of the reputation watch: ``alerts`` (list, ``replay``, ``ack``, ``resolve``, ``rules``),
+``watchlist``, ``influencers``, ``listen`` (JSONL on stdin) and ``watch --folder DIR``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from escucha.cli_common import WorkspaceOpt, _emit_json, _ws, console, err
+from escucha.errors import ValidationError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _print_alerts(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("no alerts")
+        return
+    for a in rows:
+        state = a.get("state", "")
+        who = f" by {a['acknowledged_by']}" if a.get("acknowledged_by") else ""
+        console.print(f"{a['detected_at'][:16]}  [bold]{a['kind']}[/]  {a['score']:>6}  {state}{who}  "
+                      f"{a['summary']}  [dim]{a['id']}[/]", highlight=False, markup=True)  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    alerts = typer.Typer(help="Reputation alerts: current ones, a replay, acknowledge, resolve, rules.",
+                         invoke_without_command=True)  # fmt: skip
+    app.add_typer(alerts, name="alerts")
+
+    @alerts.callback()
+    def alerts_list(
+        ctx: typer.Context,
+        as_json: JsonOpt = False,
+        state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved.")] = None,
+        evaluate: Annotated[bool, typer.Option(help="Evaluate the rules on the stored voices first.")] = True,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """The current alerts (the rules are evaluated on the stored voices first)."""
+        if ctx.invoked_subcommand is not None:
+            return
+        ws = _ws(workspace)
+        if evaluate:
+            ws.watch.evaluate()
+        rows = ws.watch.alerts(state)
+        if as_json:
+            _emit_json(rows)
+            return
+        _print_alerts(rows)
+
+    @alerts.command("replay")
+    def alerts_replay(
+        step: Annotated[str, typer.Option(help="How often the watcher looks: 15min, 1h, 6h, 1d.")] = "1h",
+        until: Annotated[str | None, typer.Option(help="Stop the replay at this time (ISO 8601).")] = None,
+        save: Annotated[bool, typer.Option(help="Also store the alerts (never delivered).")] = False,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Replay the stored voices in event-time order as a live watcher would (each step sees only
+        the voices up to its end) and print the alerts raised."""
+        ws = _ws(workspace)
+        t0 = time.perf_counter()
+        rows = ws.watch.replay(step=step, until=until, save=save)
+        if as_json:
+            _emit_json(rows)
+            return
+        _print_alerts(rows)
+        err.print(f"{len(rows)} alerts in {time.perf_counter() - t0:.1f}s")
+
+    @alerts.command("ack")
+    def alerts_ack(
+        alert_id: Annotated[str, typer.Argument(help="The alert's id.")],
+        by: Annotated[str, typer.Option(help="Who acknowledges it.")] = "cli",
+        note: Annotated[str | None, typer.Option(help="A note kept with the alert.")] = None,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Acknowledge an alert (someone is on it)."""
+        doc = _ws(workspace).watch.book.ack(alert_id, by, note)
+        _emit_json(doc) if as_json else console.print(f"alert {alert_id} acknowledged by {by}")
+
+    @alerts.command("resolve")
+    def alerts_resolve(
+        alert_id: Annotated[str, typer.Argument(help="The alert's id.")],
+        by: Annotated[str, typer.Option(help="Who resolves it.")] = "cli",
+        note: Annotated[str | None, typer.Option(help="A note kept with the alert.")] = None,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Resolve an alert."""
+        doc = _ws(workspace).watch.book.resolve(alert_id, by, note)
+        _emit_json(doc) if as_json else console.print(f"alert {alert_id} resolved by {by}")
+
+    @alerts.command("rules")
+    def alerts_rules(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
+        """The alert rules in force (alerts.yaml, or the defaults)."""
+        rows = _ws(workspace).watch.rules.list()
+        if as_json:
+            _emit_json(rows)
+            return
+        for r in rows:
+            console.print(f"[bold]{r['id']}[/]  {r['kind']}  {json.dumps({k: v for k, v in r.items() if k not in ('id', 'kind')})}")
+
+    @app.command("watchlist")
+    def watchlist_cmd(
+        top: Annotated[int, typer.Option(help="How many voices.")] = 20,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Voices ranked by viral risk (emotion × threat × reach × velocity × time unresolved)."""
+        rows = _ws(workspace).watch.watchlist(top)
+        if as_json:
+            _emit_json(rows)
+            return
+        for r in rows:
+            console.print(f"{r['viral_risk']:.3f}  {r['channel']}  {r['item_id']}  reach {r['reach']:.2f} · "
+                          f"velocity {r['velocity']:.2f} · threat {r['threat']:.2f}  {r['text'][:80]}",
+                          highlight=False, markup=False)  # fmt: skip
+
+    @app.command("influencers")
+    def influencers_cmd(
+        top: Annotated[int, typer.Option(help="How many authors.")] = 20,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Authors ranked by influence (reach, replies, echoes of their first opinions)."""
+        rows = _ws(workspace).watch.influencers(top)
+        if as_json:
+            _emit_json(rows)
+            return
+        for r in rows:
+            console.print(f"{r['influence']:.3f}  {r['author']}  voices {r['voices']} · reach {r['reach']:,} · "
+                          f"replies {r['replies']} · echoes {r['echoes']}", highlight=False, markup=False)  # fmt: skip
+
+    @app.command("listen")
+    def listen_cmd(
+        batch: Annotated[int, typer.Option(help="Voices analysed together.")] = 100,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Read voices as JSON lines on stdin, analyse them inline, evaluate the alert rules and
+        print each new alert as a JSON line."""
+        ws = _ws(workspace, create=True)
+        buf: list[dict[str, Any]] = []
+        for n, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValidationError(f"stdin line {n}: not JSON ({exc.msg})", record=f"line {n}") from None
+            buf.append(rec)
+            if len(buf) >= batch:
+                _listen_batch(ws, buf)
+                buf = []
+        if buf:
+            _listen_batch(ws, buf)
+
+    @app.command("watch")
+    def watch_cmd(
+        folder: Annotated[Path, typer.Option(help="Folder to watch for new files.")],
+        mapping: Annotated[str, typer.Option(help="Preset or mapping file for the files.")] = "jsonl_feedback",
+        interval: Annotated[float, typer.Option(help="Seconds between looks.")] = 2.0,
+        once: Annotated[bool, typer.Option(help="Look once and stop.")] = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Watch a folder: each new file is ingested, analysed inline and the alert rules evaluated
+        on the windows its voices fall in."""
+        from escucha.watch.live import FolderWatcher
+
+        ws = _ws(workspace, create=True)
+        watcher = FolderWatcher(ws, folder, mapping)
+        while True:
+            for alert in watcher.poll():
+                sys.stdout.write(json.dumps(alert, ensure_ascii=False, default=str) + "\n")
+                sys.stdout.flush()
+            if once:
+                return
+            time.sleep(interval)
+
+
+def _listen_batch(ws: Any, records: list[dict[str, Any]]) -> None:
+    from pydantic import ValidationError as PydanticError
+
+    from escucha.models import Feedback
+
+    items = []
+    for i, rec in enumerate(records):
+        try:
+            items.append(Feedback.model_validate(rec))
+        except PydanticError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            raise ValidationError(f"record {rec.get('id', i)!r}: {where}: {first.get('msg')}", field=where,
+                                  record=str(rec.get("id", i))) from None  # fmt: skip
+    items.sort(key=lambda f: (f.timestamp is None, f.timestamp))  # event-time order
+    out = ws.listen(items)
+    for alert in out["alerts"]:
+        sys.stdout.write(json.dumps(alert, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
