@@ -81,6 +81,10 @@ class ServerSettings(BaseSettings):
     login_window_s: float = Field(default=60.0, gt=0, description="The failed-login window")
     max_upload_mb: int = Field(default=100, ge=1, description="Largest file accepted by upload")
     ui_language: str = Field(default="es", description="Default dashboard language (es or en)")
+    watch_live: bool = Field(
+        default=True,
+        description="Analyse voices posted to the API in the background and evaluate the alert rules (alerts.yaml)",
+    )
 
 
 class Settings(WorkspaceSettings, ServerSettings):

@@ -87,7 +87,7 @@ class Watch:
             elif kind == "vip":
                 found = vip_alerts(voices, self.store, rule, step_td, wanted)
             elif kind == "threshold":
-                found = threshold_alerts(obs, rule, step_td, wanted)
+                found = threshold_alerts(voices, obs, rule, step_td, wanted)
             elif kind == "broken_promise" and self.promises is not None and days is not None:
                 found = promise_alerts(self.promises(), pd.Timestamp(voices["ts"].max()) if len(voices) else
                                        pd.Timestamp.now())  # fmt: skip

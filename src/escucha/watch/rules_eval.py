@@ -110,26 +110,32 @@ def vip_alerts(voices: pd.DataFrame, store: Store, rule: dict[str, Any], step: p
     return out
 
 
-def threshold_alerts(obs: pd.DataFrame, rule: dict[str, Any], step: pd.Timedelta,
+def threshold_alerts(voices: pd.DataFrame, obs: pd.DataFrame, rule: dict[str, Any], step: pd.Timedelta,
                      days: set[pd.Timestamp] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """The window's count (voices, or negative voices) in ``scope`` reaching ``min``."""
-    from escucha.watch.frame import scope_key
+    from escucha.watch.frame import SHARE_DIMS, VOLUME_DIMS, scope_key
 
-    key = scope_key(rule["scope"])
-    o = obs[obs["scope"] == key]
+    scope = rule["scope"]
+    sel = np.ones(len(voices), dtype=bool)
+    for d in VOLUME_DIMS:
+        if d in scope:
+            sel &= (voices[d].astype("string") == str(scope[d])).fillna(False).to_numpy(dtype=bool)
+    kid = {d: v for d, v in scope.items() if d in SHARE_DIMS}
+    if kid:
+        ids = set(obs.loc[obs["scope"] == scope_key(kid), "item_id"])
+        sel &= voices["id"].astype(str).isin(ids).to_numpy()
     if rule.get("metric") == "negative":
-        o = o[o["negative"]]
-    o = o[_in_days(o["ts"], days)]
+        sel &= (voices["sentiment"] == "negative").to_numpy()
+    o = voices[sel & _in_days(voices["ts"], days)]
     out = []
     for day, g in o.groupby(o["ts"].dt.floor("D")):
         if len(g) < rule["min"]:
             continue
-        at = g.sort_values("ts").iloc[int(rule["min"]) - 1]["ts"]
+        at = g.iloc[int(rule["min"]) - 1]["ts"]
         what = "negative voices" if rule.get("metric") == "negative" else "voices"
-        out.append(_alert("threshold", dict(rule["scope"]), pd.Timestamp(day), _step_end(pd.Timestamp(at), step),
-                          float(len(g)) / rule["min"],
-                          f"{scope_label(rule['scope'])}: {len(g)} {what} (threshold {rule['min']})",
-                          g["item_id"].tolist()[-20:], count=int(len(g))))  # fmt: skip
+        out.append(_alert("threshold", dict(scope), pd.Timestamp(day), _step_end(pd.Timestamp(at), step),
+                          float(len(g)) / rule["min"], f"{scope_label(scope)}: {len(g)} {what} (threshold {rule['min']})",
+                          [str(x) for x in g["id"]][-20:], count=int(len(g))))  # fmt: skip
     return out
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from escucha.analysis import analyse_batch
@@ -105,6 +107,7 @@ def add_feedback(
     state: StateDep,
     body: Annotated[Feedback | list[Feedback], Body(description=f"One voice or a list of up to {MAX_BATCH}")],
     principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
+    background: BackgroundTasks,
     analyze: Annotated[bool, Query(description="Analyse the stored voices right away")] = False,
 ) -> StoreResult:
     items = body if isinstance(body, list) else [body]
@@ -123,8 +126,28 @@ def add_feedback(
         analyses, _ = analyse_batch(state.ws.pipeline, pending)
         state.ws.store.save_analyses(pending, analyses)
         analysed = len(analyses)
+    if state.settings.watch_live:  # live listening: analysed and watched after the response is sent
+        background.add_task(_listen, state, items, analysed == len(items))
     return StoreResult(inserted=res.inserted, updated=res.updated, duplicates=res.duplicates,
                        ids=[i.id for i in items], analysed=analysed)  # fmt: skip
+
+
+def _listen(state: Any, items: list[Feedback], analysed: bool) -> None:
+    """Analyse the posted voices (unless done) and evaluate the alert rules on their windows, in
+    event-time order, one evaluation at a time."""
+    lock = state.cache.setdefault("watch_lock", threading.Lock())
+    items = sorted(items, key=lambda f: (f.timestamp is None, f.timestamp))
+    try:
+        with lock:
+            if not analysed:
+                pending = [PendingItem(id=i.id, content_hash=i.hash, text=i.text, title=i.title,
+                                       language=i.language, reach=i.reach) for i in items]  # fmt: skip
+                analyses, _ = analyse_batch(state.ws.pipeline, pending)
+                state.ws.store.save_analyses(pending, analyses)
+            days = sorted({i.timestamp.date().isoformat() for i in items if i.timestamp is not None})
+            state.ws.watch.evaluate(days or None)
+    except Exception as exc:  # never break the API for the watch; the next voices re-evaluate
+        logging.getLogger(__name__).warning("live watch failed: %s", type(exc).__name__)
 
 
 def _resolve_mapping(state: Any, name: str) -> Any:

@@ -1,0 +1,189 @@
+"""The reputation watch: statistics, replay on the demo, live listening through the API, a folder
+and stdin, delivery to real local receivers, rules, and the dashboard pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from scipy import stats
+from typer.testing import CliRunner
+
+import escucha
+from escucha.cli import app
+from escucha.errors import ValidationError
+from escucha.watch.anomaly import benjamini_hochberg, nb_sf
+from escucha.watch.rules import Rules
+from receivers import smtp_receiver, webhook_receiver
+
+
+def test_negative_binomial_tail_and_benjamini_hochberg() -> None:
+    x, mu = np.array([0.0, 5.0, 20.0]), np.array([5.0, 5.0, 5.0])
+    assert np.allclose(nb_sf(x, mu, np.full(3, 1e-6)), [1.0, stats.poisson.sf(4, 5), stats.poisson.sf(19, 5)], rtol=1e-3)
+    assert nb_sf(np.array([20.0]), np.array([5.0]), np.array([0.5]))[0] > stats.poisson.sf(19, 5)  # overdispersed: less alarming
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
+    assert benjamini_hochberg(p, 0.05).tolist() == [True, True] + [False] * 8
+    assert benjamini_hochberg(np.array([np.nan, 0.01]), 0.05).tolist() == [False, True]
+
+
+def test_the_demo_spike_week_and_influencer_are_alerted_by_default(demo_ws) -> None:
+    from escucha.demo.generator import stories
+
+    truth = {s["id"]: s for s in stories()}
+    res = CliRunner().invoke(app, ["-w", str(demo_ws.path), "alerts", "replay", "--step", "1h", "--json"])
+    assert res.exit_code == 0, res.output
+    alerts = json.loads(res.output)
+    for a in alerts:
+        assert {"id", "kind", "scope", "window_start", "window_end", "detected_at", "score", "summary",
+                "evidence"} <= set(a)
+    assert len({a["id"] for a in alerts}) == len(alerts)
+    viral = [a for a in alerts if a["kind"] == "viral"]
+    root = "lumen_social:P000001"  # the influencer's post (@carlamontes.home, 128k followers)
+    assert [a["scope"] for a in viral] == [{"voice": root}]
+    assert viral[0]["window_start"][:10] == truth["viral_influencer"]["date"]
+    collapse = truth["courier_collapse"]
+    in_week = [a for a in alerts if collapse["start"] <= a["window_start"][:10] <= collapse["end"]]
+    assert any(a["scope"].get("aspect") == "delivery_logistics" and a["evidence"] for a in in_week), in_week
+    quiet = [a for a in alerts if a["kind"] in ("volume", "topic", "negativity")]
+    assert len(quiet) < 60  # ~26 weeks x a few dozen scopes: few alerts outside the stories
+    wl = CliRunner().invoke(app, ["-w", str(demo_ws.path), "watchlist", "--json", "--top", "5"])
+    rows = json.loads(wl.output)
+    assert rows[0]["item_id"] == root and rows[0]["viral_risk"] > 3 * rows[1]["viral_risk"]
+    assert {"intensity", "threat", "reach", "velocity", "unresolved"} <= set(rows[0])
+    infl = demo_ws.watch.influencers(5)
+    assert infl[0]["author"] == "@carlamontes.home"
+
+
+VOICES = [
+    {"id": f"v{i}", "channel": "social", "product": "Nube", "customer_id": f"c{i}",
+     "timestamp": f"2024-03-0{1 + i // 4}T1{i % 4}:00:00Z",
+     "text": "El sofá llegó roto y nadie responde. Vergüenza."} for i in range(8)
+]  # fmt: skip
+
+
+def _rules(ws, extra: dict | None = None) -> None:
+    rules = [{"id": "nube", "kind": "threshold", "scope": {"product": "Nube"}, "metric": "volume", "min": 3,
+              "channels": ["ops"]}]  # fmt: skip
+    ws.layout.alerts.write_text(yaml.safe_dump({"rules": rules, **(extra or {})}), encoding="utf-8")
+
+
+def test_live_api_alerts_once_and_delivers_through_a_receiver_that_fails_then_recovers(ws) -> None:
+    from escucha.http import auth
+    from escucha.server import create_app
+
+    _rules(ws)
+    with webhook_receiver() as hook:
+        hook.fail_next = 1
+        ws.layout.notify.write_text(yaml.safe_dump({"channels": {"ops": {"type": "webhook", "url": hook.url,
+                                                                         "format": "slack"}},
+                                                    "backoff_s": 0, "cooldown_s": 0}), encoding="utf-8")  # fmt: skip
+        _, token = auth.create_token(ws, "feed", "agent")
+        h = {"authorization": f"Bearer {token}"}
+        client = TestClient(create_app(ws, secure_cookies=False))
+        r = client.post("/api/v1/feedback", json=VOICES[:4], headers=h)  # day 1: four voices
+        assert r.status_code == 201
+        alerts = client.get("/api/v1/alerts", headers=h).json()["alerts"]
+        assert [a["scope"] for a in alerts] == [{"product": "Nube"}] and alerts[0]["state"] == "open"
+        assert ws.get("v0")[1] is not None  # analysed inline, no /analysis/run
+        assert hook.bodies == []  # the receiver failed once …
+        ws.notifier.flush()
+        assert len(hook.bodies) == 1 and alerts[0]["id"] in json.dumps(hook.bodies[0])  # … then got it
+        client.post("/api/v1/feedback", json=VOICES[4:], headers=h)  # day 2
+        client.post("/api/v1/feedback", json=[{**VOICES[0], "id": "late", "customer_id": "cz",
+                                               "timestamp": "2024-03-01T23:00:00Z"}], headers=h)  # late, day 1
+        alerts = client.get("/api/v1/alerts", headers=h).json()["alerts"]
+        assert sorted(a["window_start"][:10] for a in alerts) == ["2024-03-01", "2024-03-02"]
+        day1 = next(a for a in alerts if a["window_start"].startswith("2024-03-01"))
+        assert day1["count"] == 5 and "late" in day1["evidence"]  # re-evaluated, not repeated
+        ws.notifier.flush()
+        assert len(hook.bodies) == 2  # one per alert, nothing twice
+        r = client.post(f"/api/v1/alerts/{day1['id']}/ack", json={"note": "on it"}, headers=h)
+        assert r.status_code == 200 and r.json()["acknowledged_by"] == "token:feed"
+        assert client.post("/api/v1/alerts/al-nope/ack", headers=h).status_code == 404
+        assert client.get("/api/v1/alerts").status_code == 401
+        wl = client.get("/api/v1/watchlist", headers=h).json()["voices"]
+        assert wl and {"item_id", "viral_risk", "reach", "velocity"} <= set(wl[0])
+        assert client.put("/api/v1/alerts/rules/x", json={"kind": "viral"}, headers=h).status_code == 403
+
+
+def test_alerts_by_email_through_smtp(ws) -> None:
+    _rules(ws)
+    text = yaml.safe_load(ws.layout.alerts.read_text())
+    text["rules"][0]["channels"] = ["leads"]
+    ws.layout.alerts.write_text(yaml.safe_dump(text), encoding="utf-8")
+    with smtp_receiver() as smtp:
+        ws.layout.notify.write_text(yaml.safe_dump({"channels": {"leads": {
+            "type": "smtp", "host": smtp.host, "port": smtp.port, "sender": "cx@example.com",
+            "to": ["lead@example.com"]}}}), encoding="utf-8")  # fmt: skip
+        out = ws.listen(VOICES[:4])
+        assert len(out["alerts"]) == 1
+        ws.listen(VOICES[:4])  # the same voices again: nothing new, nothing sent twice
+        assert smtp.envelopes == [("cx@example.com", ["lead@example.com"])]
+        assert "Nube" in smtp.messages[0]["Subject"]
+
+
+def test_listen_on_stdin_and_a_watched_folder(tmp_path: Path) -> None:
+    ws = escucha.open(tmp_path / "w")
+    _rules(ws)
+    lines = "\n".join(json.dumps(v) for v in VOICES[:4]) + "\n"
+    res = CliRunner().invoke(app, ["-w", str(ws.path), "listen", "--batch", "1"], input=lines)
+    assert res.exit_code == 0, res.output
+    [alert] = [json.loads(x) for x in res.output.splitlines()]
+    assert alert["scope"] == {"product": "Nube"} and alert["count"] == 3
+    bad = CliRunner().invoke(app, ["-w", str(ws.path), "listen"], input='{"id": "x"}\n')
+    assert bad.exit_code != 0 and "text" in str(bad.exception or bad.output)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(v) for v in VOICES[4:]) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["-w", str(ws.path), "watch", "--folder", str(folder), "--once"])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(x)["window_start"][:10] for x in res.output.splitlines()] == ["2024-03-02"]
+    again = CliRunner().invoke(app, ["-w", str(ws.path), "watch", "--folder", str(folder), "--once"])
+    assert again.output == ""  # a file is read once
+    listed = json.loads(CliRunner().invoke(app, ["-w", str(ws.path), "alerts", "--json"]).output)
+    assert len(listed) == 2
+    ack = CliRunner().invoke(app, ["-w", str(ws.path), "alerts", "ack", listed[0]["id"], "--by", "ana", "--json"])
+    assert json.loads(ack.output)["acknowledged_by"] == "ana"
+
+
+def test_rules_validation_names_the_rule_and_field(tmp_path: Path) -> None:
+    rules = Rules(tmp_path / "alerts.yaml")
+    assert [r["kind"] for r in rules.list()] == ["anomaly", "viral", "vip"]  # defaults
+    with pytest.raises(ValidationError) as e:
+        rules.put({"id": "t", "kind": "threshold", "scope": {"product": "X"}, "min": "many"})
+    assert e.value.field == "min" and e.value.record == "t"
+    with pytest.raises(ValidationError) as e:
+        rules.put({"id": "bad id!", "kind": "viral"})
+    assert e.value.field == "id"
+    rules.put({"id": "v2", "kind": "viral", "min_risk": 0.5})
+    assert [r["id"] for r in rules.list()] == ["anomalies", "viral", "vip", "v2"]  # the defaults stay
+    rules.delete("v2")
+    assert [r["id"] for r in rules.list()] == ["anomalies", "viral", "vip"]
+    with pytest.raises(Exception) as e:
+        rules.delete("v2")
+    assert getattr(e.value, "record", None) == "v2"
+
+
+def test_dashboard_pages_in_spanish_and_english(ws) -> None:
+    from escucha.http import auth
+    from escucha.server import create_app
+
+    _rules(ws)
+    ws.listen(VOICES[:4])
+    auth.add_user(ws, "ana", "a-long-enough-password", "agent", language="es")
+    _, token = auth.create_token(ws, "web", "agent")
+    client = TestClient(create_app(ws, secure_cookies=False))
+    h = {"authorization": f"Bearer {token}"}
+    page = client.get("/alerts", headers=h)
+    assert page.status_code == 200 and "Nube" in page.text and 'href="/watchlist"' in page.text
+    [alert] = ws.watch.alerts()
+    one = client.get(f"/alerts/{alert['id']}", headers=h)
+    assert one.status_code == 200 and "v0" in one.text and "/explore?product=Nube" in one.text
+    assert client.get("/watchlist", headers=h).status_code == 200
+    assert client.get("/influencers", headers=h).status_code == 200
+    snap = client.get("/", headers=h)
+    assert 'id="alerts-box"' in snap.text and alert["id"] in snap.text
