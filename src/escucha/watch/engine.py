@@ -23,7 +23,7 @@ from escucha.watch import frame
 from escucha.watch.alerts import AlertBook, deliver, evidence_links
 from escucha.watch.replay import detect, parse_step
 from escucha.watch.rules import SEVERITY, Rules
-from escucha.watch.rules_eval import promise_alerts, threshold_alerts, viral_alerts, vip_alerts
+from escucha.watch.rules_eval import promise_alerts, threshold_alerts, vip_alerts, viral_alerts
 from escucha.watch.viral import watchlist
 
 if TYPE_CHECKING:

@@ -124,9 +124,9 @@ def observations(
         j2 = joined.merge(dims, on="item_id", how="inner")
         for d in dims_used:
             vals = j2[d].astype("string")
-            sel = (vals.notna() & (vals.str.len() > 0)).to_numpy()
-            sub = j2[sel]
-            parent = d + EQ + vals[sel].to_numpy(dtype=str)
+            keep = (vals.notna() & (vals.str.len() > 0)).to_numpy()
+            sub = j2[keep]
+            parent = d + EQ + vals[keep].to_numpy(dtype=str)
             parts.append(pd.DataFrame({"item_id": sub["item_id"], "ts": sub["ts"], "negative": sub["negative"],
                                        "author": sub["author"],
                                        "scope": _pair(parent, sub["kid"].to_numpy(dtype=str), d),

@@ -45,9 +45,13 @@ def first_opinions(voices: pd.DataFrame, by: str = "product", top: int = 10, ech
             firsts.append({"item_id": str(g["id"].iloc[i]), "author": _author(g.iloc[i]),
                            "timestamp": pd.Timestamp(g["ts"].iloc[i]).isoformat(), "text": texts[i][:280],
                            "echoes": int(later.size), "echo_ids": [str(g["id"].iloc[j]) for j in later[:10]]})  # fmt: skip
-        out.append({by: str(value), "voices": int(len(g)), "first": firsts})
-    out.sort(key=lambda r: -sum(f["echoes"] for f in r["first"]))
+        out.append({by: str(value), "voices": len(g), "first": firsts})
+    out.sort(key=_total_echoes)
     return out[:top]
+
+
+def _total_echoes(row: dict[str, Any]) -> int:
+    return -sum(int(f["echoes"]) for f in row["first"])
 
 
 def _author(v: pd.Series) -> str:
@@ -72,11 +76,11 @@ def influencers(voices: pd.DataFrame, top: int = 20, echoes: dict[str, int] | No
     if v.empty:
         return []
     reach = pd.to_numeric(v["reach"], errors="coerce").fillna(0)
-    replies = pd.Series(0, index=v.index, dtype=float)
+    replies: pd.Series = pd.Series(0.0, index=v.index, dtype=float)
     if "thread_id" in v:
         rep = voices[voices["parent_id"].notna()].groupby("thread_id").size()
         is_root = v["parent_id"].isna() & v["thread_id"].notna()
-        replies = v["thread_id"].map(rep).fillna(0).where(is_root, 0.0)
+        replies = v["thread_id"].map(rep).fillna(0).astype(float).where(is_root, 0.0)
     g = pd.DataFrame({"author": v["author"], "reach": reach, "replies": replies,
                       "negative": (v["sentiment"] == "negative").astype(int)}).groupby("author")  # fmt: skip
     df = g.agg(voices=("reach", "size"), reach=("reach", "max"), replies=("replies", "sum"), negative=("negative", "sum"))

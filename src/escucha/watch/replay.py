@@ -128,8 +128,8 @@ def detect(
     d_idx = rel // day_ns
     k_idx = (rel % day_ns) // step_ns
     n_days = int(d_idx.max()) + 1
-    codes, keys = pd.factorize(obs["scope"])
-    keys = np.asarray(keys, dtype=object)
+    codes, uniques = pd.factorize(obs["scope"])
+    keys = np.asarray(uniques, dtype=object)
     n_scopes = len(keys)
     first = obs.drop_duplicates("scope").set_index("scope")
     family = first.loc[keys, "family"].to_numpy(dtype=str)

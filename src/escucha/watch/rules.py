@@ -32,6 +32,7 @@ Without the file, :data:`DEFAULT_RULES` apply (anomalies, viral, VIP).
 
 from __future__ import annotations
 
+import builtins
 import re
 import threading
 from pathlib import Path
@@ -137,10 +138,10 @@ class Rules:
                               field="anomaly")  # fmt: skip
         return ModelParams(**section)
 
-    def list(self) -> list[dict[str, Any]]:
-        return list(self.load()["rules"])
+    def list(self) -> builtins.list[dict[str, Any]]:
+        return builtins.list(self.load()["rules"])
 
-    def _write(self, rules: list[dict[str, Any]]) -> None:
+    def _write(self, rules: builtins.list[dict[str, Any]]) -> None:
         data: dict[str, Any] = {}
         if self.path.exists():
             data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}

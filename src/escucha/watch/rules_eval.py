@@ -19,7 +19,7 @@ HORIZON = pd.Timedelta(hours=24)
 
 
 def _step_end(ts: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp:
-    return ts.floor(step) + step
+    return ts.floor(step) + step  # type: ignore[arg-type]
 
 
 def _in_days(ts: pd.Series, days: set[pd.Timestamp] | None) -> np.ndarray:
@@ -99,12 +99,12 @@ def vip_alerts(voices: pd.DataFrame, store: Store, rule: dict[str, Any], step: p
         return []
     attr, values = str(rule.get("attribute", "tier")), {str(v).lower() for v in rule.get("values", [])}
     vip = {str(r.id) for r in cust.itertuples()
-           if str(json.loads(r.attributes or "{}").get(attr, "")).lower() in values}  # fmt: skip
+           if str(json.loads(str(r.attributes or "{}")).get(attr, "")).lower() in values}  # fmt: skip
     sel = voices[voices["customer_id"].isin(vip) & (voices["sentiment"] == "negative") & _in_days(voices["ts"], days)]
     out = []
     for (cid, day), g in sel.groupby([sel["customer_id"], sel["ts"].dt.floor("D")]):
         first = g.iloc[0]
-        out.append(_alert("vip", {"customer": str(cid)}, pd.Timestamp(day), _step_end(pd.Timestamp(first["ts"]), step),
+        out.append(_alert("vip", {"customer": str(cid)}, pd.Timestamp(str(day)), _step_end(pd.Timestamp(first["ts"]), step),
                           1.0, f"VIP customer {cid} ({attr}) is unhappy: {len(g)} negative voice(s)",
                           [str(x) for x in g["id"]][:20]))  # fmt: skip
     return out
@@ -135,7 +135,7 @@ def threshold_alerts(voices: pd.DataFrame, obs: pd.DataFrame, rule: dict[str, An
         what = "negative voices" if rule.get("metric") == "negative" else "voices"
         out.append(_alert("threshold", dict(scope), pd.Timestamp(day), _step_end(pd.Timestamp(at), step),
                           float(len(g)) / rule["min"], f"{scope_label(scope)}: {len(g)} {what} (threshold {rule['min']})",
-                          [str(x) for x in g["id"]][-20:], count=int(len(g))))  # fmt: skip
+                          [str(x) for x in g["id"]][-20:], count=len(g)))  # fmt: skip
     return out
 
 

@@ -91,7 +91,7 @@ def viral_scores(
                          + _num(m.get("replies")) for m in meta])  # fmt: skip
     engagement = n_rep + platform
     velocity = np.clip(np.log1p(engagement) / math.log1p(1000), VELOCITY_FLOOR, 1.0)
-    hours = ((now - voices["ts"]) / pd.Timedelta(hours=1)).clip(lower=0).to_numpy(dtype=float)
+    hours = np.clip((now - pd.to_datetime(voices["ts"])).dt.total_seconds().to_numpy(dtype=float) / 3600, 0, None)
     resolved = np.array([bool(m.get("resolved")) for m in meta])
     unresolved = (0.5 + 0.5 * np.minimum(hours / 24.0, 1.0)) * np.where(resolved, 0.2, 1.0)
     is_reply = voices["parent_id"].notna().to_numpy() if "parent_id" in voices else np.zeros(len(voices), bool)
@@ -113,7 +113,8 @@ def watchlist(voices: pd.DataFrame, top: int = 20, now: pd.Timestamp | None = No
     s = s[s["viral_risk"] > 0].sort_values(["viral_risk", "item_id"], ascending=[False, True]).head(top)
     info = voices.set_index(voices["id"].astype(str))
     out = []
-    for r in s.to_dict("records"):
+    for rec in s.to_dict("records"):
+        r = {str(k): x for k, x in rec.items()}
         v = info.loc[r["item_id"]]
         out.append({
             **r, "channel": v.get("channel"), "customer_id": v.get("customer_id"),
