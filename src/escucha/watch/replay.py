@@ -69,6 +69,8 @@ class _State:
 
     def __post_init__(self) -> None:
         self.m, self.v, self.w, self.neg = (np.zeros(self.n) for _ in range(4))
+        self.run = np.zeros(self.n)  # days in a row above the winsorising cap
+        self.raw = np.zeros(self.n)  # EWMA daily count, not winsorised (shares: numerator and denominator alike)
         self.days = np.zeros(self.n)
 
     def mean(self) -> np.ndarray:
@@ -77,14 +79,20 @@ class _State:
     def var(self) -> np.ndarray:
         return np.where(self.w > 0, self.v / np.maximum(self.w, 1e-12), 0.0)  # type: ignore[no-any-return]
 
+    def raw_mean(self) -> np.ndarray:
+        return np.where(self.w > 0, self.raw / np.maximum(self.w, 1e-12), 0.0)  # type: ignore[no-any-return]
+
     def neg_mean(self) -> np.ndarray:
         return np.where(self.w > 0, self.neg / np.maximum(self.w, 1e-12), 0.0)  # type: ignore[no-any-return]
 
     def update(self, x: np.ndarray, neg: np.ndarray, seen: np.ndarray, a: float) -> None:
         mean = self.mean()
-        live = seen | (self.days > 0)
+        live = np.ones_like(seen)  # every scope learns from every day with data (zeros before it appears)
+        self.raw = (1 - a) * self.raw + a * x
         # winsorised: an incident day must not become tomorrow's normal (robust to runs of bad days)
         cap = np.where(self.days >= 3, np.maximum(2.0 * mean, mean + 3.0 * np.sqrt(self.var()) + 3.0), np.inf)
+        cap = np.where(self.run >= 2, np.inf, cap)  # a third high day in a row is a new level, not an incident
+        self.run = np.where(x > cap, self.run + 1, 0.0)
         x = np.minimum(x, cap)
         neg = np.minimum(neg, x)
         dev = (x - mean) ** 2
@@ -92,7 +100,7 @@ class _State:
         self.v = np.where(live & (self.days > 0), (1 - a) * self.v + a * dev, self.v)
         self.neg = np.where(live, (1 - a) * self.neg + a * neg, self.neg)
         self.w = np.where(live, (1 - a) * self.w + a, self.w)
-        self.days = np.where(live, self.days + 1, self.days)
+        self.days = np.where(seen | (self.days > 0), self.days + 1, self.days)  # days since first seen
 
 
 def detect(
@@ -103,6 +111,7 @@ def detect(
     report_days: Iterable[pd.Timestamp] | None = None,
     until: pd.Timestamp | None = None,
     kinds: Iterable[str] = KINDS,
+    trace: dict[str, list[Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Alerts raised by a watcher stepping through ``obs`` (see :func:`escucha.watch.frame.observations`).
 
@@ -163,7 +172,7 @@ def detect(
             prof = _profiles(hist, step_of_day[:d].sum(axis=0))
             alerts += _evaluate_day(
                 d, rows, codes, k_idx, negative, n_steps, state, wf[weekdays[d]], prof, params,
-                family, parent, kid_single, keys, all_i, kinds, origin, step_td,
+                family, parent, kid_single, keys, all_i, kinds, origin, step_td, trace,
             )  # fmt: skip
         if has_data:
             rows = day_rows[bounds[d]:bounds[d + 1]]
@@ -192,7 +201,7 @@ def _evaluate_day(
     d: int, rows: np.ndarray, codes: np.ndarray, k_idx: np.ndarray, negative: np.ndarray, n_steps: int,
     state: _State, wf: float, prof: np.ndarray, params: ModelParams, family: np.ndarray,
     parent: np.ndarray, kid_single: np.ndarray, keys: np.ndarray, all_i: int, kinds: set[str],
-    origin: pd.Timestamp, step: pd.Timedelta,
+    origin: pd.Timestamp, step: pd.Timedelta, trace: dict[str, list[Any]] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     present = np.unique(codes[rows])
     local = {int(s): i for i, s in enumerate(present)}
@@ -208,11 +217,17 @@ def _evaluate_day(
     mean, var, days = state.mean()[present], state.var()[present], state.days[present]
     fam = family[present]
     tests: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # kind, mask, x, mu, alpha
+    volume_effect = np.ones(shape, dtype=bool)
     if "volume" in kinds:
         ok = (fam == "volume") & (present != all_i) & (days >= params.min_history_days)
         mu = (mean * wf)[:, None] * prof[present]
         alpha = dispersion(var, mean, days, params)[:, None] * np.ones((1, n_steps))
         tests.append(("volume", ok, cum, mu, alpha))
+        # it must also outgrow everyone: a day when all voices double is no spike of each place
+        raw = state.raw_mean()
+        share = raw[present] / max(raw[all_i], 1e-9) if all_i >= 0 else np.zeros(len(present))
+        n_all = cum[local[all_i]] if all_i in local else np.zeros(n_steps)
+        volume_effect = cum >= params.share_ratio * share[:, None] * n_all[None, :]
     mean_all = state.mean()
     topic_effect = np.ones(shape, dtype=bool)
     if "topic" in kinds:
@@ -231,11 +246,19 @@ def _evaluate_day(
         effect = ok[:, None] & (x >= params.min_count) & (x >= params.min_ratio * mu)
         if tests[t][0] == "topic":
             effect &= topic_effect
+        if tests[t][0] == "volume":
+            effect &= volume_effect
         idx = np.nonzero(effect)
         if idx[0].size:
             pvals[t][idx] = nb_sf(x[idx], mu[idx], alpha[idx])
         pvals[t][~effect] = np.nan  # screened out: not counted among the hypotheses
     day_start = origin + d * DAY
+    if trace is not None:  # for debugging and the benchmark: the numbers behind chosen scopes
+        for t, (kind, ok, x, mu, _) in enumerate(tests):
+            for s_, g in enumerate(present):
+                if str(keys[g]) in trace:
+                    trace[str(keys[g])].append((kind, day_start.date().isoformat(), bool(ok[s_]),
+                                                x[s_].tolist(), np.round(mu[s_], 1).tolist(), pvals[t, s_].tolist()))
     raised: dict[tuple[int, int], dict[str, Any]] = {}
     out: list[dict[str, Any]] = []
     for k in range(n_steps):
@@ -265,7 +288,7 @@ def _topic_test(
     parent (share at least ``share_ratio`` times the usual), so a product whose every topic doubles
     with its volume raises one volume alert, not one per topic. New: its share of the parent's
     voices against the pooled share of that topic (the emergence of a topic in a new place)."""
-    mean_all = state.mean()
+    mean_all = state.raw_mean()
     par = parent[present]
     par_local = np.array([local.get(int(p), -1) for p in par])
     n_par = np.where(par_local[:, None] >= 0, cum[np.maximum(par_local, 0)], 0.0)
@@ -273,7 +296,7 @@ def _topic_test(
     kid = kid_single[present]
     pooled = np.where(kid >= 0, mean_all[np.maximum(kid, 0)], 0.0) / max(mean_all[all_i], 1e-9)
     prior = params.prior_voices
-    r = (mean + prior * pooled) / np.maximum(par_mean + prior, 1e-9)
+    r = (mean_all[present] + prior * pooled) / np.maximum(par_mean + prior, 1e-9)
     mu_share = r[:, None] * n_par
     own = (days >= params.min_history_days) & (par_mean >= params.min_parent_daily)
     par_history = state.days[np.maximum(par, 0)] >= params.min_history_days
