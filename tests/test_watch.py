@@ -187,3 +187,27 @@ def test_dashboard_pages_in_spanish_and_english(ws) -> None:
     assert client.get("/influencers", headers=h).status_code == 200
     snap = client.get("/", headers=h)
     assert 'id="alerts-box"' in snap.text and alert["id"] in snap.text
+
+
+@pytest.mark.slow
+def test_replay_on_the_airline_tweets_finds_the_labelled_cancellation_spikes(shared_data: Path, tmp_path: Path) -> None:
+    """The incidents come from the human ``negativereason`` labels (tests/watch_labels.py); the
+    detector reads only the tweets, their airline (product), time and escucha's own analysis."""
+    from watch_labels import incidents, score
+
+    csv = shared_data / "us_airline_tweets" / "tweets.csv"
+    ws = escucha.open(tmp_path / "air")
+    ws.ingest(csv, "us_airline_tweets")
+    ws.analyze()
+    res = CliRunner().invoke(app, ["-w", str(ws.path), "alerts", "replay", "--step", "1h", "--json"])
+    assert res.exit_code == 0, res.output
+    alerts = json.loads(res.output)
+    inc = incidents(csv)
+    assert len(inc) >= 6 and set(inc["airline"]) >= {"United", "US Airways", "Southwest", "American"}
+    _, obs = ws.watch._frames()
+    weeks = (obs["ts"].max() - obs["ts"].min()) / np.timedelta64(7, "D")
+    s = score(alerts, inc, obs["scope"].nunique(), weeks)
+    assert s["recall_airline"] >= 0.75, s  # an alert on the airline that day
+    assert s["recall_strict"] >= 0.4, s  # scoped to the airline and to cancellations
+    assert s["false_per_scope_week"] <= 0.1, s
+    assert s["lead_time_h_median"] is not None and s["lead_time_h_median"] > 0  # before a daily report
