@@ -1,0 +1,184 @@
+"""Benchmark of the reputation watch (not a test). Prints figures and writes bench/results/watch.json.
+
+1. Replay on the real airline tweets (``--preset us_airline_tweets``, the airline as product):
+   recall of the labelled cancellation incidents (tests/watch_labels.py builds them from the human
+   ``negativereason`` labels, which the detector never reads), false alerts per scope-week, lead
+   time before the end of the incident's day, replay speed (voices/s).
+2. Viral risk on the airline tweets labelled negative: AUC for "retweeted at least once" of
+   viral risk, of reach alone and of sentiment alone. The preset's ``reach`` column is the retweet
+   count itself (the label), so it is withheld from every score: the dataset has no audience data,
+   and reach alone is then uninformative by construction.
+3. The demo: replay speed, and whether the spike week and the angry influencer are alerted.
+4. Live: ``escucha serve`` (uvicorn, in this process) with a webhook channel to a local HTTP
+   receiver; each POST /api/v1/feedback carries a voice that a threshold rule alerts on; the time
+   from the POST to the receiver getting the webhook, p50/p95.
+
+    .venv/bin/python bench/bench_watch.py [--live-posts 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+
+import escucha  # noqa: E402
+from escucha.watch.viral import viral_scores  # noqa: E402
+from receivers import webhook_receiver  # noqa: E402
+from watch_labels import incidents, score  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "us_airline_tweets" / "tweets.csv"
+
+
+def airline(tmp: Path) -> dict[str, Any]:
+    ws = escucha.open(tmp / "air")
+    t0 = time.perf_counter()
+    if not ws.counts()["items"]:
+        ws.ingest(DATA, "us_airline_tweets")
+    ws.analyze()
+    prep = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    alerts = ws.watch.replay(step="1h")
+    replay_s = time.perf_counter() - t0
+    voices, obs = ws.watch._frames()
+    t0 = time.perf_counter()
+    ws.watch.replay(step="1h")  # frames cached: the detector alone
+    detect_s = time.perf_counter() - t0
+    weeks = (obs["ts"].max() - obs["ts"].min()) / pd.Timedelta(days=7)
+    inc = incidents(DATA)
+    s = score(alerts, inc, int(obs["scope"].nunique()), float(weeks))
+    s.update({"voices": len(voices), "scopes": int(obs["scope"].nunique()), "weeks": round(float(weeks), 2),
+              "replay_s": round(replay_s, 2), "replay_voices_per_s": round(len(voices) / replay_s),
+              "detector_only_s": round(detect_s, 2), "ingest_and_analyse_s": round(prep, 1),
+              "incident_list": [{"airline": r.airline, "day": r.day.date().isoformat(), "count": r.count,
+                                 "baseline": r.baseline} for r in inc.itertuples()]})  # fmt: skip
+    s["viral_auc"] = viral_auc(voices)
+    return s
+
+
+def viral_auc(voices: pd.DataFrame) -> dict[str, Any]:
+    from sklearn.metrics import roc_auc_score
+
+    labels = pd.read_csv(DATA, usecols=["tweet_id", "airline_sentiment", "retweet_count"])
+    labels["key"] = labels["tweet_id"].astype(str)
+    v = voices.assign(key=voices["id"].astype(str).str.rsplit(":", n=1).str[-1]).merge(labels, on="key", how="inner")
+    v = v[v["airline_sentiment"] == "negative"].reset_index(drop=True)
+    y = (v["retweet_count"] > 0).astype(int).to_numpy()
+    s = viral_scores(v, use_reach=False)  # reach = retweet_count in this preset: withheld
+    out = {"negative_tweets": len(v), "retweeted": int(y.sum())}
+    for name, x in (("viral_risk", s["viral_risk"]), ("reach_only", s["reach"]),
+                    ("sentiment_only", -pd.to_numeric(v["sentiment_score"], errors="coerce").fillna(0)),
+                    ("intensity_only", s["intensity"]), ("threat_only", s["threat"])):  # fmt: skip
+        out[name] = round(float(roc_auc_score(y, np.asarray(x, dtype=float))), 3)
+    return out
+
+
+def demo(tmp: Path) -> dict[str, Any]:
+    from rich.console import Console
+
+    from escucha.demo.build import build_demo
+    from escucha.demo.generator import stories
+
+    ws = escucha.open(tmp / "demo") if (tmp / "demo" / "escucha.duckdb").exists() else \
+        build_demo(tmp / "demo", console=Console(file=open("/dev/null", "w")))[0]  # noqa: SIM115
+    t0 = time.perf_counter()
+    alerts = ws.watch.replay(step="1h")
+    dt = time.perf_counter() - t0
+    voices, _ = ws.watch._frames()
+    truth = {s["id"]: s for s in stories()}
+    c = truth["courier_collapse"]
+    week = [a for a in alerts if c["start"] <= a["window_start"][:10] <= c["end"]]
+    viral = [a for a in alerts if a["kind"] == "viral"]
+    return {"voices": len(voices), "alerts": len(alerts), "replay_s": round(dt, 2),
+            "replay_voices_per_s": round(len(voices) / dt),
+            "spike_week_alerts": [a["summary"] for a in week],
+            "influencer_alerted": any(a["scope"] == {"voice": "lumen_social:P000001"} for a in viral),
+            "watchlist_top": ws.watch.watchlist(1)[0]["item_id"]}  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def live(tmp: Path, posts: int, seed: int) -> dict[str, Any]:
+    import httpx
+    import uvicorn
+
+    from escucha.http import auth
+    from escucha.server import create_app
+
+    ws = escucha.open(tmp / "live")
+    base = pd.read_csv(DATA).head(seed)
+    ws.ingest(base, "us_airline_tweets", source_name="seed")
+    ws.analyze()
+    rules = [{"id": f"p{i}", "kind": "threshold", "scope": {"product": f"P{i}"}, "min": 1} for i in range(posts)]
+    ws.layout.alerts.write_text(yaml.safe_dump({"rules": rules}), encoding="utf-8")
+    with webhook_receiver() as hook:
+        ws.layout.notify.write_text(yaml.safe_dump({"channels": {"ops": {"type": "webhook", "url": hook.url}},
+                                                    "cooldown_s": 0}), encoding="utf-8")  # fmt: skip
+        _, token = auth.create_token(ws, "bench", "agent")
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(ws, secure_cookies=False), host="127.0.0.1", port=port,
+                                               log_level="warning"))  # fmt: skip
+        threading.Thread(target=server.run, daemon=True).start()
+        while not server.started:
+            time.sleep(0.05)
+        lat = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"authorization": f"Bearer {token}"}) as c:
+            for i in range(posts):
+                voice = {"id": f"live{i}", "channel": "social", "product": f"P{i}", "customer_id": f"u{i}",
+                         "timestamp": f"2015-02-24T12:{i % 60:02d}:00Z",
+                         "text": "@united cancelled my flight again, nobody answers, this is a disgrace"}  # fmt: skip
+                before = len(hook.bodies)
+                t0 = time.perf_counter()
+                r = c.post("/api/v1/feedback", json=voice)
+                r.raise_for_status()
+                while len(hook.bodies) <= before and time.perf_counter() - t0 < 30:
+                    time.sleep(0.002)
+                lat.append(time.perf_counter() - t0)
+        server.should_exit = True
+    lat_ms = sorted(x * 1000 for x in lat)
+    return {"posts": posts, "stored_voices": seed + posts, "delivered": len(hook.bodies),
+            "p50_ms": round(statistics.median(lat_ms), 1), "p95_ms": round(lat_ms[int(0.95 * (len(lat_ms) - 1))], 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--live-posts", type=int, default=40)
+    ap.add_argument("--live-seed", type=int, default=2000, help="voices stored before the live posts")
+    ap.add_argument("--keep", type=Path, help="keep (and reuse) the airline and demo workspaces in this folder")
+    args = ap.parse_args()
+    out: dict[str, Any] = {"machine": {"python": platform.python_version(), "cpu": platform.processor() or "?"}}
+    with tempfile.TemporaryDirectory(prefix="escucha-bench-watch-") as d:
+        tmp = Path(d)
+        keep = args.keep or tmp
+        out["airline"] = airline(keep)
+        print(json.dumps({k: v for k, v in out["airline"].items() if k != "incident_list"}, indent=2))
+        out["demo"] = demo(keep)
+        print(json.dumps(out["demo"], indent=2, ensure_ascii=False))
+        out["live"] = live(tmp, args.live_posts, args.live_seed)
+        print(json.dumps(out["live"], indent=2))
+    dest = ROOT / "bench" / "results" / "watch.json"
+    dest.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {dest}")
+
+
+if __name__ == "__main__":
+    main()
