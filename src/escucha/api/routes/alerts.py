@@ -71,7 +71,7 @@ def list_rules(state: StateDep, principal: ReadDep) -> RuleList:
 
 
 @router.put("/alerts/rules/{rule_id}", response_model=dict[str, Any], summary="Add or replace an alert rule",
-            responses=BODY_ERRORS)  # fmt: skip
+            responses={**BODY_ERRORS, **NOT_FOUND})  # fmt: skip
 def put_rule(
     state: StateDep,
     rule_id: RuleId,
@@ -96,7 +96,7 @@ def get_alert(state: StateDep, alert_id: AlertId, principal: ReadDep) -> dict[st
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=dict[str, Any], summary="Acknowledge an alert",
-             responses=NOT_FOUND)  # fmt: skip
+             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
 def ack_alert(
     state: StateDep, alert_id: AlertId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
     body: AlertNote | None = None,
@@ -107,7 +107,7 @@ def ack_alert(
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=dict[str, Any], summary="Resolve an alert",
-             responses=NOT_FOUND)  # fmt: skip
+             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
 def resolve_alert(
     state: StateDep, alert_id: AlertId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
     body: AlertNote | None = None,
