@@ -197,19 +197,34 @@ class Workspace:
     def listen(self, items: Sequence[Feedback | dict[str, Any]]) -> dict[str, Any]:
         """Live listening: store voices, analyse them inline and evaluate the alert rules on the
         windows they fall in (late voices re-evaluate their own window; alerts never repeat)."""
+        fb = [i if isinstance(i, Feedback) else Feedback.model_validate(i) for i in items]
+        before = self.store.data_version()
+        res = self.store.upsert_items(fb)
+        alerts = self.watch_arrived(fb, before=before)
+        return {"inserted": res.inserted, "updated": res.updated, "duplicates": res.duplicates,
+                "analysed": len(fb), "alerts": alerts}  # fmt: skip
+
+    def watch_arrived(
+        self, items: Sequence[Feedback], analysed: bool = False, before: Any = None
+    ) -> list[dict[str, Any]]:
+        """Analyse stored voices that just arrived (unless ``analysed``) and evaluate the alert
+        rules on their windows, in event-time order; returns the new alerts (delivered).
+        ``before``: the store's data version before they were stored (lets the watch add them to
+        what it has read instead of reading everything again)."""
         from escucha.analysis import analyse_batch
         from escucha.store import PendingItem
 
-        fb = [i if isinstance(i, Feedback) else Feedback.model_validate(i) for i in items]
-        res = self.store.upsert_items(fb)
-        pending = [PendingItem(id=i.id, content_hash=i.hash, text=i.text, title=i.title, language=i.language,
-                               reach=i.reach) for i in fb]  # fmt: skip
-        analyses, _ = analyse_batch(self.pipeline, pending)
-        self.store.save_analyses(pending, analyses)
-        days = sorted({(i.timestamp or pd.Timestamp.now(tz="UTC")).date().isoformat() for i in fb})
-        alerts = self.watch.evaluate(days) if fb else []
-        return {"inserted": res.inserted, "updated": res.updated, "duplicates": res.duplicates,
-                "analysed": len(analyses), "days": days, "alerts": alerts}  # fmt: skip
+        if not items:
+            return []
+        items = sorted(items, key=lambda f: (f.timestamp is None, f.timestamp))
+        if not analysed:
+            pending = [PendingItem(id=i.id, content_hash=i.hash, text=i.text, title=i.title, language=i.language,
+                                   reach=i.reach) for i in items]  # fmt: skip
+            analyses, _ = analyse_batch(self.pipeline, pending)
+            self.store.save_analyses(pending, analyses)
+            self.watch.absorb(zip(items, analyses, strict=True), before)
+        days = sorted({(i.timestamp or pd.Timestamp.now(tz="UTC")).date().isoformat() for i in items})
+        return self.watch.evaluate(days)
 
     def insight(self, name: str, **params: Any) -> InsightResult[Any]:
         """Compute the registered insight ``name`` (see :func:`escucha.insights.base.all_insights`)."""

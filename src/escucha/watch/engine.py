@@ -61,7 +61,29 @@ class Watch:
         obs = frame.observations(voices, frame.load_aspects(self.store), frame.load_themes(self.store),
                                  min_support=self.rules.load()["anomaly"].min_support)  # fmt: skip
         self._cache["frames"] = (version, voices, obs)
+        self._cache["dims"] = [d for d in frame.VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]
         return voices, obs
+
+    def absorb(self, pairs: Iterable[tuple[Any, Any]], before: Any) -> None:
+        """Add voices that just arrived (``(Feedback, Analysis)``) to the cached frames, when the
+        cache was current at data version ``before``: a live watcher then reads only what is new."""
+        hit = self._cache.get("frames")
+        if hit is None or hit[0] != before:
+            return
+        _, voices, obs = hit
+        new_v, new_a = frame.voice_rows(pairs)
+        if new_v.empty:
+            return
+        ids = set(new_v["id"])
+        voices = pd.concat([voices[~voices["id"].isin(ids)], new_v.dropna(axis=1, how="all")], ignore_index=True)
+        dims = [d for d in frame.VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]
+        if dims != self._cache.get("dims"):
+            self._cache.pop("frames", None)  # a dimension now varies: read everything again next time
+            return
+        new_o = frame.observations(new_v, new_a, None, dims=dims)
+        obs = pd.concat([obs[~obs["item_id"].isin(ids)], new_o], ignore_index=True).sort_values("ts", kind="stable")
+        voices = voices.sort_values(["ts", "id"], kind="stable").reset_index(drop=True)
+        self._cache["frames"] = (self.store.data_version(), voices, obs.reset_index(drop=True))
 
     # -- detection -----------------------------------------------------------------------------
     def run(

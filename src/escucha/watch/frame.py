@@ -88,8 +88,33 @@ def touchpoints(voices: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item_id", "touchpoint"])
 
 
+def voice_rows(pairs: Iterable[tuple[Any, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Voices (Feedback, Analysis | None) as the rows :func:`load_voices` and :func:`load_aspects`
+    would give, for a live watcher that adds what just arrived instead of reading everything again."""
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    rows, asp = [], []
+    for fb, an in pairs:
+        if fb.channel.value == "employee":
+            continue
+        ts = pd.Timestamp(fb.timestamp).tz_convert("UTC").tz_localize(None) if fb.timestamp else now
+        rows.append({"id": fb.id, "timestamp": ts, "ingested_at": now, "channel": fb.channel.value,
+                     "product": fb.product, "location": fb.location, "customer_id": fb.customer_id,
+                     "rating": fb.rating, "sentiment": an.sentiment if an else None,
+                     "sentiment_score": an.sentiment_score if an else None,
+                     "emotions": json.dumps(an.emotions) if an else None, "intents": list(an.intents) if an else [],
+                     "urgency": an.urgency if an else None, "reach": fb.reach, "thread_id": fb.thread_id,
+                     "parent_id": fb.parent_id, "metadata": json.dumps(fb.metadata) if fb.metadata else None,
+                     "extras": json.dumps(an.extras, default=str) if an else None, "text": fb.text, "ts": ts})  # fmt: skip
+        for m in an.aspects if an else []:
+            asp.append({"item_id": fb.id, "aspect": m.aspect, "aspect_sentiment": m.sentiment})
+    voices = pd.DataFrame(rows, columns=[*VOICE_COLUMNS, "ts"])
+    aspects = pd.DataFrame(asp, columns=["item_id", "aspect", "aspect_sentiment"]).drop_duplicates(["item_id", "aspect"])
+    return voices, aspects
+
+
 def observations(
-    voices: pd.DataFrame, aspects: pd.DataFrame, themes: pd.DataFrame | None = None, min_support: int = 1
+    voices: pd.DataFrame, aspects: pd.DataFrame, themes: pd.DataFrame | None = None, min_support: int = 1,
+    dims: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """One row per (voice, scope): ``item_id, ts, scope, parent, family, negative``.
 
@@ -103,7 +128,8 @@ def observations(
                          "negative": (voices["sentiment"] == "negative").to_numpy(),
                          "author": voices["customer_id"].astype("string").fillna("").to_numpy(dtype=str)})  # fmt: skip
     parts = [base.assign(scope=ALL, parent=ALL, family="volume")]
-    dims_used = [d for d in VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]  # one channel = all voices
+    dims_used = list(dims) if dims is not None else [
+        d for d in VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]  # one channel = all voices
     for d in dims_used:
         vals = voices[d].astype("string")
         sel = vals.notna() & (vals.str.len() > 0)
@@ -119,9 +145,9 @@ def observations(
     if not kid.empty:
         joined = kid.merge(base, on="item_id", how="inner")
         parts.append(joined.assign(scope=joined["kid"], parent=ALL, family="share").drop(columns="kid"))
-        dims = voices[["id", *dims_used]].rename(columns={"id": "item_id"})
-        dims["item_id"] = dims["item_id"].astype(str)
-        j2 = joined.merge(dims, on="item_id", how="inner")
+        dim_values = voices[["id", *dims_used]].rename(columns={"id": "item_id"})
+        dim_values["item_id"] = dim_values["item_id"].astype(str)
+        j2 = joined.merge(dim_values, on="item_id", how="inner")
         for d in dims_used:
             vals = j2[d].astype("string")
             keep = (vals.notna() & (vals.str.len() > 0)).to_numpy()

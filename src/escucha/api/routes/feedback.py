@@ -126,6 +126,7 @@ def add_feedback(
     _check_text(items)
     if state.settings.redact_pii:
         items = [redact_feedback(i) for i in items]
+    before = state.ws.store.data_version() if state.settings.watch_live else None
     res = state.ws.add(items)
     audit.record(state.ws, "feedback_posted", principal.username, client_ip(request), voices=len(items),
                  inserted=res.inserted, updated=res.updated)  # fmt: skip
@@ -137,25 +138,18 @@ def add_feedback(
         state.ws.store.save_analyses(pending, analyses)
         analysed = len(analyses)
     if state.settings.watch_live:  # live listening: analysed and watched after the response is sent
-        background.add_task(_listen, state, items, analysed == len(items))
+        background.add_task(_listen, state, items, analysed == len(items), before)
     return StoreResult(inserted=res.inserted, updated=res.updated, duplicates=res.duplicates,
                        ids=[i.id for i in items], analysed=analysed)  # fmt: skip
 
 
-def _listen(state: Any, items: list[Feedback], analysed: bool) -> None:
+def _listen(state: Any, items: list[Feedback], analysed: bool, before: Any) -> None:
     """Analyse the posted voices (unless done) and evaluate the alert rules on their windows, in
     event-time order, one evaluation at a time."""
     lock = state.cache.setdefault("watch_lock", threading.Lock())
-    items = sorted(items, key=lambda f: (f.timestamp is None, f.timestamp))
     try:
         with lock:
-            if not analysed:
-                pending = [PendingItem(id=i.id, content_hash=i.hash, text=i.text, title=i.title,
-                                       language=i.language, reach=i.reach) for i in items]  # fmt: skip
-                analyses, _ = analyse_batch(state.ws.pipeline, pending)
-                state.ws.store.save_analyses(pending, analyses)
-            days = sorted({i.timestamp.date().isoformat() for i in items if i.timestamp is not None})
-            state.ws.watch.evaluate(days or None)
+            state.ws.watch_arrived(items, analysed, before)
     except Exception as exc:  # never break the API for the watch; the next voices re-evaluate
         logging.getLogger(__name__).warning("live watch failed: %s", type(exc).__name__)
 
