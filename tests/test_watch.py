@@ -58,6 +58,21 @@ def test_the_demo_spike_week_and_influencer_are_alerted_by_default(demo_ws) -> N
     assert infl[0]["author"] == "@carlamontes.home"
 
 
+def test_broken_promise_rule_and_reputation(demo_ws, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(demo_ws.path, tmp_path / "demo")
+    ws = escucha.open(tmp_path / "demo")
+    ws.watch.rules.put({"id": "promises", "kind": "broken_promise", "min_broken_share": 80})
+    new = ws.watch.evaluate()
+    broken = [a for a in new if a["kind"] == "broken_promise"]
+    assert {"promise": "entrega_24h"} in [a["scope"] for a in broken] and all(a["evidence"] for a in broken)
+    assert not [a for a in ws.watch.evaluate() if a["kind"] == "broken_promise"]  # once per promise and week
+    res = CliRunner().invoke(app, ["-w", str(ws.path), "reputation", "--by", "location", "--json"])
+    rows = json.loads(res.output)
+    assert rows and all(0 <= r["reputation"] <= 100 for r in rows) and {"location", "period", "reviews"} <= set(rows[0])
+
+
 VOICES = [
     {"id": f"v{i}", "channel": "social", "product": "Nube", "customer_id": f"c{i}",
      "timestamp": f"2024-03-0{1 + i // 4}T1{i % 4}:00:00Z",

@@ -137,6 +137,24 @@ def register(app: typer.Typer) -> None:
             console.print(f"{r['influence']:.3f}  {r['author']}  voices {r['voices']} · reach {r['reach']:,} · "
                           f"replies {r['replies']} · echoes {r['echoes']}", highlight=False, markup=False)  # fmt: skip
 
+    @app.command("reputation")
+    def reputation_cmd(
+        by: Annotated[str, typer.Option(help="location or product.")] = "location",
+        period: Annotated[str, typer.Option(help="M (month), W (week), Q (quarter).")] = "M",
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Reputation 0-100 per location (or product) and period, from review channels."""
+        if by not in ("location", "product"):
+            raise ValidationError(f"--by {by!r}: use location or product", field="by")
+        rows = _ws(workspace).watch.reputation(by=by, period=period)
+        if as_json:
+            _emit_json(rows)
+            return
+        for r in rows:
+            console.print(f"{r['period']}  {r[by]:<24} {r['reputation']:>5.1f}  ({r['reviews']} reviews, mean {r['mean']:.2f})",
+                          highlight=False, markup=False)  # fmt: skip
+
     @app.command("listen")
     def listen_cmd(
         batch: Annotated[int, typer.Option(help="Voices analysed together.")] = 100,

@@ -87,9 +87,11 @@ class Watch:
 
     # -- detection -----------------------------------------------------------------------------
     def run(
-        self, step: str | None = None, days: Iterable[Any] | None = None, until: Any = None
+        self, step: str | None = None, days: Iterable[Any] | None = None, until: Any = None, live: bool = False
     ) -> list[dict[str, Any]]:
-        """Every rule stepped through the voices (only ``days``' windows when given), oldest first."""
+        """Every rule stepped through the voices (only ``days``' windows when given), oldest first.
+        Rules on the present state (broken promises) run only ``live``: a replay cannot see them
+        as they were."""
         cfg = self.rules.load()
         step_td = parse_step(step or cfg["step"])
         voices, obs = self._frames()
@@ -110,9 +112,8 @@ class Watch:
                 found = vip_alerts(voices, self.store, rule, step_td, wanted)
             elif kind == "threshold":
                 found = threshold_alerts(voices, obs, rule, step_td, wanted)
-            elif kind == "broken_promise" and self.promises is not None and days is not None:
-                found = promise_alerts(self.promises(), pd.Timestamp(voices["ts"].max()) if len(voices) else
-                                       pd.Timestamp.now())  # fmt: skip
+            elif kind == "broken_promise" and self.promises is not None and live and len(voices):
+                found = promise_alerts(self.promises(), pd.Timestamp(voices["ts"].max()), rule)
             else:
                 found = []
             for a in found:
@@ -153,7 +154,7 @@ class Watch:
         """Live: evaluate the windows of ``days`` (the days of new or late voices; all when None),
         store what is found (no duplicates: ids come from kind + scope + window) and deliver the
         alerts that are new."""
-        alerts = self.run(days=days if days is not None else None)
+        alerts = self.run(days=days, live=True)
         new = self.book.merge(alerts)
         if new and deliver_new and self.notifier is not None:
             rules = {r["id"]: r for r in self.rules.list()}

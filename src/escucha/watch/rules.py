@@ -81,6 +81,9 @@ def validate_rule(rule: Any, where: str = "rule") -> dict[str, Any]:
         if out.setdefault("metric", "volume") not in ("volume", "negative"):
             raise ValidationError(f"rule {rid}: metric must be volume or negative", field="metric", record=rid)
         out["min"] = int(_number(out.get("min"), rid, "min", 1, 1e12))
+    if kind == "broken_promise":
+        out["min_broken_share"] = _number(out.get("min_broken_share", 50), rid, "min_broken_share", 0, 100)
+        out["min_mentions"] = int(_number(out.get("min_mentions", 20), rid, "min_mentions", 1, 1e9))
     if kind == "vip":
         out.setdefault("attribute", "tier")
         vals = out.setdefault("values", ["vip"])

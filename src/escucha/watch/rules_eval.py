@@ -139,15 +139,22 @@ def threshold_alerts(voices: pd.DataFrame, obs: pd.DataFrame, rule: dict[str, An
     return out
 
 
-def promise_alerts(promises: Iterable[dict[str, Any]], now: pd.Timestamp) -> list[dict[str, Any]]:
-    """A brand promise the promises insight finds broken (one alert per promise and day)."""
+def promise_alerts(promises: Iterable[dict[str, Any]], now: pd.Timestamp, rule: dict[str, Any]) -> list[dict[str, Any]]:
+    """A brand promise the promises insight finds broken more often than kept: the lower 95% bound
+    of its broken share at least ``min_broken_share`` (%) over ``min_mentions`` mentions (one alert
+    per promise and week)."""
     out = []
+    week = (now - pd.Timedelta(days=now.dayofweek)).floor("D")
     for p in promises:
-        status = str(p.get("status") or p.get("verdict") or "")
-        if "broken" not in status:
+        low = p.get("broken_share_low")
+        if low is None or float(low) < rule["min_broken_share"] or int(p.get("mentions") or 0) < rule["min_mentions"]:
             continue
-        pid = str(p.get("id") or p.get("promise_id") or p.get("name"))
-        quotes = [str(q.get("item_id")) for q in p.get("quotes", []) if isinstance(q, dict) and q.get("item_id")]
-        out.append(_alert("broken_promise", {"promise": pid}, now.floor("D"), now, float(p.get("gap") or 1.0),
-                          f"promise {p.get('name') or pid} is being broken ({status})", quotes[:20]))  # fmt: skip
+        pid = str(p.get("id"))
+        quotes = [str(q["item_id"]) for q in p.get("evidence_broken") or [] if isinstance(q, dict) and q.get("item_id")]
+        a = _alert("broken_promise", {"promise": pid}, week, now, float(p.get("gap") or 0.0),
+                   f"promise '{p.get('promise') or pid}' broken in {float(p['broken_share']):.0f}% of "
+                   f"{int(p['mentions'])} mentions ({int(p.get('broken') or 0)} broken, {int(p.get('kept') or 0)} kept)",
+                   (quotes + [str(i) for i in (p.get("item_ids") or [])])[:20])  # fmt: skip
+        a["window_end"] = (week + pd.Timedelta(days=7)).isoformat()
+        out.append(a)
     return out

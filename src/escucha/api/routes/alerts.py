@@ -124,6 +124,19 @@ def get_watchlist(
     return Watchlist(voices=_redact(state, state.ws.watch.watchlist(top)))
 
 
+class Reputation(BaseModel):
+    rows: list[dict[str, Any]]
+
+
+@router.get("/reputation", response_model=Reputation, summary="Reputation 0-100 per location or product and month")
+def get_reputation(
+    state: StateDep, principal: ReadDep,
+    by: Annotated[str, Query(pattern="^(location|product)$")] = "location",
+    period: Annotated[str, Query(pattern="^(W|M|Q)$")] = "M",
+) -> Reputation:  # fmt: skip
+    return Reputation(rows=state.ws.watch.reputation(by=by, period=period))
+
+
 @router.get("/influencers", response_model=Influencers, summary="Authors by influence; first opinions and echoes")
 def get_influencers(
     state: StateDep, principal: ReadDep, top: Annotated[int, Query(ge=1, le=200)] = 20,
