@@ -104,7 +104,21 @@ def demo(tmp: Path) -> dict[str, Any]:
     c = truth["courier_collapse"]
     week = [a for a in alerts if c["start"] <= a["window_start"][:10] <= c["end"]]
     viral = [a for a in alerts if a["kind"] == "viral"]
-    return {"voices": len(voices), "alerts": len(alerts), "replay_s": round(dt, 2),
+    # quiet periods: days outside the stories' weeks (the collapse week, the campaign's first week,
+    # the viral day and the day after)
+    b = truth["broken_promise_24h"]
+    busy = set(pd.date_range(c["start"], c["end"]).date) | set(pd.date_range(b["start"], periods=7).date)
+    vd = pd.Timestamp(truth["viral_influencer"]["date"])
+    busy |= {vd.date(), (vd + pd.Timedelta(days=1)).date()}
+    _, obs = ws.watch._frames()
+    days = pd.to_datetime(obs["ts"]).dt.date
+    quiet_days = set(days) - busy
+    anomalies = [a for a in alerts if a["kind"] in ("volume", "topic", "negativity")]
+    quiet = [a for a in anomalies if pd.Timestamp(a["window_start"]).date() in quiet_days]
+    scope_weeks = obs["scope"].nunique() * len(quiet_days) / 7
+    return {"quiet_days": len(quiet_days), "quiet_alerts": len(quiet),
+            "quiet_false_alarms_per_scope_week": round(len(quiet) / scope_weeks, 4),
+            "quiet_false_alarms_per_week": round(len(quiet) / (len(quiet_days) / 7), 2),"voices": len(voices), "alerts": len(alerts), "replay_s": round(dt, 2),
             "replay_voices_per_s": round(len(voices) / dt),
             "spike_week_alerts": [a["summary"] for a in week],
             "influencer_alerted": any(a["scope"] == {"voice": "lumen_social:P000001"} for a in viral),
