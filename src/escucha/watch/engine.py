@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EVIDENCE = 20
+DELIVER_MAX_AGE = pd.Timedelta(days=7)
 
 
 @dataclass
@@ -151,15 +152,23 @@ class Watch:
         return alerts
 
     def evaluate(self, days: Iterable[Any] | None = None, deliver_new: bool = True) -> list[dict[str, Any]]:
-        """Live: evaluate the windows of ``days`` (the days of new or late voices; all when None),
-        store what is found (no duplicates: ids come from kind + scope + window) and deliver the
-        alerts that are new."""
+        """Live: evaluate the windows of ``days`` (the days of new or late voices; the newest day
+        when None), store what is found (no duplicates: ids come from kind + scope + window) and
+        deliver the alerts that are new. Alerts on windows more than :data:`DELIVER_MAX_AGE` older
+        than the newest voice (a backlog being imported) are stored, not delivered; ``alerts replay
+        --save`` fills in history."""
+        voices, _ = self._frames()
+        if days is None:
+            days = [] if voices.empty else [pd.Timestamp(voices["ts"].max()).floor("D")]
         alerts = self.run(days=days, live=True)
         new = self.book.merge(alerts)
-        if new and deliver_new and self.notifier is not None:
+        newest = pd.Timestamp(voices["ts"].max()) if len(voices) else None
+        fresh = [a for a in new if newest is None
+                 or pd.Timestamp(a["window_end"]).tz_localize(None) >= newest - DELIVER_MAX_AGE]  # fmt: skip
+        if fresh and deliver_new and self.notifier is not None:
             rules = {r["id"]: r for r in self.rules.list()}
             try:
-                deliver(self.notifier, new, rules)
+                deliver(self.notifier, fresh, rules)
             except Exception as exc:  # the outbox retries; a channel's failure must not lose the alert
                 log.warning("alert delivery failed: %s", type(exc).__name__)
         return new
