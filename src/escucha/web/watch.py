@@ -20,9 +20,9 @@ from escucha.web.render import add_template_dir, render
 router = APIRouter(include_in_schema=False)
 ReadDep = Annotated[Principal, Depends(require(READ))]
 add_template_dir(Path(__file__).parent / "watch_templates")
-register_nav(NavItem("alerts", "/alerts", {"es": "Alertas", "en": "Alerts"}, order=15))
-register_nav(NavItem("watchlist", "/watchlist", {"es": "Vigilancia", "en": "Watch list"}, order=16))
-register_nav(NavItem("influencers", "/influencers", {"es": "Influyentes", "en": "Influencers"}, order=17))
+register_nav(NavItem("alerts", "/alerts", {"es": "Alertas", "en": "Alerts"}, order=35))
+register_nav(NavItem("watchlist", "/watchlist", {"es": "Vigilancia", "en": "Watch list"}, order=36))
+register_nav(NavItem("influencers", "/influencers", {"es": "Influyentes", "en": "Influencers"}, order=37))
 
 add_messages({
     "watch.alerts": ("Alertas", "Alerts"),
