@@ -90,7 +90,7 @@ class _State:
         live = np.ones_like(seen)  # every scope learns from every day with data (zeros before it appears)
         self.raw = (1 - a) * self.raw + a * x
         # winsorised: an incident day must not become tomorrow's normal (robust to runs of bad days)
-        cap = np.where(self.days >= 3, np.maximum(2.0 * mean, mean + 3.0 * np.sqrt(self.var()) + 3.0), np.inf)
+        cap = np.where(self.days >= 3, np.maximum(1.5 * mean, mean + 2.0 * np.sqrt(self.var()) + 2.0), np.inf)
         cap = np.where(self.run >= 2, np.inf, cap)  # a third high day in a row is a new level, not an incident
         self.run = np.where(x > cap, self.run + 1, 0.0)
         x = np.minimum(x, cap)
