@@ -217,14 +217,15 @@ class Workspace:
         if not items:
             return []
         items = sorted(items, key=lambda f: (f.timestamp is None, f.timestamp))
+        absorbed = False
         if not analysed:
             pending = [PendingItem(id=i.id, content_hash=i.hash, text=i.text, title=i.title, language=i.language,
                                    reach=i.reach) for i in items]  # fmt: skip
             analyses, _ = analyse_batch(self.pipeline, pending)
             self.store.save_analyses(pending, analyses)
-            self.watch.absorb(zip(items, analyses, strict=True), before)
+            absorbed = self.watch.absorb(zip(items, analyses, strict=True), before)
         days = sorted({(i.timestamp or pd.Timestamp.now(tz="UTC")).date().isoformat() for i in items})
-        return self.watch.evaluate(days)
+        return self.watch.evaluate(days, trust_cache=not analysed and absorbed)
 
     def insight(self, name: str, **params: Any) -> InsightResult[Any]:
         """Compute the registered insight ``name`` (see :func:`escucha.insights.base.all_insights`)."""

@@ -52,10 +52,13 @@ class Watch:
         return AlertBook(self.store)
 
     # -- data ----------------------------------------------------------------------------------
-    def _frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Voices and their observations, cached until the store's data changes."""
-        version = self.store.data_version()
+    def _frames(self, trust_cache: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Voices and their observations, cached until the store's data changes (``trust_cache``:
+        the caller has just brought the cache up to date; no need to ask the store)."""
         hit = self._cache.get("frames")
+        if trust_cache and hit is not None:
+            return hit[1], hit[2]  # type: ignore[no-any-return]
+        version = self.store.data_version()
         if hit is not None and hit[0] == version:
             return hit[1], hit[2]  # type: ignore[no-any-return]
         voices = frame.load_voices(self.store)
@@ -65,37 +68,39 @@ class Watch:
         self._cache["dims"] = [d for d in frame.VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]
         return voices, obs
 
-    def absorb(self, pairs: Iterable[tuple[Any, Any]], before: Any) -> None:
+    def absorb(self, pairs: Iterable[tuple[Any, Any]], before: Any) -> bool:
         """Add voices that just arrived (``(Feedback, Analysis)``) to the cached frames, when the
         cache was current at data version ``before``: a live watcher then reads only what is new."""
         hit = self._cache.get("frames")
         if hit is None or hit[0] != before:
-            return
+            return False
         _, voices, obs = hit
         new_v, new_a = frame.voice_rows(pairs)
         if new_v.empty:
-            return
+            return False
         ids = set(new_v["id"])
         voices = pd.concat([voices[~voices["id"].isin(ids)], new_v.dropna(axis=1, how="all")], ignore_index=True)
         dims = [d for d in frame.VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]
         if dims != self._cache.get("dims"):
             self._cache.pop("frames", None)  # a dimension now varies: read everything again next time
-            return
+            return False
         new_o = frame.observations(new_v, new_a, None, dims=dims)
         obs = pd.concat([obs[~obs["item_id"].isin(ids)], new_o], ignore_index=True).sort_values("ts", kind="stable")
         voices = voices.sort_values(["ts", "id"], kind="stable").reset_index(drop=True)
         self._cache["frames"] = (self.store.data_version(), voices, obs.reset_index(drop=True))
+        return True
 
     # -- detection -----------------------------------------------------------------------------
     def run(
-        self, step: str | None = None, days: Iterable[Any] | None = None, until: Any = None, live: bool = False
+        self, step: str | None = None, days: Iterable[Any] | None = None, until: Any = None, live: bool = False,
+        trust_cache: bool = False,
     ) -> list[dict[str, Any]]:
         """Every rule stepped through the voices (only ``days``' windows when given), oldest first.
         Rules on the present state (broken promises) run only ``live``: a replay cannot see them
         as they were."""
         cfg = self.rules.load()
         step_td = parse_step(step or cfg["step"])
-        voices, obs = self._frames()
+        voices, obs = self._frames(trust_cache)
         until_ts = pd.Timestamp(until).tz_localize(None) if until is not None and pd.Timestamp(until).tzinfo \
             else (pd.Timestamp(until) if until is not None else None)  # fmt: skip
         if until_ts is not None:
@@ -151,16 +156,18 @@ class Watch:
             self.book.merge(alerts)
         return alerts
 
-    def evaluate(self, days: Iterable[Any] | None = None, deliver_new: bool = True) -> list[dict[str, Any]]:
+    def evaluate(
+        self, days: Iterable[Any] | None = None, deliver_new: bool = True, trust_cache: bool = False
+    ) -> list[dict[str, Any]]:
         """Live: evaluate the windows of ``days`` (the days of new or late voices; the newest day
         when None), store what is found (no duplicates: ids come from kind + scope + window) and
         deliver the alerts that are new. Alerts on windows more than :data:`DELIVER_MAX_AGE` older
         than the newest voice (a backlog being imported) are stored, not delivered; ``alerts replay
         --save`` fills in history."""
-        voices, _ = self._frames()
+        voices, _ = self._frames(trust_cache)
         if days is None:
             days = [] if voices.empty else [pd.Timestamp(voices["ts"].max()).floor("D")]
-        alerts = self.run(days=days, live=True)
+        alerts = self.run(days=days, live=True, trust_cache=True)
         new = self.book.merge(alerts)
         newest = pd.Timestamp(voices["ts"].max()) if len(voices) else None
         fresh = [a for a in new if newest is None
