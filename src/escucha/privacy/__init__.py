@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from escucha.privacy.people import addresses, names
+from escucha.privacy.people import addresses
+from escucha.privacy.people import names as person_names
 
 if TYPE_CHECKING:
     from escucha.models import Feedback
@@ -300,7 +301,7 @@ def _phones(text: str) -> Iterator[Span]:
 
 
 def _people(text: str) -> Iterator[Span]:
-    for start, end, tag in (*addresses(text), *names(text)):
+    for start, end, tag in (*addresses(text), *person_names(text)):
         yield Span(start, end, tag)
 
 

@@ -13,7 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_GIVEN = frozenset("""
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_GIVEN = _words("""
 aaron abel adela adolfo adrian adriana agustin agustina aitana aitor alba alberto alejandra alejandro
 alex alexander alfonso alfredo alicia alma alonso alvaro amanda amelia amparo ana andrea andres
 andrew angel angela angeles anna anne antonia antonio ariadna arturo aurora barbara beatriz belen
@@ -40,8 +45,8 @@ kathy keith kelly ken kevin kim larry lauren linda lisa lori mandy maria mark ma
 melissa mike nancy nick nicole pam pat paul peter phil rachel ray rebecca rich rick rob robert
 ron ronald ryan sam scott sean sharon steve steven stephanie sue susan ted tim tina todd tom
 tony tracy walter wendy
-""".split())
-_NOT_NAMES = frozenset("""
+""")
+_NOT_NAMES = _words("""
 lunes martes miércoles jueves viernes sábado domingo enero febrero marzo abril mayo junio julio
 agosto septiembre octubre noviembre diciembre monday tuesday wednesday thursday friday saturday
 sunday january february march april june august september october november december
@@ -52,7 +57,7 @@ español española inglés inglesa english spanish american british french franc
 cliente vip premium gold oro plata platinum
 station airport hotel park center centre mall bank airlines airways air express street avenue road
 plaza calle aeropuerto estación parque centro banco tienda store shop app web
-""".split())
+""")
 _PARTICLES = r"(?:de(?:l| la| los| las)?|da|do|dos|van|von|der|y|i|di|le|la)"
 _WORD = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñüç]+(?:-[A-ZÁÉÍÓÚÑÜ][a-záéíóúñüç]+)?"
 _NAME = rf"{_WORD}(?:\s+(?:{_PARTICLES}\s+)?{_WORD}){{0,3}}"
@@ -97,10 +102,10 @@ _ACCENTS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü
 def _accent_class(rest: str) -> str:
     return "".join(_ACCENTS.get(c, re.escape(c)) for c in rest)
 _SURNAME = re.compile(rf"\s+((?:{_PARTICLES}\s+)?{_WORD}(?:\s+(?:{_PARTICLES}\s+)?{_WORD})?)")
-_ALSO_PLACES = frozenset("santiago victoria florida lucia sofia paris austin jackson charlotte orlando "
+_ALSO_PLACES = _words("santiago victoria florida lucia sofia paris austin jackson charlotte orlando "
                          "elizabeth georgia virginia carolina dolores mercedes regina alicante "
-                         "valencia maria santa san jose".split())
-_PLACE_WORDS = frozenset("a en de desde hasta hacia para por to in from at via vuelo flight".split())
+                         "valencia maria santa san jose")
+_PLACE_WORDS = _words("a en de desde hasta hacia para por to in from at via vuelo flight")
 
 _STREET_ES = (r"calle|c/|c\.|avda\.?|avenida|av\.|plaza|pza\.?|paseo|p[ºo]\.?|carrer|camino|"
               r"carretera|ctra\.?|ronda|travesía|travesia|glorieta|urbanización|urb\.|callejón|pasaje")
