@@ -64,11 +64,15 @@ class AlertBook:
 
     def merge(self, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Store ``alerts``; an alert already known (same id: kind, scope, window) keeps its state
-        and is updated only when it grew (late voices). Returns the alerts that are new."""
+        and is updated only when it grew (late voices). Returns the alerts that are new.
+        Atomic across threads and processes (``Store.update_docs``)."""
         new: list[dict[str, Any]] = []
-        with _lock(self.store):
-            docs = self.store.get_docs(DOCS)
-            changed: dict[str, dict[str, Any]] = {}
+        if not alerts:
+            return new
+
+        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            new.clear()
+            changed: dict[str, dict[str, Any] | None] = {}
             for a in alerts:
                 old = docs.get(a["id"])
                 if old is None:
@@ -77,14 +81,19 @@ class AlertBook:
                     new.append(doc)
                 elif a.get("count", 0) > old.get("count", 0) or len(a.get("evidence", [])) > len(old.get("evidence", [])):
                     keep = {k: old[k] for k in ("state", "created_at", "detected_at", "acknowledged_by",
-                                                "acknowledged_at", "resolved_by", "resolved_at") if k in old}
+                                                "acknowledged_at", "resolved_by", "resolved_at", "notes") if k in old}
                     changed[a["id"]] = {**old, **a, **keep, "updated_at": _now()}
-            self.store.put_docs(DOCS, changed)
+            return changed
+
+        with _lock(self.store):
+            self.store.update_docs(DOCS, change, keys=[a["id"] for a in alerts])
         return new
 
     def _set(self, alert_id: str, state: str, user: str, note: str | None) -> dict[str, Any]:
-        with _lock(self.store):
-            doc = dict(self.get(alert_id))
+        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            if alert_id not in docs:
+                raise NotFoundError(f"no alert {alert_id!r}", field="id", record=alert_id)
+            doc = dict(docs[alert_id])
             if state == "acknowledged" and doc.get("state") == "resolved":
                 raise ValidationError(f"alert {alert_id} is already resolved", field="state", record=alert_id)
             prefix = "acknowledged" if state == "acknowledged" else "resolved"
@@ -92,9 +101,12 @@ class AlertBook:
             if state == "resolved" and not doc.get("acknowledged_by"):
                 doc.update({"acknowledged_by": user, "acknowledged_at": doc["resolved_at"]})
             if note:
-                doc.setdefault("notes", []).append({"by": user, "at": _now(), "text": note[:1000]})
-            self.store.put_docs(DOCS, {alert_id: doc})
-            return doc
+                doc["notes"] = [*doc.get("notes", []), {"by": user, "at": _now(), "text": note[:1000]}]
+            return {alert_id: doc}
+
+        with _lock(self.store):
+            out = self.store.update_docs(DOCS, change, keys=[alert_id])
+        return out[alert_id]  # type: ignore[return-value]
 
     def ack(self, alert_id: str, user: str, note: str | None = None) -> dict[str, Any]:
         return self._set(alert_id, "acknowledged", user, note)
