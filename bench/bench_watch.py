@@ -40,7 +40,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 import escucha  # noqa: E402
 from escucha.watch.viral import viral_scores  # noqa: E402
 from receivers import webhook_receiver  # noqa: E402
-from watch_labels import incidents, score  # noqa: E402
+from watch_labels import OTHER_REASONS, incidents, score  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "us_airline_tweets" / "tweets.csv"
 
@@ -67,6 +67,12 @@ def airline(tmp: Path) -> dict[str, Any]:
               "detector_only_s": round(detect_s, 2), "ingest_and_analyse_s": round(prep, 1),
               "incident_list": [{"airline": r.airline, "day": r.day.date().isoformat(), "count": r.count,
                                  "baseline": r.baseline} for r in inc.itertuples()]})  # fmt: skip
+    s["other_reasons"] = {}  # the same detector against incident lists of other labelled reasons
+    for reason, aspect in OTHER_REASONS.items():
+        other = incidents(DATA, reason=reason)
+        o = score(alerts, other, int(obs["scope"].nunique()), float(weeks), aspect=aspect)
+        s["other_reasons"][reason] = {"incidents": o["incidents"], "recall_strict": round(o["recall_strict"], 2),
+                                      "recall_airline": round(o["recall_airline"], 2)}  # fmt: skip
     s["viral_auc"] = viral_auc(voices)
     return s
 

@@ -10,21 +10,26 @@ import pandas as pd
 
 REASON = "Cancelled Flight"
 ASPECT = "airline.cancellations"
+OTHER_REASONS = {"Late Flight": "airline.delays", "Lost Luggage": "airline.baggage",
+                 "Customer Service Issue": "customer_service", "Bad Flight": "airline.seats_comfort",
+                 "Flight Attendant Complaints": "airline.crew"}  # fmt: skip
+"""Other labelled reasons and the aspect of escucha's airline taxonomy that says the same."""
 
 
-def daily_labels(csv: Path) -> pd.DataFrame:
+def daily_labels(csv: Path, reason: str = REASON) -> pd.DataFrame:
     """Per airline and UTC day: tweets ``n`` and tweets labelled with a cancellation ``c``."""
     df = pd.read_csv(csv, usecols=["airline", "negativereason", "tweet_created"])
     day = pd.to_datetime(df["tweet_created"], utc=True).dt.tz_convert(None).dt.floor("D")
-    df = df.assign(day=day, c=(df["negativereason"] == REASON).astype(int))
+    df = df.assign(day=day, c=(df["negativereason"] == reason).astype(int))
     return df.groupby(["airline", "day"]).agg(n=("c", "size"), c=("c", "sum")).reset_index()
 
 
-def incidents(csv: Path, min_count: int = 20, ratio: float = 2.0, min_day_volume: int = 50) -> pd.DataFrame:
+def incidents(csv: Path, min_count: int = 20, ratio: float = 2.0, min_day_volume: int = 50,
+              reason: str = REASON) -> pd.DataFrame:
     """Airline-days whose cancellation count is at least ``ratio`` times the airline's own usual
     (the median over its other full days with ``min_day_volume`` tweets; an airline with fewer than
     three such days is compared with the pooled median share times its volume) and ``min_count``."""
-    g = daily_labels(csv)
+    g = daily_labels(csv, reason)
     full = g[g["n"] >= min_day_volume]
     pooled = float((full["c"] / full["n"]).median())
     rows = []
@@ -40,7 +45,8 @@ def _day(alert: dict[str, Any]) -> pd.Timestamp:
     return pd.Timestamp(alert["window_start"]).tz_localize(None).floor("D")
 
 
-def score(alerts: list[dict[str, Any]], inc: pd.DataFrame, n_scopes: int, weeks: float) -> dict[str, Any]:
+def score(alerts: list[dict[str, Any]], inc: pd.DataFrame, n_scopes: int, weeks: float,
+          aspect: str = ASPECT) -> dict[str, Any]:
     """Recall (strict: scoped to the airline and to cancellations; loose: to the airline), false
     alerts (not on an incident's airline-day) per scope-week, and lead time: hours between the
     first matching alert and the end of the incident's day (what a daily report would wait for)."""
@@ -48,7 +54,7 @@ def score(alerts: list[dict[str, Any]], inc: pd.DataFrame, n_scopes: int, weeks:
     keys = {(r.airline, r.day) for r in inc.itertuples()}
     for r in inc.itertuples():
         mine = [a for a in alerts if a["scope"].get("product") == r.airline and _day(a) == r.day]
-        strict = [a for a in mine if a["scope"].get("aspect") == ASPECT]
+        strict = [a for a in mine if a["scope"].get("aspect") == aspect]
         hit_loose += bool(mine)
         if strict:
             hit_strict += 1
