@@ -202,6 +202,8 @@ def test_dashboard_pages_in_spanish_and_english(ws) -> None:
     assert client.get("/influencers", headers=h).status_code == 200
     snap = client.get("/", headers=h)
     assert 'id="alerts-box"' in snap.text and alert["id"] in snap.text
+    ws.watch.book.ack(alert["id"], "ana")
+    assert alert["id"] not in client.get("/", headers=h).text  # acknowledged: out of the box at once
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ from escucha.insights.protect import safe_listing
 from escucha.models import INTENTS
 from escucha.store import Filters
 from escucha.web.render import highlight, render
-from escucha.web.snapshot import cached_snapshot
+from escucha.web.snapshot import cached_snapshot, open_alerts
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -115,7 +115,7 @@ def language(
 # -- snapshot ----------------------------------------------------------------------------------
 @router.get("/")
 def snapshot(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
-    data = cached_snapshot(state.ws, state.cache)
+    data = {**cached_snapshot(state.ws, state.cache), "alerts": open_alerts(state.ws)}  # alerts: never stale
     urgent = [{**u, "text": state.redact(u["text"])} for u in data.get("urgent", [])]
     aspects = [{**a, "quote": state.redact(a["quote"])} for a in data.get("negative_aspects", [])]
     return render(request, "snapshot.html", d=data, urgent=urgent, aspects=aspects,

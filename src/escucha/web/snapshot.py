@@ -63,7 +63,7 @@ def _optional_sections(ws: Workspace) -> list[dict[str, Any]]:
     return out
 
 
-def _alerts(ws: Workspace) -> list[dict[str, Any]]:
+def open_alerts(ws: Workspace) -> list[dict[str, Any]]:
     """The alerts box: the reputation watch's newest open alerts."""
     try:
         return [{"id": a["id"], "kind": a["kind"], "summary": a["summary"], "detected_at": a["detected_at"],
@@ -77,7 +77,7 @@ def build_snapshot(ws: Workspace, window_days: int = WINDOW_DAYS) -> dict[str, A
     """Everything the snapshot page shows (relative to the newest week with data)."""
     weekly = ws.metrics(period="week")
     if weekly.empty:
-        return {"empty": True, "sections": _optional_sections(ws), "alerts": _alerts(ws)}
+        return {"empty": True, "sections": _optional_sections(ws), "alerts": open_alerts(ws)}
     trend = to_records(weekly.tail(26))
     latest = trend[-1]
     end = pd.Timestamp(weekly["week"].iloc[-1]) + timedelta(days=7)
@@ -109,7 +109,7 @@ def build_snapshot(ws: Workspace, window_days: int = WINDOW_DAYS) -> dict[str, A
         "negative_aspects": _negative_aspects(ws, f),
         "urgent": urgent,
         "sections": _optional_sections(ws),
-        "alerts": _alerts(ws),
+        "alerts": open_alerts(ws),
     }
 
 
