@@ -228,3 +228,29 @@ def test_replay_on_the_airline_tweets_finds_the_labelled_cancellation_spikes(sha
     assert s["recall_strict"] >= 0.4, s  # scoped to the airline and to cancellations
     assert s["false_per_scope_week"] <= 0.1, s
     assert s["lead_time_h_median"] is not None and s["lead_time_h_median"] > 0  # before a daily report
+
+
+def test_acknowledge_from_the_dashboard_with_a_session_in_english(ws) -> None:
+    import re
+
+    from escucha.http import auth
+    from escucha.server import create_app
+
+    _rules(ws)
+    ws.listen(VOICES[:4])
+    [alert] = ws.watch.alerts()
+    auth.add_user(ws, "sam", "a-long-enough-password", "agent", language="en")
+    client = TestClient(create_app(ws, secure_cookies=False), base_url="http://127.0.0.1")
+    page = client.get("/login")
+    tok = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"username": "sam", "password": "a-long-enough-password", "csrf_token": tok},
+                follow_redirects=False)  # fmt: skip
+    one = client.get(f"/alerts/{alert['id']}")
+    assert "Acknowledge" in one.text and "Evidence" in one.text  # English
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', one.text).group(1)  # type: ignore[union-attr]
+    assert client.post(f"/alerts/{alert['id']}/ack", data={}, follow_redirects=False).status_code == 403  # no token
+    r = client.post(f"/alerts/{alert['id']}/ack", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert ws.watch.book.get(alert["id"])["acknowledged_by"] == "sam"
+    listed = client.get("/alerts?status=acknowledged")
+    assert "sam" in listed.text and "Acknowledged" in listed.text
