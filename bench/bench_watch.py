@@ -74,7 +74,27 @@ def airline(tmp: Path) -> dict[str, Any]:
         s["other_reasons"][reason] = {"incidents": o["incidents"], "recall_strict": round(o["recall_strict"], 2),
                                       "recall_airline": round(o["recall_airline"], 2)}  # fmt: skip
     s["viral_auc"] = viral_auc(voices)
+    s["scaled_10x"] = scaled(ws, 10)
     return s
+
+
+def scaled(ws: Any, copies: int) -> dict[str, Any]:
+    """The airline tweets repeated ``copies`` times, each copy eight days later (in memory: the
+    observations and the detector, without the store read)."""
+    from escucha.watch import frame
+    from escucha.watch.replay import detect
+
+    v, a = frame.load_voices(ws.store), frame.load_aspects(ws.store)
+    vs = [v.assign(id=v["id"].astype(str) + f"#{i}", ts=v["ts"] + pd.Timedelta(days=8 * i)) for i in range(copies)]
+    asp = [a.assign(item_id=a["item_id"].astype(str) + f"#{i}") for i in range(copies)]
+    big_v, big_a = pd.concat(vs, ignore_index=True), pd.concat(asp, ignore_index=True)
+    t0 = time.perf_counter()
+    obs = frame.observations(big_v, big_a, min_support=10)
+    t1 = time.perf_counter()
+    alerts = detect(obs, "1h")
+    t2 = time.perf_counter()
+    return {"voices": len(big_v), "observations": len(obs), "observations_s": round(t1 - t0, 2),
+            "detector_s": round(t2 - t1, 2), "voices_per_s": round(len(big_v) / (t2 - t0)), "alerts": len(alerts)}
 
 
 def viral_auc(voices: pd.DataFrame) -> dict[str, Any]:
