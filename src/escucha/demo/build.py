@@ -41,4 +41,6 @@ def build_demo(
     with console.status("analysing…"):
         result: Any = ws.analyze()
     console.print(f"analysed {result.analysed:,} voices at {result.texts_per_s:,.0f}/s")
+    alerts = ws.watch.replay(save=True)  # the reputation watch's history (stored, never delivered)
+    console.print(f"reputation watch: {len(alerts)} alerts (escucha alerts; /alerts)")
     return ws, files

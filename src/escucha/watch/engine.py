@@ -167,6 +167,8 @@ class Watch:
         voices, _ = self._frames(trust_cache)
         if days is None:
             days = [] if voices.empty else [pd.Timestamp(voices["ts"].max()).floor("D")]
+            if not voices.empty and not self.book.all():  # first use: the history from a replay, not delivered
+                self.book.merge(self.run())
         alerts = self.run(days=days, live=True, trust_cache=True)
         new = self.book.merge(alerts)
         newest = pd.Timestamp(voices["ts"].max()) if len(voices) else None
