@@ -12,7 +12,7 @@ It takes the workspace's pieces (store, layout, a notifier) rather than the work
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ DELIVER_MAX_AGE = pd.Timedelta(days=7)
 class Watch:
     store: Store
     layout: WorkspaceLayout
-    notifier: Notifier | None = None
+    notifier: Notifier | Callable[[], Notifier] | None = None  # or a factory: read notify.yaml only to deliver
     promises: Any = None  # a callable returning the promises insight's rows (broken_promise rules)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -177,7 +177,8 @@ class Watch:
         if fresh and deliver_new and self.notifier is not None:
             rules = {r["id"]: r for r in self.rules.list()}
             try:
-                deliver(self.notifier, fresh, rules)
+                notifier = self.notifier() if callable(self.notifier) else self.notifier
+                deliver(notifier, fresh, rules)
             except Exception as exc:  # the outbox retries; a channel's failure must not lose the alert
                 log.warning("alert delivery failed: %s", type(exc).__name__)
         return new
