@@ -254,3 +254,28 @@ def test_acknowledge_from_the_dashboard_with_a_session_in_english(ws) -> None:
     assert ws.watch.book.get(alert["id"])["acknowledged_by"] == "sam"
     listed = client.get("/alerts?status=acknowledged")
     assert "sam" in listed.text and "Acknowledged" in listed.text
+
+
+def test_rules_crud_replay_and_reports_through_the_api(ws) -> None:
+    from escucha.http import auth
+    from escucha.server import create_app
+
+    ws.listen(VOICES)
+    _, admin = auth.create_token(ws, "boss", "admin")
+    _, viewer = auth.create_token(ws, "eyes", "viewer")
+    h, hv = {"authorization": f"Bearer {admin}"}, {"authorization": f"Bearer {viewer}"}
+    client = TestClient(create_app(ws, secure_cookies=False))
+    r = client.put("/api/v1/alerts/rules/nube", headers=h,
+                   json={"kind": "threshold", "scope": {"product": "Nube"}, "min": 3})  # fmt: skip
+    assert r.status_code == 200 and r.json()["metric"] == "volume"
+    bad = client.put("/api/v1/alerts/rules/x", headers=h, json={"kind": "threshold", "scope": {}, "min": 3})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "scope"
+    assert "nube" in [x["id"] for x in client.get("/api/v1/alerts/rules", headers=hv).json()["rules"]]
+    replay = client.get("/api/v1/alerts/replay?step=1h", headers=h).json()["alerts"]
+    assert [a["window_start"][:10] for a in replay if a["rule"] == "nube"] == ["2024-03-01", "2024-03-02"]
+    assert client.get("/api/v1/alerts/replay?step=7min", headers=h).status_code == 422  # must divide a day
+    assert client.get("/api/v1/alerts/replay", headers=hv).status_code == 403
+    assert client.delete("/api/v1/alerts/rules/nube", headers=h).status_code == 204
+    assert client.delete("/api/v1/alerts/rules/nube", headers=h).status_code == 404
+    assert client.get("/api/v1/influencers", headers=hv).status_code == 200
+    assert client.get("/api/v1/reputation?by=product", headers=hv).status_code == 200
