@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from escucha.store import Store
+from escucha.store import Filters, Store
 from escucha.watch import frame
 from escucha.watch.alerts import AlertBook, deliver, evidence_links
 from escucha.watch.replay import detect, parse_step
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 EVIDENCE = 20
 DELIVER_MAX_AGE = pd.Timedelta(days=7)
+LIVE_HISTORY = pd.Timedelta(days=56)
+"""What a live evaluation reads before the windows it evaluates: eight weeks (the EWMA's
+half-life is a week, so older days weigh under 0.4 %); a replay reads everything."""
 
 
 @dataclass
@@ -52,19 +55,23 @@ class Watch:
         return AlertBook(self.store)
 
     # -- data ----------------------------------------------------------------------------------
-    def _frames(self, trust_cache: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Voices and their observations, cached until the store's data changes (``trust_cache``:
-        the caller has just brought the cache up to date; no need to ask the store)."""
+    def _frames(self, trust_cache: bool = False, since: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Voices and their observations (from ``since`` when given), cached until the store's data
+        changes (``trust_cache``: the caller has just brought the cache up to date)."""
         hit = self._cache.get("frames")
-        if trust_cache and hit is not None:
+        covers = hit is not None and (self._cache.get("since") is None
+                                      or (since is not None and self._cache["since"] <= since))  # fmt: skip
+        if trust_cache and hit is not None and covers:
             return hit[1], hit[2]  # type: ignore[no-any-return]
         version = self.store.data_version()
-        if hit is not None and hit[0] == version:
+        if hit is not None and hit[0] == version and covers:
             return hit[1], hit[2]  # type: ignore[no-any-return]
-        voices = frame.load_voices(self.store)
-        obs = frame.observations(voices, frame.load_aspects(self.store), frame.load_themes(self.store),
+        f = Filters(since=since.to_pydatetime()) if since is not None else None
+        voices = frame.load_voices(self.store, f)
+        obs = frame.observations(voices, frame.load_aspects(self.store, f), frame.load_themes(self.store),
                                  min_support=self.rules.load()["anomaly"].min_support)  # fmt: skip
         self._cache["frames"] = (version, voices, obs)
+        self._cache["since"] = since
         self._cache["dims"] = [d for d in frame.VOLUME_DIMS if voices[d].nunique(dropna=True) > 1]
         return voices, obs
 
@@ -164,11 +171,14 @@ class Watch:
         deliver the alerts that are new. Alerts on windows more than :data:`DELIVER_MAX_AGE` older
         than the newest voice (a backlog being imported) are stored, not delivered; ``alerts replay
         --save`` fills in history."""
-        voices, _ = self._frames(trust_cache)
         if days is None:
-            days = [] if voices.empty else [pd.Timestamp(voices["ts"].max()).floor("D")]
-            if not voices.empty and not self.book.all():  # first use: the history from a replay, not delivered
+            newest = self.newest()
+            days = [] if newest is None else [newest.floor("D")]
+            if newest is not None and not self.book.all():  # first use: the history from a replay, not delivered
                 self.book.merge(self.run())
+        days = [pd.Timestamp(d).floor("D") for d in days]
+        since = min(days) - LIVE_HISTORY if days else None
+        voices, _ = self._frames(trust_cache, since)
         alerts = self.run(days=days, live=True, trust_cache=True)
         new = self.book.merge(alerts)
         newest = pd.Timestamp(voices["ts"].max()) if len(voices) else None
@@ -187,8 +197,24 @@ class Watch:
     def alerts(self, state: str | None = None) -> list[dict[str, Any]]:
         return self.book.all(state)
 
+    def newest(self) -> pd.Timestamp | None:
+        """The event time of the newest customer voice (one small query)."""
+        hit = self._cache.get("frames")
+        if hit is not None and hit[0] == self.store.data_version() and len(hit[1]):
+            return pd.Timestamp(hit[1]["ts"].max())
+        df = self.store.items(Filters(exclude_channel=["employee"]), limit=1)
+        if df.empty:
+            return None
+        ts = pd.to_datetime(df["timestamp"].iloc[0]) if pd.notna(df["timestamp"].iloc[0]) else \
+            pd.to_datetime(df["ingested_at"].iloc[0])  # fmt: skip
+        return pd.Timestamp(ts).tz_localize(None) if pd.Timestamp(ts).tzinfo else pd.Timestamp(ts)
+
     def watchlist(self, top: int = 20) -> list[dict[str, Any]]:
-        voices, _ = self._frames()
+        """Voices of the last :data:`LIVE_HISTORY` ranked by viral risk."""
+        newest = self.newest()
+        voices, _ = self._frames(since=None if newest is None else newest.floor("D") - LIVE_HISTORY)
+        if newest is not None:
+            voices = voices[voices["ts"] >= newest.floor("D") - LIVE_HISTORY]
         return watchlist(voices, top)
 
     def first_opinions(self, by: str = "product", top: int = 10) -> list[dict[str, Any]]:

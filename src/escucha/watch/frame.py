@@ -8,6 +8,7 @@ product, location and channel (share scopes). Scopes travel as compact keys (:fu
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -48,8 +49,8 @@ def scope_label(scope: Mapping[str, Any]) -> str:
 
 def load_voices(store: Store, filters: Filters | None = None) -> pd.DataFrame:
     """The analysed voices with event times (``ts``, UTC, naive), oldest first."""
-    filters = filters or Filters()
-    filters.exclude_channel = [*(filters.exclude_channel or []), "employee"]  # customers' voices only
+    filters = dataclasses.replace(filters or Filters(),  # customers' voices only
+                                  exclude_channel=[*((filters and filters.exclude_channel) or []), "employee"])
     df = store.items(filters, limit=None)
     if df.empty:
         return pd.DataFrame(columns=[*VOICE_COLUMNS, "ts"])
@@ -61,9 +62,9 @@ def load_voices(store: Store, filters: Filters | None = None) -> pd.DataFrame:
     return df.sort_values(["ts", "id"], kind="stable").reset_index(drop=True)
 
 
-def load_aspects(store: Store) -> pd.DataFrame:
+def load_aspects(store: Store, filters: Filters | None = None) -> pd.DataFrame:
     """One row per (voice, aspect) with the aspect's sentiment."""
-    a = store.aspects(None)
+    a = store.aspects(filters)
     if a.empty:
         return pd.DataFrame(columns=["item_id", "aspect", "aspect_sentiment"])
     return a[["item_id", "aspect", "aspect_sentiment"]].drop_duplicates(["item_id", "aspect"])
