@@ -9,6 +9,8 @@ A workspace is a folder::
     company.yaml     brand promises, journey, owners, aspect labels (optional)
     promises.yaml    brand promises (optional; overrides company.yaml's)
     journey.yaml     the customer journey (optional; overrides company.yaml's)
+    cases.yaml       case rules, queues, SLA policies (optional; escucha.cases ships defaults)
+    playbooks.yaml   recovery playbooks for agents (optional; escucha.cases ships defaults)
     models/NAME/     models trained with ``escucha train``
     report.html      the last report written by ``escucha report``
 """
@@ -52,6 +54,14 @@ class WorkspaceLayout:
     @property
     def journey(self) -> Path:
         return self.root / "journey.yaml"
+
+    @property
+    def cases(self) -> Path:
+        return self.root / "cases.yaml"
+
+    @property
+    def playbooks(self) -> Path:
+        return self.root / "playbooks.yaml"
 
     @property
     def models(self) -> Path:
