@@ -115,6 +115,9 @@ def open_from_rules(
                 topic = item_neg[0] if item_neg else "general"
             key = case_key(r.get("customer_id"), r.get("thread_id"), r["id"], topic)
             open_case = by_key.get(key)
+            if open_case is None and str(rule.get("topic", "aspect")) == "aspect":
+                # the same problem told with other words: any of its negative aspects is the topic
+                open_case = next((c for a in item_neg if (c := by_key.get((key[0], a))) is not None), None)
             if open_case is not None:
                 open_case.item_ids.append(r["id"])
                 open_case.last_customer_at = now

@@ -1,4 +1,5 @@
-"""The 360° customer profile: every voice of one customer across channels, with metrics and threats."""
+"""The 360° customer profile: every voice of one customer across channels, with metrics and threats,
+and (``escucha.cases.customer360``) the timeline with agents' replies, cases, churn risk and reach."""
 
 from __future__ import annotations
 
@@ -52,7 +53,10 @@ def customer_profile(
         if not later_positive:
             threats.append({"id": v["id"], "timestamp": v.get("timestamp"), "channel": v.get("channel"),
                             "intents": hit, "urgency": v.get("urgency")})  # fmt: skip
+    from escucha.cases.customer360 import extras
+
     return {
+        **extras(ws.store, ws.layout, customer_id, redact),
         "customer": info,
         "total_voices": total,
         "voices": voices,
