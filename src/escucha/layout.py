@@ -9,6 +9,7 @@ A workspace is a folder::
     company.yaml     brand promises, journey, owners, aspect labels (optional)
     promises.yaml    brand promises (optional; overrides company.yaml's)
     journey.yaml     the customer journey (optional; overrides company.yaml's)
+    notify.yaml      delivery channels for alerts and e-mails (optional)
     cases.yaml       case rules, queues, SLA policies (optional; escucha.cases ships defaults)
     playbooks.yaml   recovery playbooks for agents (optional; escucha.cases ships defaults)
     models/NAME/     models trained with ``escucha train``
@@ -54,6 +55,10 @@ class WorkspaceLayout:
     @property
     def journey(self) -> Path:
         return self.root / "journey.yaml"
+
+    @property
+    def notify(self) -> Path:
+        return self.root / "notify.yaml"
 
     @property
     def cases(self) -> Path:
