@@ -28,7 +28,7 @@ sla:
   warn_channels: [ops]
   policies:
     urgent: {first_response: 1h, next_response: 2h, resolution: 8h, business_hours: false}
-    high: {first_response: 4h, next_response: 8h, resolution: 2d, business_hours: false}
+    high: {first_response: 1h, next_response: 8h, resolution: 2d, business_hours: false}
     normal: {first_response: 8h, next_response: 1d, resolution: 5d, business_hours: false}
     low: {first_response: 2d, next_response: 3d, resolution: 10d, business_hours: false}
   escalation:
@@ -93,12 +93,12 @@ def test_complaint_to_recovery_and_breach_to_escalation(setup: Any) -> None:
         # running the rules again opens nothing new
         assert client.post("/api/v1/cases/open-from-rules", headers=agent).json()["opened"] == []
 
-        # 2. the SLA warns before the first-response deadline (4h for high: warning at 80%)
+        # 2. the SLA warns before the first-response deadline (1h here: the warning at 80%)
         opened = datetime.fromisoformat(churn["opened_at"])
-        rep = check_sla(ws.store, ws.layout, now=opened + timedelta(hours=3, minutes=20))
+        rep = check_sla(ws.store, ws.layout, now=opened + timedelta(minutes=50))
+        assert rep.escalations == []
         assert {w["case"] for w in rep.warnings} >= {churn["id"]}
-        assert any(b["body"]["key"] == f"case:{churn['id']}:first_response:warning:0" for b in hook.bodies
-                   if isinstance(b, dict) and "key" in b) or len(hook.bodies) >= 1  # fmt: skip
+        assert f"case:{churn['id']}:first_response:warning:0" in [b["key"] for b in hook.bodies]
         one = client.get(f"/api/v1/cases/{churn['id']}", headers=viewer).json()
         assert "sla_warning" in [e["type"] for e in one["events"]]
 
@@ -153,12 +153,14 @@ def test_complaint_to_recovery_and_breach_to_escalation(setup: Any) -> None:
         rep = check_sla(ws.store, ws.layout, now=t0 + timedelta(hours=1, minutes=40))
         assert [(e["case"], e["level"]) for e in rep.escalations] == [(public["id"], 2)]
         assert check_sla(ws.store, ws.layout, now=t0 + timedelta(hours=1, minutes=45)).escalations == []
-        keys = [b.get("key") or b.get("id") for b in hook.bodies if isinstance(b, dict)]
-        texts = " ".join(str(b) for b in hook.bodies)
-        assert public["id"] in texts and "escalation level 2" in texts, keys
-        assert "Vergüenza" not in texts  # never the customer's words
+        escalations = [b for b in hook.bodies if b["key"].startswith(f"case:{public['id']}:first_response:breach")]
+        assert [(b["facts"]["level"], b["severity"]) for b in escalations] == [("1", "high"), ("2", "critical")]
+        last = escalations[-1]
+        assert last["url"].endswith(f"/cases/{public['id']}") and "escalation level 2" in last["subject"]
+        assert "Vergüenza" not in str(hook.bodies)  # never the customer's words
         one = client.get(f"/api/v1/cases/{public['id']}", headers=viewer).json()
-        assert one["escalation_level"] == 2 and one["sla_state"] == "breached"
+        assert one["escalation_level"] == 2  # (its clocks read the real time: not yet late now)
+        assert [e["level"] for e in one["events"] if e["type"] == "escalated"] == [1, 2]
 
     events = {e["event"] for e in audit.entries(ws)}
     assert {"cases_opened_by_rules", "case_replied", "case_changed"} <= events

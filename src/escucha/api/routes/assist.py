@@ -32,7 +32,7 @@ class AssistResponse(BaseModel):
     suggested_reply: str
     customer: dict[str, Any] | None = Field(description="What the customer told us before, open cases, value")
     language: str
-    register: str = Field(description="tu or usted (Spanish), neutral (English)")
+    form: str = Field(alias="register", description="tu or usted (Spanish), neutral (English)")
     sentiment: str
     emotions: dict[str, float]
     aspects: list[str]
