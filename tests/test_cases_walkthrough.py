@@ -14,6 +14,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("argon2")
 
 from fastapi.testclient import TestClient
+
 from receivers import webhook_receiver
 
 PASSWORD = "correct horse battery staple"
@@ -167,7 +168,7 @@ def test_complaint_to_recovery_and_breach_to_escalation(setup: Any) -> None:
 
 
 def test_manual_case_validation_and_roles(setup: Any) -> None:
-    ws, client, tok = setup
+    _, client, tok = setup
     r = client.post("/api/v1/cases", headers=tok["agent"], json={"customer_id": "c11", "reason": "llamada",
                                                                    "priority": "whenever"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "priority"

@@ -281,11 +281,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "escucha.cli_themes",
     "escucha.cli_scale",
     "escucha.cli_models",
-<<<<<<< HEAD
-    "escucha.cli_cases",
-=======
     "escucha.cli_notify",
->>>>>>> main
+    "escucha.cli_cases",
     "escucha.cli_registry",  # last: it gives a command to each insight none of the others covers
 )
 

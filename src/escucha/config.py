@@ -93,6 +93,9 @@ class ServerSettings(BaseSettings):
     login_window_s: float = Field(default=60.0, gt=0, description="The failed-login window")
     max_upload_mb: int = Field(default=100, ge=1, description="Largest file accepted by upload")
     ui_language: str = Field(default="es", description="Default dashboard language (es or en)")
+    cases_sla_check_s: float = Field(
+        default=60.0, ge=0, description="How often the server checks case SLAs (warnings, escalations); 0: never"
+    )
 
 
 class Settings(WorkspaceSettings, ServerSettings):

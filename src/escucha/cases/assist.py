@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 from escucha.cases import store as case_store
 from escucha.cases.history import CustomerIndex, orders_in
 from escucha.cases.playbooks import (
-    Playbook, Playbooks, compensation, load_playbooks, offer_sentence, within_limits,
+    Playbook,
+    Playbooks,
+    compensation,
+    load_playbooks,
+    offer_sentence,
+    within_limits,
 )  # fmt: skip
 from escucha.errors import ValidationError
 
@@ -89,7 +94,7 @@ class AssistService:
             fresh = CustomerIndex.build(self.store)
             with self._lock:
                 self._index, self._built = fresh, time.monotonic()
-        except Exception:  # noqa: BLE001 - a failed refresh keeps the old history; the next call retries
+        except Exception:
             log.exception("assist: refreshing the customer history failed")
         finally:
             self._refreshing = False

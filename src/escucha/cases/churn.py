@@ -152,7 +152,7 @@ def risk(store: Store, customer_ids: list[str] | None = None, as_of: datetime | 
     for c in case_store.load_all(store):
         if c.active and c.customer_id:
             open_by[c.customer_id] += 1
-    out = []
+    out: list[dict[str, Any]] = []
     for cid in customer_ids if customer_ids is not None else sorted(by):
         f = features(by.get(cid, []), as_of, attrs.get(cid), open_by.get(cid, 0))
         if f is None:
@@ -160,7 +160,7 @@ def risk(store: Store, customer_ids: list[str] | None = None, as_of: datetime | 
         p = float(model.predict_proba(np.array([f]))[0, 1]) if model is not None else None
         out.append({"customer_id": cid, "risk": None if p is None else round(p, 4),
                     **{k: round(v, 3) for k, v in zip(FEATURES, f, strict=True)}})  # fmt: skip
-    out.sort(key=lambda r: -(r["risk"] or 0))
+    out.sort(key=lambda r: -float(r["risk"] or 0))
     return {"as_of": iso(as_of), "customers": out}
 
 

@@ -53,9 +53,9 @@ def voices(store: Store, filters: Filters | None = None, limit: int | None = Non
     """Voices with their analysis as plain dicts, oldest first (intents as a list, metadata and
     extras as dicts, timestamps aware UTC)."""
     df = store.items(filters, limit=limit)
-    out = []
+    out: list[dict[str, Any]] = []
     for r in df.to_dict("records"):
-        row = {k: value(v) if k not in ("intents", "metadata", "extras", "emotions") else v for k, v in r.items()}
+        row = {str(k): value(v) if k not in ("intents", "metadata", "extras", "emotions") else v for k, v in r.items()}
         row["intents"] = [str(x) for x in as_list(r.get("intents"))]
         row["metadata"] = loads(r.get("metadata"))
         row["extras"] = loads(r.get("extras"))

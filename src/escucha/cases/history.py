@@ -92,8 +92,10 @@ class CustomerIndex:
             "threats": threats[-5:],
             "last_score": scores[-1] if scores else None,
             "sentiment_trend": trend,
-            "open_cases": [{"id": c.id, "status": c.status, "priority": c.priority, "topic": c.topic,
-                            "reason": c.reason, "assignee": c.assignee, "due_at": iso(c.due_at)}
-                           for c in cases if c.active],  # fmt: skip
+            "open_cases": [
+                {"id": c.id, "status": c.status, "priority": c.priority, "topic": c.topic, "reason": c.reason,
+                 "assignee": c.assignee, "due_at": iso(c.due_at)}
+                for c in cases if c.active
+            ],
             "past_cases": sum(1 for c in cases if not c.active),
         }

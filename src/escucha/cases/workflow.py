@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 from escucha.cases import store as case_store
 from escucha.cases.config import load_config
 from escucha.cases.model import (
-    PRIORITIES, RESOLUTION_CODES, STATUSES, Case, check_choice, iso, now_utc,
+    PRIORITIES,
+    RESOLUTION_CODES,
+    STATUSES,
+    Case,
+    check_choice,
+    iso,
+    now_utc,
 )  # fmt: skip
 from escucha.cases.sla import Policies
 from escucha.errors import ValidationError
@@ -50,7 +56,7 @@ def create_case(store: Store, layout: WorkspaceLayout | None, *, customer_id: st
         [cid] = case_store.next_ids(existing)
         case = Case(id=cid, customer_id=customer_id, topic=topic or "general", reason=reason, priority=priority,
                     opened_at=now, item_ids=list(item_ids or []), language=language, channel=channel,
-                    thread_id=(item_ids or [None])[0] or cid)  # fmt: skip
+                    thread_id=item_ids[0] if item_ids else cid)  # fmt: skip
         case.due_at = Policies(cfg).due(case)
         case.log("opened", actor, at=now, manual=True, priority=priority)
         if assignee:
@@ -139,7 +145,7 @@ def reply_voice(case: Case, text: str, actor: str | None, now: datetime, languag
     return Feedback(
         id=f"{REPLY_SOURCE}:{case.id}:{len(case.reply_ids) + 1}", channel=Channel(channel),
         text=f"{label}: {text}", timestamp=now, customer_id=case.customer_id, language=lang,
-        thread_id=case.thread_id, parent_id=(case.item_ids or [None])[-1], source=REPLY_SOURCE,
+        thread_id=case.thread_id, parent_id=case.item_ids[-1] if case.item_ids else None, source=REPLY_SOURCE,
         source_id=f"{case.id}:{len(case.reply_ids) + 1}",
         metadata={"speaker": "agent", "author": actor, "case_id": case.id},
     )  # fmt: skip

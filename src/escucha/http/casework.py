@@ -3,6 +3,7 @@ audited actions (every write to a case is an audit event, never with message tex
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +13,15 @@ from escucha.cases.config import load_config
 from escucha.cases.sla import Policies
 from escucha.cases.workflow import case_view, create_case, patch_case, reply
 from escucha.http import audit
+from escucha.http.background import add_background
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from escucha.http.auth import Principal
     from escucha.http.deps import ServerState
 
+log = logging.getLogger(__name__)
 _SERVICES: dict[int, AssistService] = {}
 _LOCK = threading.Lock()
 
@@ -67,3 +72,30 @@ def answer(state: ServerState, who: Principal, ip: str | None, case_id: str, tex
     case, fb = reply(state.ws.store, case_id, text, actor=who.username, **kw)
     audit.record(state.ws, "case_replied", who.username, ip, target=case_id, item_id=fb.id)
     return {**case_view(case, policies(state)), "reply_item_id": fb.id}
+
+
+def _sla_clock(state: ServerState) -> Callable[[], None] | None:
+    """Check case SLAs every ``cases_sla_check_s`` seconds (and warm agent assist at start)."""
+    interval = state.settings.cases_sla_check_s
+    if interval <= 0:
+        return None
+    from escucha.cases.escalate import check_sla
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            assist_service(state).warm()
+        except Exception:  # noqa: BLE001 - assist warms itself on first use instead
+            log.exception("cases: warming agent assist failed")
+        while not stop.wait(interval):
+            try:
+                check_sla(state.ws.store, state.ws.layout, notifier=state.ws.notifier)
+            except Exception:  # noqa: BLE001 - a failed check is retried at the next tick
+                log.exception("cases: the SLA check failed")
+
+    threading.Thread(target=loop, name="cases-sla", daemon=True).start()
+    return stop.set
+
+
+add_background("cases-sla", _sla_clock)
