@@ -38,13 +38,13 @@ sla:
 """
 
 
-@pytest.fixture()
-def setup(tmp_path: Path) -> Any:
+def build(path: Path, cases_yaml: str = CASES_YAML) -> tuple[Any, dict[str, dict[str, str]]]:
+    """A workspace with a churn threat (c9), a public threat (c10), a happy review (c11), two agents,
+    a viewer and an admin (users and API tokens)."""
     import escucha
     from escucha.http import auth
-    from escucha.server import create_app
 
-    ws = escucha.open(tmp_path / "ws")
+    ws = escucha.open(path)
     ws.add([
         {"id": "m1", "channel": "chat", "customer_id": "c9", "csat": 1, "timestamp": NOW - timedelta(hours=1),
          "text": "Cliente: Oye, el pedido LH-555123 no ha llegado y nadie me responde. Me voy a dar de baja."},
@@ -56,13 +56,21 @@ def setup(tmp_path: Path) -> Any:
     ws.analyze()
     ws.add_customers([{"id": "c9", "name": "Marta López", "attributes": {"tier": "gold"}},
                       {"id": "c10", "name": "Pedro Gil", "attributes": {"tier": "bronze"}}])  # fmt: skip
-    ws.layout.cases.write_text(CASES_YAML, encoding="utf-8")
+    ws.layout.cases.write_text(cases_yaml, encoding="utf-8")
     tokens = {}
     for role in ("viewer", "agent", "admin"):
         auth.add_user(ws, f"{role}1", PASSWORD, role)
         tokens[role] = {"Authorization": f"Bearer {auth.create_token(ws, f'{role}-t', role)[1]}"}
     auth.add_user(ws, "agent2", PASSWORD, "agent")
     auth.clear_cache()
+    return ws, tokens
+
+
+@pytest.fixture()
+def setup(tmp_path: Path) -> Any:
+    from escucha.server import create_app
+
+    ws, tokens = build(tmp_path / "ws")
     return ws, TestClient(create_app(ws)), tokens
 
 

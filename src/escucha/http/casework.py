@@ -86,12 +86,12 @@ def _sla_clock(state: ServerState) -> Callable[[], None] | None:
     def loop() -> None:
         try:
             assist_service(state).warm()
-        except Exception:  # noqa: BLE001 - assist warms itself on first use instead
+        except Exception:
             log.exception("cases: warming agent assist failed")
         while not stop.wait(interval):
             try:
                 check_sla(state.ws.store, state.ws.layout, notifier=state.ws.notifier)
-            except Exception:  # noqa: BLE001 - a failed check is retried at the next tick
+            except Exception:
                 log.exception("cases: the SLA check failed")
 
     threading.Thread(target=loop, name="cases-sla", daemon=True).start()
