@@ -230,3 +230,28 @@ def test_churn_risk_on_the_demo_with_a_time_split(demo_ws: Any) -> None:
     assert top and all(0 <= r["risk"] <= 1 for r in top) and top[0]["risk"] >= top[-1]["risk"]
     silent = silent_customers(demo_ws.store, quiet_days=30)
     assert silent and all(r["quiet_days"] >= 30 for r in silent)
+
+
+# -- employee voice beside customer experience ----------------------------------------------------
+def test_employee_voice_beside_customers_protected_by_k_people(ws: Any) -> None:
+    rows = []
+    for loc, n in (("Madrid", 6), ("Valencia", 7), ("Sevilla", 2)):
+        for i in range(n):
+            rows.append({"id": f"e-{loc}-{i}", "channel": "employee", "location": loc, "nps": 9 if loc == "Madrid" else 3,
+                         "timestamp": "2026-02-02T10:00:00Z", "text": f"Buen equipo en {loc}, nos ayudamos." if loc == "Madrid"
+                         else f"En {loc} faltan manos y nadie nos escucha."})  # fmt: skip
+        rows.append({"id": f"c-{loc}", "channel": "review", "location": loc, "rating": 5 if loc == "Madrid" else 2,
+                     "timestamp": "2026-02-03T10:00:00Z", "customer_id": f"cust-{loc}",
+                     "text": "Atención de diez." if loc == "Madrid" else "Tienda desordenada y esperas largas."})  # fmt: skip
+    ws.add(rows)
+    ws.analyze()
+    data = ws.insight("employee_cx").to_json()
+    units = {u["unit"]: u for u in data["units"]}
+    assert units["Sevilla"]["suppressed"] and units["Sevilla"]["enps"] is None and units["Sevilla"]["comments"] == []
+    assert units["Sevilla"]["rating"] == 2  # the customers' side of the unit still shows
+    visible = [u for u in data["units"] if not u["suppressed"]]
+    assert visible and all(u["comments"] for u in visible)
+    assert all(c["item_id"].startswith("anon:") for u in visible for c in u["comments"])  # never the author's id
+    madrid = units["Madrid"]
+    if not madrid["suppressed"]:
+        assert madrid["enps"] == 100 and madrid["rating"] == 5
