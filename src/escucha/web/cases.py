@@ -25,7 +25,7 @@ from escucha.web.render import add_template_dir, render
 
 router = APIRouter(include_in_schema=False)
 add_template_dir(Path(__file__).parent / "cases_templates")
-register_nav(NavItem("inbox", "/inbox", {"es": "Bandeja", "en": "Inbox"}, permission=READ, order=15))
+register_nav(NavItem("inbox", "/inbox", {"es": "Bandeja", "en": "Inbox"}, permission=READ, order=35))
 ReadDep = Annotated[Principal, Depends(require(READ))]
 WriteDep = Annotated[Principal, Depends(require(CASES_WRITE))]
 VIEWS = ("mine", "unassigned", "all", "late")
