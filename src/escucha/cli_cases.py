@@ -141,6 +141,7 @@ def reply_cmd(
     case_id: str,
     text: str,
     wait: Annotated[bool, typer.Option("--wait", help="Then wait on the customer (SLA paused).")] = False,
+    playbook: Annotated[str | None, typer.Option(help="The playbook followed (for the recovery figures).")] = None,
     as_json: JsonOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -148,7 +149,7 @@ def reply_cmd(
     from escucha.cases.workflow import reply
 
     ws = _ws(workspace)
-    c, fb = reply(ws.store, case_id, text, actor=_actor(), wait_customer=wait)
+    c, fb = reply(ws.store, case_id, text, actor=_actor(), wait_customer=wait, playbook=playbook)
     _emit_json({"case": c.public(), "item_id": fb.id}) if as_json else console.print(f"{c.id}: replied ({fb.id})")
 
 

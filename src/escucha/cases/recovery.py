@@ -22,7 +22,8 @@ def case_outcome(case: Case, own: list[dict[str, Any]], window_days: int = 90) -
     """The outcome of one case from its customer's own voices (oldest first), or None when the
     case was never answered. ``came_back``: a voice after the first reply within the window;
     ``score_up``: a later survey score above the case's (None without both); ``threat_stopped``:
-    the case had a threat and no later voice threatens (None without a threat)."""
+    the case had a threat, the customer came back and no later voice threatens (None without a
+    threat, or when the customer never came back: silence is not a recovery)."""
     t0 = case.first_response_at
     if t0 is None:
         return None
@@ -39,7 +40,7 @@ def case_outcome(case: Case, own: list[dict[str, Any]], window_days: int = 90) -
         "score_before": round(sum(before) / len(before), 3) if before else None,
         "score_after": round(after[0], 3) if after else None,
         "score_up": (after[0] > sum(before) / len(before)) if before and after else None,
-        "threat_stopped": (not any(THREATS & set(v["intents"]) for v in later)) if threatened else None,
+        "threat_stopped": (not any(THREATS & set(v["intents"]) for v in later)) if threatened and later else None,
         "compensation": (case.compensation or {}).get("kind"),
     }  # fmt: skip
 
