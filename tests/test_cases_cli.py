@@ -22,8 +22,8 @@ def test_cases_cli_contract_and_work(tmp_path: Path) -> None:
     out = json.loads(run(path, "open-from-rules", "--json").stdout)
     assert len(out["opened"]) == 2 and out["checked"] == 3
     cases = json.loads(run(path, "--json").stdout)
-    assert [list(c)[:8] for c in cases][0] == ["id", "customer_id", "status", "priority", "opened_at", "due_at",
-                                               "reason", "item_ids"]  # fmt: skip
+    head = ["id", "customer_id", "status", "priority", "opened_at", "due_at", "reason", "item_ids"]
+    assert all(list(c)[:8] == head for c in cases)
     churn = next(c for c in cases if c["customer_id"] == "c9")
     assert churn["reason"] == "churn_threat" and churn["item_ids"] == ["m1"] and churn["due_at"]
     hint = json.loads(run(path, "assist", "Oye, ¿dónde está mi pedido LH-555123?", "--customer", "c9", "--json").stdout)
