@@ -255,3 +255,17 @@ def test_employee_voice_beside_customers_protected_by_k_people(ws: Any) -> None:
     madrid = units["Madrid"]
     if not madrid["suppressed"]:
         assert madrid["enps"] == 100 and madrid["rating"] == 5
+
+
+def test_customer_history_read_per_customer_on_large_workspaces(ws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from escucha.cases.history import CustomerIndex
+
+    ws.add([{"id": f"v{i}", "channel": "chat", "customer_id": "c1", "timestamp": f"2026-01-0{i + 1}T10:00:00Z",
+             "text": f"Cliente: el pedido LH-10000{i} no llega"} for i in range(3)])  # fmt: skip
+    ws.analyze()
+    whole = CustomerIndex.build(ws.store).summary("c1")
+    monkeypatch.setattr(CustomerIndex, "MAX_VOICES", 1)
+    lazy = CustomerIndex.build(ws.store)
+    assert lazy.store is not None and lazy.voices == {}
+    assert lazy.summary("c1") == whole and whole is not None and whole["voices"] == 3
+    assert "order LH-100002" in whole["facts"] and lazy.summary("nobody") is None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from escucha.cases import store as case_store
 from escucha.cases.data import customer_attributes, is_agent_voice, score01, voices
 from escucha.cases.model import Case, iso
+from escucha.store import Filters
 
 if TYPE_CHECKING:
     from escucha.store import Store
@@ -28,30 +29,55 @@ def orders_in(text: str) -> list[str]:
     return [m.group(0) for m in ORDER.finditer(text or "")]
 
 
+def _light(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": r["id"], "timestamp": r.get("timestamp"), "channel": r.get("channel"),
+        "sentiment": r.get("sentiment"), "sentiment_score": r.get("sentiment_score"),
+        "intents": r.get("intents") or [], "score": score01(r), "product": r.get("product"),
+        "language": r.get("language"), "agent": is_agent_voice(r), "orders": orders_in(r.get("text") or ""),
+        "urgency": r.get("urgency"),
+    }  # fmt: skip
+
+
 @dataclass
 class CustomerIndex:
+    """Per customer: recent voices, attributes, cases. Up to ``MAX_VOICES`` stored voices it holds
+    everyone's history; above, it reads a customer's voices on first ask and keeps the latest
+    ``LAZY_CUSTOMERS`` customers (``store`` is then kept to read them)."""
+
     voices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     cases: dict[str, list[Case]] = field(default_factory=dict)
     cases_generation: int = -1
+    store: Store | None = None  # set when the history is read per customer (large workspaces)
+
+    MAX_VOICES = 300_000
+    LAZY_CUSTOMERS = 20_000
 
     @classmethod
     def build(cls, store: Store) -> CustomerIndex:
+        if store.count_items(Filters(exclude_channel=["employee"])) > cls.MAX_VOICES:
+            index = cls(attributes=customer_attributes(store), store=store)
+            index.reload_cases(store)
+            return index
         by: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in voices(store):
+        for r in voices(store, Filters(exclude_channel=["employee"])):
             cid = r.get("customer_id")
-            if not cid or r.get("channel") == "employee":
-                continue
-            by[str(cid)].append({
-                "id": r["id"], "timestamp": r.get("timestamp"), "channel": r.get("channel"),
-                "sentiment": r.get("sentiment"), "sentiment_score": r.get("sentiment_score"),
-                "intents": r.get("intents") or [], "score": score01(r), "product": r.get("product"),
-                "language": r.get("language"), "agent": is_agent_voice(r), "orders": orders_in(r.get("text") or ""),
-                "urgency": r.get("urgency"),
-            })  # fmt: skip
+            if cid:
+                by[str(cid)].append(_light(r))
         index = cls({k: v[-KEEP:] for k, v in by.items()}, customer_attributes(store))
         index.reload_cases(store)
         return index
+
+    def history(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's recent voices, oldest first."""
+        if self.store is None or customer_id in self.voices:
+            return self.voices.get(customer_id, [])
+        rows = voices(self.store, Filters(customer_id=[customer_id], exclude_channel=["employee"]), limit=KEEP)
+        if len(self.voices) >= self.LAZY_CUSTOMERS:
+            self.voices.pop(next(iter(self.voices)))
+        self.voices[customer_id] = [_light(r) for r in rows]
+        return self.voices[customer_id]
 
     def reload_cases(self, store: Store) -> None:
         gen = case_store.generation()
@@ -63,7 +89,7 @@ class CustomerIndex:
 
     def summary(self, customer_id: str) -> dict[str, Any] | None:
         """What assist shows about a customer (None when escucha knows nothing of them)."""
-        vs = self.voices.get(customer_id, [])
+        vs = self.history(customer_id)
         attrs = self.attributes.get(customer_id)
         cases = self.cases.get(customer_id, [])
         if not vs and attrs is None and not cases:
