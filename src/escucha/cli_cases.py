@@ -215,11 +215,12 @@ def churn_cmd(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Churn risk: the time-split evaluation (AUC vs recency only) and the customers most at risk."""
-    from escucha.cases.churn import evaluate, risk
+    from escucha.cases.churn import evaluate
+    from escucha.cases.customer360 import store_risk
 
     ws = _ws(workspace)
     ev = evaluate(ws.store)
-    at_risk = risk(ws.store)["customers"][:top]
+    at_risk = store_risk(ws.store)["customers"][:top]
     if as_json:
         _emit_json({"evaluation": ev, "at_risk": at_risk})
         return

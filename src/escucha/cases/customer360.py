@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 _RISK_CACHE: dict[tuple[int, Any], dict[str, Any]] = {}
 _RISK_LOCK = threading.Lock()
+RISK_DOCS = "churn_risk"
+MAX_SCORED_VOICES = 300_000
 
 
 def _fold(s: Any) -> str:
@@ -34,19 +36,30 @@ def _fold(s: Any) -> str:
 
 
 def risk_of(store: Store, customer_id: str) -> dict[str, Any] | None:
-    """The customer's churn risk (every customer scored once per data version and case change)."""
+    """The customer's churn risk: every customer scored once per data version and case change;
+    on workspaces over ``MAX_SCORED_VOICES`` voices, the last table ``escucha cases churn`` stored."""
     key = (id(store), (store.data_version(), case_store.generation()))
     with _RISK_LOCK:
         table = _RISK_CACHE.get(key)
         if table is None:
-            try:
-                scored = risk(store)["customers"]
-            except ValidationError:
-                scored = []
-            table = {r["customer_id"]: r for r in scored}
+            if store.count_items() > MAX_SCORED_VOICES:
+                table = (store.get_docs(RISK_DOCS).get("last") or {}).get("customers") or {}
+            else:
+                try:
+                    scored = risk(store)["customers"]
+                except ValidationError:
+                    scored = []
+                table = {r["customer_id"]: r for r in scored}
             _RISK_CACHE.clear()
             _RISK_CACHE[key] = table
     return table.get(customer_id)
+
+
+def store_risk(store: Store) -> dict[str, Any]:
+    """Score every customer and keep the table for the 360 (large workspaces read it from here)."""
+    out = risk(store)
+    store.put_docs(RISK_DOCS, {"last": {"as_of": out["as_of"], "customers": {r["customer_id"]: r for r in out["customers"]}}})
+    return out
 
 
 def extras(store: Store, layout: WorkspaceLayout | None, customer_id: str,

@@ -124,9 +124,10 @@ def recovery(state: StateDep, principal: Reader,
 @router.get("/churn", summary="Churn risk per customer and its time-split evaluation")
 def churn(state: StateDep, principal: Annotated[Principal, Depends(require(CUSTOMERS))],
           top: Annotated[int, Query(ge=1, le=5000)] = 50) -> dict[str, Any]:  # fmt: skip
-    from escucha.cases.churn import evaluate, risk
+    from escucha.cases.churn import evaluate
+    from escucha.cases.customer360 import store_risk
 
-    return {"evaluation": evaluate(state.ws.store), "at_risk": risk(state.ws.store)["customers"][:top]}
+    return {"evaluation": evaluate(state.ws.store), "at_risk": store_risk(state.ws.store)["customers"][:top]}
 
 
 @router.get("/churn/silent", summary="Customers who complained and went quiet")
