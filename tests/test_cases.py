@@ -269,3 +269,36 @@ def test_customer_history_read_per_customer_on_large_workspaces(ws: Any, monkeyp
     assert lazy.store is not None and lazy.voices == {}
     assert lazy.summary("c1") == whole and whole is not None and whole["voices"] == 3
     assert "order LH-100002" in whole["facts"] and lazy.summary("nobody") is None
+
+
+def test_next_response_clock_runs_when_the_customer_writes_again(ws: Any) -> None:
+    from escucha.cases import store as case_store
+    from escucha.cases.config import load_config
+    from escucha.cases.rules import open_from_rules
+    from escucha.cases.sla import Policies
+    from escucha.cases.workflow import reply
+
+    ws.layout.cases.write_text("sla:\n  calendar: {timezone: UTC}\n  policies:\n"
+                               + "".join(f"    {p}: {{first_response: 1h, next_response: 2h, resolution: 10h, "
+                                         "business_hours: false}\n" for p in ("urgent", "high", "normal", "low")),
+                               encoding="utf-8")  # fmt: skip
+    ws.add([{"id": "x1", "channel": "chat", "customer_id": "c1", "csat": 1, "timestamp": "2026-03-01T10:00:00Z",
+             "text": "Cliente: el envío no llega, una semana de retraso."}])  # fmt: skip
+    ws.analyze()
+    [cid] = open_from_rules(ws.store, ws.layout, now=NOW).opened
+    reply(ws.store, cid, "Lo miro ahora mismo.", actor="ana", wait_customer=True, now=NOW + timedelta(minutes=20))
+    ws.add([{"id": "x2", "channel": "chat", "customer_id": "c1", "csat": 1, "timestamp": "2026-03-02T10:00:00Z",
+             "text": "Cliente: sigue sin llegar el envío, otra semana de retraso."}])  # fmt: skip
+    ws.analyze()
+    s = open_from_rules(ws.store, ws.layout, now=NOW + timedelta(hours=3))
+    assert s.joined == {cid: ["x2"]}
+    case = case_store.load(ws.store, cid)
+    assert case.status == "open" and not case.paused  # the customer answered: the clocks run again
+    pol = Policies(load_config(ws.layout))
+    clocks = pol.clocks(case, NOW + timedelta(hours=4, minutes=45))
+    assert clocks["first_response"].state == "met" and clocks["next_response"].state == "warning"
+    assert clocks["next_response"].due_at == NOW + timedelta(hours=5)
+    # waiting on the customer for 2h40 does not count against the resolution clock
+    assert clocks["resolution"].used_s == (4 * 60 + 45 - 160) * 60
+    case, _ = reply(ws.store, cid, "Entregado mañana.", actor="ana", now=NOW + timedelta(hours=4, minutes=50))
+    assert "next_response" not in pol.clocks(case, NOW + timedelta(hours=6))

@@ -197,3 +197,12 @@ def test_manual_case_validation_and_roles(setup: Any) -> None:
     hits = client.get("/api/v1/customers", headers=tok["agent"], params={"q": "marta"}).json()
     assert [h["id"] for h in hits] == ["c9"]
     assert client.get("/api/v1/customers", headers=tok["viewer"], params={"q": "marta"}).status_code == 403
+
+
+def test_churn_routes_need_customer_rights_and_explain_too_little_data(setup: Any) -> None:
+    _, client, tok = setup
+    assert client.get("/api/v1/churn", headers=tok["viewer"]).status_code == 403
+    r = client.get("/api/v1/churn", headers=tok["agent"])
+    assert r.status_code == 422 and r.json()["error"]["field"] == "timestamp"  # three voices: nobody to learn from
+    silent = client.get("/api/v1/churn/silent", headers=tok["agent"], params={"days": 0}).json()
+    assert {s["customer_id"] for s in silent} == {"c9", "c10"}  # their last voices were complaints
