@@ -302,3 +302,20 @@ def test_next_response_clock_runs_when_the_customer_writes_again(ws: Any) -> Non
     assert clocks["resolution"].used_s == (4 * 60 + 45 - 160) * 60
     case, _ = reply(ws.store, cid, "Entregado mañana.", actor="ana", now=NOW + timedelta(hours=4, minutes=50))
     assert "next_response" not in pol.clocks(case, NOW + timedelta(hours=6))
+
+
+def test_concurrent_writers_get_distinct_ids_and_keep_each_others_changes(ws: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from escucha.cases import store as case_store
+    from escucha.cases.workflow import create_case, patch_case
+
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda i: create_case(ws.store, ws.layout, customer_id=f"c{i}", reason="llamada"),
+                             range(8)))  # fmt: skip
+    assert len({c.id for c in made}) == 8 and len(case_store.load_all(ws.store)) == 8
+    cid = made[0].id
+    with ThreadPoolExecutor(4) as pool:  # eight notes at once on one case: none is lost
+        list(pool.map(lambda i: patch_case(ws.store, ws.layout, cid, {"note": f"nota {i}"}, actor="ana"), range(8)))
+    notes = {n["text"] for n in case_store.load(ws.store, cid).notes}
+    assert notes == {f"nota {i}" for i in range(8)}

@@ -54,6 +54,37 @@ def _message(case: Case, kind: str, clock: str, due: datetime | None, level: int
     )  # fmt: skip
 
 
+def _check_case(case: Case, policies: Policies, now: datetime, actor: str | None, report: SlaReport,
+                outgoing: list[tuple[Any, list[str] | None]]) -> bool:
+    """Warn and escalate one case (in place); whether it changed."""
+    clocks = policies.clocks(case, now)
+    touched = False
+    for name, c in clocks.items():
+        flag = f"{name}:warning"
+        if c.state in ("warning", "breached") and flag not in case.sla_flags:
+            case.sla_flags.append(flag)
+            case.log("sla_warning", actor, at=now, clock=name, due_at=iso(c.due_at))
+            report.warnings.append({"case": case.id, "clock": name, "due_at": iso(c.due_at)})
+            outgoing.append((_message(case, "warning", name, c.due_at, 0, "medium"), policies.warn_channels or None))
+            touched = True
+        flag = f"{name}:breach"
+        if c.state == "breached" and flag not in case.sla_flags:
+            case.sla_flags.append(flag)
+            case.log("sla_breach", actor, at=now, clock=name, due_at=iso(c.due_at))
+            touched = True
+    level = policies.level(clocks)
+    if level > case.escalation_level:
+        worst = max((c for c in clocks.values() if c.state == "breached"), key=lambda c: c.share)
+        for lv in range(case.escalation_level + 1, level + 1):
+            case.log("escalated", actor, at=now, level=lv, clock=worst.name)
+            report.escalations.append({"case": case.id, "level": lv, "clock": worst.name, "due_at": iso(worst.due_at)})
+            outgoing.append((_message(case, "breach", worst.name, worst.due_at, lv, policies.severity(lv)),
+                             policies.channels(lv)))  # fmt: skip
+        case.escalation_level = level
+        touched = True
+    return touched
+
+
 def check_sla(store: Store, layout: WorkspaceLayout | None, now: datetime | None = None,
               notifier: Notifier | None = None, actor: str | None = "sla") -> SlaReport:
     """Warn and escalate what is due; ``notifier`` defaults to the workspace's ``notify.yaml``."""
@@ -62,41 +93,22 @@ def check_sla(store: Store, layout: WorkspaceLayout | None, now: datetime | None
     now = now or now_utc()
     report = SlaReport()
     outgoing: list[tuple[Any, list[str] | None]] = []
-    with case_store.LOCK:
-        cases = [c for c in case_store.load_all(store) if c.active]
-        changed: list[Case] = []
+
+    def check(cases: list[Case]) -> list[Case]:
+        """Runs inside the store's transaction on the cases as stored now (no store calls here)."""
+        nonlocal report
+        report, changed = SlaReport(), []
+        outgoing.clear()
         for case in cases:
+            if not case.active:
+                continue
             report.checked += 1
-            clocks = policies.clocks(case, now)
-            touched = False
-            for name, c in clocks.items():
-                flag = f"{name}:warning"
-                if c.state in ("warning", "breached") and flag not in case.sla_flags:
-                    case.sla_flags.append(flag)
-                    case.log("sla_warning", actor, at=now, clock=name, due_at=iso(c.due_at))
-                    report.warnings.append({"case": case.id, "clock": name, "due_at": iso(c.due_at)})
-                    outgoing.append((_message(case, "warning", name, c.due_at, 0, "medium"),
-                                     policies.warn_channels or None))  # fmt: skip
-                    touched = True
-                flag = f"{name}:breach"
-                if c.state == "breached" and flag not in case.sla_flags:
-                    case.sla_flags.append(flag)
-                    case.log("sla_breach", actor, at=now, clock=name, due_at=iso(c.due_at))
-                    touched = True
-            level = policies.level(clocks)
-            if level > case.escalation_level:
-                worst = max((c for c in clocks.values() if c.state == "breached"), key=lambda c: c.share)
-                for lv in range(case.escalation_level + 1, level + 1):
-                    case.log("escalated", actor, at=now, level=lv, clock=worst.name)
-                    report.escalations.append({"case": case.id, "level": lv, "clock": worst.name,
-                                               "due_at": iso(worst.due_at)})  # fmt: skip
-                    outgoing.append((_message(case, "breach", worst.name, worst.due_at, lv,
-                                              policies.severity(lv)), policies.channels(lv)))  # fmt: skip
-                case.escalation_level = level
-                touched = True
-            if touched:
+            if _check_case(case, policies, now, actor, report, outgoing):
                 changed.append(case)
-        case_store.save(store, *changed)
+        return changed
+
+    with case_store.LOCK:
+        case_store.update_all(store, check)
     if outgoing:
         _deliver(store, layout, notifier, outgoing, report)
     return report

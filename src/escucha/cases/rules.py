@@ -66,6 +66,18 @@ class OpenSummary:
         return {"checked": self.checked, "opened": self.opened, "joined": self.joined}
 
 
+def join(case: Case, item_id: str, rule: str, now: datetime, actor: str | None) -> None:
+    """A new voice of the customer on the case's topic joins it (and restarts paused clocks)."""
+    if item_id in case.item_ids:
+        return
+    case.item_ids.append(item_id)
+    case.last_customer_at = now
+    if case.paused:  # the customer answered: the clocks run again
+        case.pauses[-1][1] = now.isoformat(timespec="seconds")
+        case.status = "open"
+    case.log("voice_joined", actor, at=now, item_id=item_id, rule=rule)
+
+
 def case_key(customer_id: str | None, thread: str | None, item_id: str, topic: str) -> tuple[str, str]:
     return (customer_id or thread or f"item:{item_id}", topic)
 
@@ -100,9 +112,8 @@ def open_from_rules(
             return summary
         customers = customer_attributes(store)
         all_aspects, neg = aspect_lists(store, Filters(since=since, exclude_channel=["employee"]))
-        changed: dict[str, Case] = {}
         new: list[Case] = []
-        ids = iter(case_store.next_ids(cases, len(rows)))
+        joins: dict[str, list[tuple[str, str]]] = {}  # stored case id → (item id, rule) joining it
         for r in rows:
             cust = customers.get(str(r.get("customer_id")), {}) if r.get("customer_id") else {}
             item_neg = neg.get(r["id"], [])
@@ -119,19 +130,15 @@ def open_from_rules(
                 # the same problem told with other words: any of its negative aspects is the topic
                 open_case = next((c for a in item_neg if (c := by_key.get((key[0], a))) is not None), None)
             if open_case is not None:
-                open_case.item_ids.append(r["id"])
-                open_case.last_customer_at = now
-                if open_case.paused:  # the customer answered: the clocks run again
-                    open_case.pauses[-1][1] = now.isoformat(timespec="seconds")
-                    open_case.status = "open"
-                open_case.log("voice_joined", actor, at=now, item_id=r["id"], rule=rule["name"])
-                changed[open_case.id] = open_case
-                summary.joined.setdefault(open_case.id, []).append(r["id"])
+                if any(open_case is c for c in new):
+                    join(open_case, r["id"], str(rule["name"]), now, actor)
+                else:
+                    joins.setdefault(open_case.id, []).append((r["id"], str(rule["name"])))
                 continue
             priority = str(rule.get("priority", "normal"))
             if is_vip(cfg, cust):
                 priority = bump(priority)
-            case = Case(id=next(ids), customer_id=r.get("customer_id"), topic=topic, reason=str(rule["name"]),
+            case = Case(id="", customer_id=r.get("customer_id"), topic=topic, reason=str(rule["name"]),
                         priority=priority, opened_at=now, item_ids=[r["id"]], rule=str(rule["name"]),
                         channel=r.get("channel"), language=r.get("language"),
                         thread_id=r.get("thread_id") or r["id"])  # fmt: skip
@@ -139,9 +146,21 @@ def open_from_rules(
             case.log("opened", actor, at=now, rule=rule["name"], item_id=r["id"], priority=priority)
             by_key[key] = case
             new.append(case)
-            changed[case.id] = case
-            summary.opened.append(case.id)
         if new:
             auto_assign(cfg, store, new, [c for c in cases if c.active] + new, actor)
-        case_store.save(store, *changed.values())
+
+        def joiner(pairs: list[tuple[str, str]]) -> case_store.Edit:
+            def edit(case: Case) -> None:
+                for item, rule in pairs:
+                    join(case, item, rule, now, actor)
+
+            return edit
+
+        written = case_store.commit(store, new, {cid: joiner(pairs) for cid, pairs in joins.items()})
+        summary.opened = [c.id for c in new]
+        for cid, pairs in joins.items():
+            summary.joined[cid] = [i for i, _ in pairs if i in written[cid].item_ids]
+        for c in new:  # voices that joined a case opened in this run
+            if len(c.item_ids) > 1:
+                summary.joined[c.id] = c.item_ids[1:]
     return summary

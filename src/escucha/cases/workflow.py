@@ -3,6 +3,7 @@ add notes, and reply — the reply is stored as the agent's voice on the custome
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -51,22 +52,19 @@ def create_case(store: Store, layout: WorkspaceLayout | None, *, customer_id: st
         raise ValidationError("a case needs a customer_id or item_ids", field="customer_id")
     now = now or now_utc()
     cfg = load_config(layout)
-    with case_store.LOCK:
-        existing = store.get_docs("cases")
-        [cid] = case_store.next_ids(existing)
-        case = Case(id=cid, customer_id=customer_id, topic=topic or "general", reason=reason, priority=priority,
-                    opened_at=now, item_ids=list(item_ids or []), language=language, channel=channel,
-                    thread_id=item_ids[0] if item_ids else cid)  # fmt: skip
-        case.due_at = Policies(cfg).due(case)
-        case.log("opened", actor, at=now, manual=True, priority=priority)
-        if assignee:
-            case.assignee, case.status = assignee, "open"
-            case.log("assigned", actor, at=now, to=assignee)
-        else:
-            from escucha.cases.assign import auto_assign
+    case = Case(id="", customer_id=customer_id, topic=topic or "general", reason=reason, priority=priority,
+                opened_at=now, item_ids=list(item_ids or []), language=language, channel=channel,
+                thread_id=item_ids[0] if item_ids else None)  # fmt: skip
+    case.due_at = Policies(cfg).due(case)
+    case.log("opened", actor, at=now, manual=True, priority=priority)
+    if assignee:
+        case.assignee, case.status = assignee, "open"
+        case.log("assigned", actor, at=now, to=assignee)
+    else:
+        from escucha.cases.assign import auto_assign
 
-            auto_assign(cfg, store, [case], [case], actor)
-        case_store.save(store, case)
+        auto_assign(cfg, store, [case], [case], actor)
+    case_store.commit(store, [case])
     return case
 
 
@@ -142,13 +140,17 @@ def reply_voice(case: Case, text: str, actor: str | None, now: datetime, languag
     lang = language or case.language or "es"
     channel = case.channel if case.channel in ("chat", "call", "email", "social") else "email"
     label = AGENT_LABEL.get(lang, AGENT_LABEL["en"])
+    key = f"{case.id}:{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
     return Feedback(
-        id=f"{REPLY_SOURCE}:{case.id}:{len(case.reply_ids) + 1}", channel=Channel(channel),
-        text=f"{label}: {text}", timestamp=now, customer_id=case.customer_id, language=lang,
-        thread_id=case.thread_id, parent_id=case.item_ids[-1] if case.item_ids else None, source=REPLY_SOURCE,
-        source_id=f"{case.id}:{len(case.reply_ids) + 1}",
+        id=f"{REPLY_SOURCE}:{key}", channel=Channel(channel), text=f"{label}: {text}", timestamp=now,
+        customer_id=case.customer_id, language=lang, thread_id=case.thread_id or case.id,
+        parent_id=case.item_ids[-1] if case.item_ids else None, source=REPLY_SOURCE, source_id=key,
         metadata={"speaker": "agent", "author": actor, "case_id": case.id},
     )  # fmt: skip
+
+
+def _not_active(case: Case) -> ValidationError:
+    return ValidationError(f"case {case.id} is {case.status}; reopen it to reply", field="status", record=case.id)
 
 
 def reply(store: Store, case_id: str, text: str, actor: str | None = None, *, wait_customer: bool = False,
@@ -158,12 +160,15 @@ def reply(store: Store, case_id: str, text: str, actor: str | None = None, *, wa
     (``wait_customer``) wait on the customer with the clocks paused."""
     text = _text(text, "text", case_id)
     now = now or now_utc()
-    with case_store.editing(store, case_id) as case:
+    case = case_store.load(store, case_id)
+    if not case.active:
+        raise _not_active(case)
+    fb = reply_voice(case, text, actor, now, language)
+    store.upsert_items([fb])
+
+    def apply(case: Case) -> None:
         if not case.active:
-            raise ValidationError(f"case {case_id} is {case.status}; reopen it to reply", field="status",
-                                  record=case_id)  # fmt: skip
-        fb = reply_voice(case, text, actor, now, language)
-        store.upsert_items([fb])
+            raise _not_active(case)
         case.reply_ids.append(fb.id)
         case.first_response_at = case.first_response_at or now
         case.last_reply_at = now
@@ -177,7 +182,8 @@ def reply(store: Store, case_id: str, text: str, actor: str | None = None, *, wa
         case.log("reply", actor, at=now, item_id=fb.id, compensation=(compensation or {}).get("kind"))
         target = "pending" if wait_customer else ("open" if case.status in ("new", "pending") else case.status)
         _set_status(case, target, actor, now, None)
-    return case, fb
+
+    return case_store.update(store, case_id, apply), fb
 
 
 def case_view(case: Case, policies: Policies, now: datetime | None = None) -> dict[str, Any]:
