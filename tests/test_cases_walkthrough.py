@@ -189,11 +189,19 @@ def test_manual_case_validation_and_roles(setup: Any) -> None:
     r = client.patch(f"/api/v1/cases/{cid}", headers=tok["agent"], json={"colour": "red"})
     assert r.status_code == 422
     assert client.get("/api/v1/cases/CASE-999999", headers=tok["viewer"]).status_code == 404
+    r = client.get("/api/v1/cases", headers=tok["viewer"], params={"status": "lost"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "status"
+    r = client.post("/api/v1/cases", headers=tok["agent"], json={"reason": "x", "item_ids": ["m3", "nope"]})
+    assert r.status_code == 422 and r.json()["error"]["record"] == "nope"
+    r = client.post("/api/v1/cases", headers=tok["agent"], json={"reason": "reseña", "item_ids": ["m3"]})
+    assert r.json()["customer_id"] == "c11" and r.json()["channel"] == "review"
+    r = client.post("/api/v1/assist", headers=tok["agent"], json={"text": "hola", "case_id": "CASE-999999"})
+    assert r.status_code == 404 and r.json()["error"]["field"] == "case_id"
     mine = client.get("/api/v1/cases", headers=tok["agent"], params={"assignee": "me"}).json()
     assert all(c["assignee"] == "agent1" for c in mine["cases"])
     # the customer 360 carries the cases, the timeline and the search finds the customer
     prof = client.get("/api/v1/customers/c11", headers=tok["agent"]).json()
-    assert [c["id"] for c in prof["cases"]] == [cid] and prof["timeline"][0]["id"] == "m3"
+    assert [c["id"] for c in prof["cases"]][0] == cid and prof["timeline"][0]["id"] == "m3"
     hits = client.get("/api/v1/customers", headers=tok["agent"], params={"q": "marta"}).json()
     assert [h["id"] for h in hits] == ["c9"]
     assert client.get("/api/v1/customers", headers=tok["viewer"], params={"q": "marta"}).status_code == 403

@@ -50,6 +50,13 @@ def create_case(store: Store, layout: WorkspaceLayout | None, *, customer_id: st
     reason = _text(reason, "reason", customer_id)
     if not customer_id and not item_ids:
         raise ValidationError("a case needs a customer_id or item_ids", field="customer_id")
+    if item_ids:
+        found = store.get_items(item_ids)
+        missing = [i for i in item_ids if i not in found]
+        if missing:
+            raise ValidationError(f"item_ids: no voice {missing[0]!r}", field="item_ids", record=missing[0])
+        customer_id = customer_id or found[item_ids[0]][0].customer_id
+        channel = channel or found[item_ids[0]][0].channel.value
     now = now or now_utc()
     cfg = load_config(layout)
     case = Case(id="", customer_id=customer_id, topic=topic or "general", reason=reason, priority=priority,

@@ -44,6 +44,10 @@ def list_cases(state: ServerState, status: str | None = None, assignee: str | No
                customer_id: str | None = None, active: bool | None = None, limit: int = 200,
                offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """(total, page of case views) newest first, filtered."""
+    from escucha.cases.model import STATUSES, check_choice
+
+    if status is not None:
+        check_choice(status, STATUSES, "status")
     pol = policies(state)
     found = [c for c in reversed(case_store.load_all(state.ws.store))
              if (status is None or c.status == status) and (assignee is None or c.assignee == assignee)
