@@ -214,3 +214,15 @@ def test_churn_routes_need_customer_rights_and_explain_too_little_data(setup: An
     assert r.status_code == 422 and r.json()["error"]["field"] == "timestamp"  # three voices: nobody to learn from
     silent = client.get("/api/v1/churn/silent", headers=tok["agent"], params={"days": 0}).json()
     assert {s["customer_id"] for s in silent} == {"c9", "c10"}  # their last voices were complaints
+
+
+def test_retention_page_lists_silent_customers_for_customer_roles_only(setup: Any) -> None:
+    ws, client, tok = setup
+    ws.add([{"id": "old", "channel": "review", "customer_id": "c12", "rating": 1, "timestamp": NOW - timedelta(days=60),
+             "text": "Fatal: el pedido llegó roto y nadie me devolvió el dinero."}])  # fmt: skip
+    ws.analyze()
+    assert client.get("/retention", headers=tok["viewer"]).status_code == 403
+    r = client.get("/retention", headers=tok["agent"])
+    assert r.status_code == 200, r.text
+    silent = r.text[r.text.index('id="silent"'):r.text.index('id="recovery-playbook"')]
+    assert 'href="/customers/c12"' in silent and "c9" not in silent  # quiet 60 days, not 1 hour

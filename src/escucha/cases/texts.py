@@ -72,6 +72,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "customer.trajectory": ("Trayectoria del sentimiento", "Sentiment trajectory"),
     "customer.said": ("Sus quejas recientes", "Their recent complaints"),
     "customer.agent": ("agente", "agent"),
+    "nav.retention": ("Retención", "Retention"),
+    "retention.title": ("Retención: riesgo, silencios y recuperación", "Retention: risk, silence and recovery"),
+    "retention.auc": ("Modelo AUC {model} frente a solo recencia {recency} (corte temporal, horizonte {days} días).",
+                      "Model AUC {model} vs recency only {recency} (time-based split, horizon {days} days)."),
+    "retention.quiet": ("{n} días sin escribir", "quiet {n} days"),
+    "retention.silent": ("Se quejaron y callaron", "Complained and went quiet"),
+    "retention.recovery": ("Recuperación tras responder ({n} casos respondidos)", "Recovery after an answer ({n} answered cases)"),
+    "retention.playbook": ("Playbook", "Playbook"),
+    "retention.team": ("Equipo", "Team"),
+    "retention.cases": ("Casos", "Cases"),
+    "retention.came_back": ("Volvió", "Came back"),
+    "retention.score_up": ("Mejor nota", "Scored higher"),
+    "retention.threat_stopped": ("Dejó de amenazar", "Stopped threatening"),
 }
 
 add_messages(MESSAGES)

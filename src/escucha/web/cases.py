@@ -166,3 +166,33 @@ def case_update(
         except EscuchaError as exc:
             return _back(case_id, error=exc.message)
     return _back(case_id, done="updated")
+
+
+register_nav(NavItem("retention", "/retention", {"es": "Retención", "en": "Retention"}, permission=CUSTOMERS,
+                     order=36))  # fmt: skip
+
+
+@router.get("/retention")
+def retention(
+    request: Request, state: StateDep, principal: Annotated[Principal, Depends(require(CUSTOMERS))]
+) -> HTMLResponse:
+    """Churn risk (with its time-split evaluation), the silent customers and the recovery figures."""
+    from escucha.cases import store as case_store
+    from escucha.cases.churn import evaluate, silent_customers
+    from escucha.cases.customer360 import store_risk
+    from escucha.cases.recovery import recovery
+    from escucha.errors import ValidationError
+    from escucha.http.insight_cache import cached
+
+    def build() -> dict[str, Any]:
+        try:
+            ev: dict[str, Any] | None = evaluate(state.ws.store)
+            at_risk = store_risk(state.ws.store)["customers"][:25]
+        except ValidationError as exc:
+            ev, at_risk = {"error": exc.message}, []
+        rec = recovery(state.ws.store)
+        return {"evaluation": ev, "at_risk": at_risk, "silent": silent_customers(state.ws.store, limit=25),
+                "by_playbook": rec["by_playbook"], "by_team": rec["by_team"], "answered": len(rec["cases"])}  # fmt: skip
+
+    data = cached(state.ws, state.cache, f"retention:{case_store.generation()}", build)
+    return render(request, "retention.html", d=data)
