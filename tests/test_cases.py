@@ -319,3 +319,13 @@ def test_concurrent_writers_get_distinct_ids_and_keep_each_others_changes(ws: An
         list(pool.map(lambda i: patch_case(ws.store, ws.layout, cid, {"note": f"nota {i}"}, actor="ana"), range(8)))
     notes = {n["text"] for n in case_store.load(ws.store, cid).notes}
     assert notes == {f"nota {i}" for i in range(8)}
+
+
+def test_assist_keeps_the_register_the_customer_used_before(service: Any, ws: Any) -> None:
+    ws.add([{"id": "p1", "channel": "chat", "customer_id": "g", "timestamp": "2026-01-05T10:00:00Z", "language": "es",
+             "text": "Cliente: Oye, ¿puedes mirar mi pedido? Tienes el número en el correo."}])  # fmt: skip
+    ws.analyze()
+    service.refresh()
+    r = service.assist("El pedido sigue sin llegar.", customer_id="g")  # no tú or usted in this message
+    assert r["register"] == "tu" and r["customer"]["register"] == "tu"
+    assert service.assist("El pedido sigue sin llegar.", customer_id="b")["register"] == "usted"  # the default

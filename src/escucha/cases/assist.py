@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from escucha.cases import store as case_store
-from escucha.cases.history import CustomerIndex, orders_in
+from escucha.cases.history import CustomerIndex, orders_in, register_of
 from escucha.cases.playbooks import (
     Playbook,
     Playbooks,
@@ -38,24 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 API_KEY_ENV = "ESCUCHA_LLM_API_KEY"
 MAX_TEXT = 10_000
-_USTED = re.compile(r"\b(usted|ustedes|le agradecería|podría(?:n)? (?:ustedes? )?(?:indicarme|decirme)|"
-                    r"disculpe|oiga|perdone|su (?:pedido|empresa|tienda|servicio))\b", re.I)  # fmt: skip
-_TU = re.compile(r"\b(tú|oye|puedes|sabes|tienes|podéis|vuestr[oa]s?|os|hola chicos|tu (?:pedido|tienda))\b", re.I)
-
-
-def register_of(text: str, lang: str, default: str = "usted") -> str:
-    """``tu`` or ``usted`` for Spanish (how the customer addresses us; ``default`` when unclear);
-    English has one register (``neutral``)."""
-    if lang != "es":
-        return "neutral"
-    u, t = len(_USTED.findall(text)), len(_TU.findall(text))
-    if u > t:
-        return "usted"
-    if t > u:
-        return "tu"
-    return default
-
-
 def first_name(name: Any) -> str:
     return str(name).split()[0] if isinstance(name, str) and name.strip() else ""
 
@@ -124,7 +106,7 @@ class AssistService:
                 raise NotFoundError(f"no case {case_id!r}", field="case_id", record=case_id)
         lang = language or (an.language if an.language in ("es", "en") else None)
         lang = lang or (customer or {}).get("language") or (case.language if case else None) or "es"
-        register = register_of(text, lang)
+        register = register_of(text, lang, default=(customer or {}).get("register") or "usted") or "usted"
         aspects = [m.aspect for m in an.aspects]
         neg = [m.aspect for m in an.aspects if m.sentiment == "negative"]
         pb = (self.playbooks.get(case.playbook) if case and case.playbook in self.playbooks.items

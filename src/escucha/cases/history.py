@@ -25,6 +25,24 @@ ORDER = re.compile(r"\b(?:[A-Z]{2,4}-\d{4,}|(?:pedido|order|orden)\s*(?:n[ºo°.
 KEEP = 30  # voices kept per customer
 
 
+_USTED = re.compile(r"\b(usted|ustedes|le agradecería|podría(?:n)? (?:ustedes? )?(?:indicarme|decirme)|"
+                    r"disculpe|oiga|perdone|su (?:pedido|empresa|tienda|servicio))\b", re.I)  # fmt: skip
+_TU = re.compile(r"\b(tú|oye|puedes|sabes|tienes|podéis|vuestr[oa]s?|os|hola chicos|tu (?:pedido|tienda))\b", re.I)
+
+
+def register_of(text: str, lang: str, default: str | None = "usted") -> str | None:
+    """``tu`` or ``usted`` for Spanish (how the customer addresses us; ``default`` when unclear);
+    English has one register (``neutral``)."""
+    if lang != "es":
+        return "neutral"
+    u, t = len(_USTED.findall(text)), len(_TU.findall(text))
+    if u > t:
+        return "usted"
+    if t > u:
+        return "tu"
+    return default
+
+
 def orders_in(text: str) -> list[str]:
     return [m.group(0) for m in ORDER.finditer(text or "")]
 
@@ -36,6 +54,7 @@ def _light(r: dict[str, Any]) -> dict[str, Any]:
         "intents": r.get("intents") or [], "score": score01(r), "product": r.get("product"),
         "language": r.get("language"), "agent": is_agent_voice(r), "orders": orders_in(r.get("text") or ""),
         "urgency": r.get("urgency"),
+        "register": register_of(r.get("text") or "", "es", default=None) if r.get("language") == "es" else None,
     }  # fmt: skip
 
 
@@ -114,6 +133,7 @@ class CustomerIndex:
             "last_contact": iso(own[-1]["timestamp"]) if own and own[-1]["timestamp"] else None,
             "last_channel": own[-1]["channel"] if own else None,
             "language": next((v["language"] for v in reversed(own) if v.get("language") in ("es", "en")), None),
+            "register": next((v["register"] for v in reversed(own) if v.get("register")), None),
             "facts": facts[:8],
             "threats": threats[-5:],
             "last_score": scores[-1] if scores else None,
