@@ -27,7 +27,7 @@ from test_api_server import running_server  # noqa: E402
 from test_cases_walkthrough import CASES_YAML, PASSWORD, build  # noqa: E402
 
 # the public threat (urgent) must be answered within 3 seconds: it breaches while the agent works
-FAST = CASES_YAML.replace("urgent: {first_response: 1h", "urgent: {first_response: 3s")
+FAST = CASES_YAML.replace("urgent: {first_response: 1h", "urgent: {first_response: 3s") + "auto_open: false\n"
 
 
 @pytest.fixture(scope="module")

@@ -226,3 +226,32 @@ def test_retention_page_lists_silent_customers_for_customer_roles_only(setup: An
     assert r.status_code == 200, r.text
     silent = r.text[r.text.index('id="silent"'):r.text.index('id="recovery-playbook"')]
     assert 'href="/customers/c12"' in silent and "c9" not in silent  # quiet 60 days, not 1 hour
+
+
+def test_rules_over_the_api_admins_change_them_and_bad_ones_are_named(setup: Any) -> None:
+    ws, client, tok = setup
+    cfg = client.get("/api/v1/cases/rules", headers=tok["viewer"]).json()
+    assert cfg["rules"][0]["name"] == "public_threat" and "soporte" in cfg["queues"]
+    rule = {"name": "gold_any", "when": {"customer": {"tier": ["gold"]}}, "priority": "urgent", "topic": "vip"}
+    assert client.put("/api/v1/cases/rules", headers=tok["agent"], json={"rules": [rule]}).status_code == 403
+    bad = client.put("/api/v1/cases/rules", headers=tok["admin"], json={"rules": [{**rule, "when": {"tier": "gold"}}]})
+    assert bad.status_code == 400 and bad.json()["error"]["record"] == "gold_any" and bad.json()["error"]["field"] == "when"
+    r = client.put("/api/v1/cases/rules", headers=tok["admin"], json={"rules": [rule], "auto_open": False})
+    assert r.status_code == 200 and [x["name"] for x in r.json()["rules"]] == ["gold_any"]
+    assert "soporte" in ws.layout.cases.read_text(encoding="utf-8")  # the other keys of the file are kept
+    opened = client.post("/api/v1/cases/open-from-rules", headers=tok["agent"]).json()["opened"]
+    [case] = client.get("/api/v1/cases", headers=tok["viewer"]).json()["cases"]
+    assert opened == [case["id"]] and case["customer_id"] == "c9" and case["priority"] == "urgent"
+
+
+def test_the_server_opens_cases_by_itself_over_recent_voices(setup: Any) -> None:
+    from escucha.cases import store as case_store
+    from escucha.cases.rules import auto_open
+
+    ws, _, _ = setup
+    s = auto_open(ws.store, ws.layout, now=NOW + timedelta(days=10))  # the voices are 10 days old: too old
+    assert s is not None and s.opened == []
+    s = auto_open(ws.store, ws.layout, now=NOW)
+    assert s is not None and len(s.opened) == 2 and len(case_store.load_all(ws.store)) == 2
+    ws.layout.cases.write_text(ws.layout.cases.read_text(encoding="utf-8") + "auto_open: false\n", encoding="utf-8")
+    assert auto_open(ws.store, ws.layout) is None

@@ -94,7 +94,7 @@ class ServerSettings(BaseSettings):
     max_upload_mb: int = Field(default=100, ge=1, description="Largest file accepted by upload")
     ui_language: str = Field(default="es", description="Default dashboard language (es or en)")
     cases_sla_check_s: float = Field(
-        default=60.0, ge=0, description="How often the server checks case SLAs (warnings, escalations); 0: never"
+        default=60.0, ge=0, description="How often the server opens cases from the rules (cases.yaml auto_open) and checks case SLAs; 0: never"
     )
 
 

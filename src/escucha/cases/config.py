@@ -54,6 +54,27 @@ def duration(v: Any, field: str, day_hours: float = 24.0) -> timedelta:
     return timedelta(hours=hours)
 
 
+TOP_KEYS = frozenset({"rules", "vip", "assignment", "queues", "sla", "auto_open", "auto_open_days"})
+
+
+def save_config(layout: WorkspaceLayout, changes: dict[str, Any]) -> dict[str, Any]:
+    """Replace top-level keys of the workspace's ``cases.yaml`` (validated first; comments in the
+    file are not kept); returns the effective configuration."""
+    unknown = set(changes) - TOP_KEYS
+    if unknown:
+        raise ConfigError(f"cases.yaml: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(TOP_KEYS))}",
+                          field=sorted(unknown)[0])  # fmt: skip
+    own = read_yaml(layout.cases) if layout.cases.exists() else {}
+    own.update(changes)
+    merged = {**read_yaml(DEFAULTS / "cases.yaml"), **own}
+    validate(merged)
+    tmp = layout.cases.with_suffix(".yaml.tmp")
+    tmp.write_text("# escucha case rules (written by the API; see escucha/cases/defaults/cases.yaml)\n"
+                   + yaml.safe_dump(own, allow_unicode=True, sort_keys=False), encoding="utf-8")  # fmt: skip
+    tmp.replace(layout.cases)
+    return merged
+
+
 def validate(cfg: dict[str, Any]) -> None:
     """Fail with the rule/field at fault, before anything is opened or assigned."""
     rules = cfg.get("rules") or []
@@ -81,6 +102,9 @@ def validate(cfg: dict[str, Any]) -> None:
     for q, spec in queues.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("agents", []), list):
             raise ConfigError(f"cases.yaml: queue {q!r}: agents must be a list", field="agents", record=str(q))
+    days = cfg.get("auto_open_days", 3)
+    if not isinstance(days, int | float) or isinstance(days, bool) or days <= 0:
+        raise ConfigError("cases.yaml: auto_open_days must be a number of days above 0", field="auto_open_days")
     if cfg.get("assignment", "round_robin") not in ("round_robin", "least_loaded"):
         raise ConfigError("cases.yaml: assignment must be round_robin or least_loaded", field="assignment")
     policies = (cfg.get("sla") or {}).get("policies") or {}

@@ -4,7 +4,7 @@ and topic (a new voice on the same topic joins the open case)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from escucha.cases import store as case_store
@@ -164,3 +164,13 @@ def open_from_rules(
             if len(c.item_ids) > 1:
                 summary.joined[c.id] = c.item_ids[1:]
     return summary
+
+
+def auto_open(store: Store, layout: WorkspaceLayout | None, now: datetime | None = None) -> OpenSummary | None:
+    """What the server runs by itself: the rules over the last ``auto_open_days`` days of voices,
+    when ``auto_open`` is on in cases.yaml (None when it is off)."""
+    cfg = load_config(layout)
+    if not cfg.get("auto_open", True):
+        return None
+    now = now or now_utc()
+    return open_from_rules(store, layout, since=now - timedelta(days=float(cfg.get("auto_open_days", 3))), now=now)

@@ -79,11 +79,13 @@ def answer(state: ServerState, who: Principal, ip: str | None, case_id: str, tex
 
 
 def _sla_clock(state: ServerState) -> Callable[[], None] | None:
-    """Check case SLAs every ``cases_sla_check_s`` seconds (and warm agent assist at start)."""
+    """Every ``cases_sla_check_s`` seconds: open cases from the rules over recent voices (when
+    cases.yaml's ``auto_open`` is on) and check the SLAs; agent assist is warmed at start."""
     interval = state.settings.cases_sla_check_s
     if interval <= 0:
         return None
     from escucha.cases.escalate import check_sla
+    from escucha.cases.rules import auto_open
 
     stop = threading.Event()
 
@@ -94,6 +96,7 @@ def _sla_clock(state: ServerState) -> Callable[[], None] | None:
             log.exception("cases: warming agent assist failed")
         while not stop.wait(interval):
             try:
+                auto_open(state.ws.store, state.ws.layout)
                 check_sla(state.ws.store, state.ws.layout, notifier=state.ws.notifier)
             except Exception:
                 log.exception("cases: the SLA check failed")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from escucha.cases.model import PRIORITIES, RESOLUTION_CODES, STATUSES
 from escucha.http import audit, casework
-from escucha.http.auth import CASES_WRITE, CUSTOMERS, READ, Principal
+from escucha.http.auth import ADMIN, CASES_WRITE, CUSTOMERS, READ, Principal
 from escucha.http.deps import StateDep, require
 from escucha.http.errors import BODY_ERRORS, ERROR_RESPONSES, NOT_FOUND
 from escucha.http.security import client_ip
@@ -137,6 +137,36 @@ def silent(state: StateDep, principal: Annotated[Principal, Depends(require(CUST
     from escucha.cases.churn import silent_customers
 
     return silent_customers(state.ws.store, quiet_days=days, limit=limit)
+
+
+class RulesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[dict[str, Any]] | None = Field(default=None, description="Rules: name, when, priority, topic")
+    vip: dict[str, Any] | None = None
+    assignment: str | None = None
+    queues: dict[str, Any] | None = None
+    sla: dict[str, Any] | None = None
+    auto_open: bool | None = None
+    auto_open_days: float | None = None
+
+
+@router.get("/cases/rules", summary="The case rules, queues and SLA policies in force")
+def get_rules(state: StateDep, principal: Reader) -> dict[str, Any]:
+    from escucha.cases.config import load_config
+
+    return load_config(state.ws.layout)
+
+
+@router.put("/cases/rules", summary="Replace parts of the case configuration (cases.yaml)", responses=BODY_ERRORS)
+def put_rules(request: Request, state: StateDep, body: RulesConfig,
+              principal: Annotated[Principal, Depends(require(ADMIN))]) -> dict[str, Any]:  # fmt: skip
+    from escucha.cases.config import save_config
+
+    changes = body.model_dump(exclude_none=True)
+    cfg = save_config(state.ws.layout, changes)
+    audit.record(state.ws, "cases_config_changed", principal.username, client_ip(request), keys=sorted(changes))
+    return cfg
 
 
 @router.get("/cases/{case_id}", summary="One case with its SLA clocks and history", responses=NOT_FOUND)
