@@ -131,6 +131,10 @@ def test_complaint_to_recovery_and_breach_to_escalation(setup: Any) -> None:
         voice = client.get(f"/api/v1/feedback/{item_id}", headers=agent).json()["feedback"]
         assert voice["text"].startswith("Agente: ") and voice["customer_id"] == "c9"
         assert voice["thread_id"] == "m1" and voice["parent_id"] == "m1" and voice["metadata"]["speaker"] == "agent"
+        ws.analyze()  # the agent's kind words are not the customer's: the threat stays open on the 360
+        prof = client.get("/api/v1/customers/c9", headers=agent).json()
+        assert [t["id"] for t in prof["open_threats"]] == ["m1"] and prof["latest_sentiment"]["id"] == "m1"
+        assert [t["speaker"] for t in prof["timeline"]] == ["customer", "agent"]
 
         # 4. resolved (a resolution code is required and named)
         bad = client.patch(f"/api/v1/cases/{churn['id']}", headers=agent, json={"status": "resolved"})

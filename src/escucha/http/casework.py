@@ -36,6 +36,14 @@ def assist_service(state: ServerState) -> AssistService:
     return svc
 
 
+def cached_taxonomy(state: ServerState, load: Callable[..., Any]) -> Any:
+    """The workspace's taxonomy (aspect labels), loaded once per server."""
+    key = "cases:taxonomy"
+    if key not in state.cache:
+        state.cache[key] = load(state.ws.path, state.ws.settings.domains)
+    return state.cache[key]
+
+
 def policies(state: ServerState) -> Policies:
     return Policies(load_config(state.ws.layout))
 

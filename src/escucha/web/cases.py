@@ -31,6 +31,29 @@ WriteDep = Annotated[Principal, Depends(require(CASES_WRITE))]
 VIEWS = ("mine", "unassigned", "all", "late")
 
 
+def namers(state: Any, lang: str) -> dict[str, Any]:
+    """Template helpers naming a case's reason and topic in the page's language (a rule or aspect
+    without a name in either list shows as it is)."""
+    from escucha.i18n import MESSAGES, t
+    from escucha.taxonomy import workspace_taxonomy
+
+    tax = casework.cached_taxonomy(state, workspace_taxonomy)
+
+    def reason(r: str) -> str:
+        return t(f"reason.{r}", lang) if f"reason.{r}" in MESSAGES else r
+
+    def topic(x: str) -> str:
+        if f"topic.{x}" in MESSAGES:
+            return t(f"topic.{x}", lang)
+        return tax[x].label_for(lang) if x in tax else x
+
+    return {"reason_label": reason, "topic_label": topic}
+
+
+def _lang(request: Request, principal: Principal) -> str:
+    return getattr(request.state, "lang_override", None) or principal.language or "es"
+
+
 def remaining(due: str | None, now: datetime) -> str:
     """``2h 05m`` left, or ``-1h 10m`` late."""
     if not due:
@@ -61,7 +84,8 @@ def inbox(
     now = datetime.now(UTC)
     rows = [{**c, "left": remaining(c["next_due_at"], now)} for c in cases[:200]]
     return render(request, "inbox.html", cases=rows, total=len(cases), view=view, views=VIEWS, done=done,
-                  can_write=principal.can(CASES_WRITE), can_customers=principal.can(CUSTOMERS))  # fmt: skip
+                  can_write=principal.can(CASES_WRITE), can_customers=principal.can(CUSTOMERS),
+                  **namers(state, _lang(request, principal)))  # fmt: skip
 
 
 @router.post("/inbox/open-from-rules")
@@ -109,7 +133,8 @@ def case_page(
     clocks = [{**c, "left": remaining(c["due_at"], now)} for c in case["sla"].values()]
     return render(request, "case.html", c=case, voices=voices, hint=hint, clocks=clocks, done=done, error=error,
                   statuses=STATUSES, codes=RESOLUTION_CODES, priorities=PRIORITIES,
-                  can_write=principal.can(CASES_WRITE), can_customers=principal.can(CUSTOMERS))  # fmt: skip
+                  can_write=principal.can(CASES_WRITE), can_customers=principal.can(CUSTOMERS),
+                  **namers(state, _lang(request, principal)))  # fmt: skip
 
 
 def _back(case_id: str, done: str = "", error: str = "") -> Response:
