@@ -12,6 +12,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inbox.all": ("Todos los activos", "All active"),
     "inbox.late": ("Fuera de plazo", "Breached"),
     "inbox.empty": ("No hay casos aquí.", "No cases here."),
+    "inbox.total": ("{n} casos", "{n} cases"),
     "inbox.open_rules": ("Abrir casos con las reglas", "Open cases from the rules"),
     "inbox.check_sla": ("Revisar plazos", "Check SLAs"),
     "inbox.opened": ("{n} casos nuevos.", "{n} new cases."),

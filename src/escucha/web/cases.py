@@ -59,7 +59,7 @@ def remaining(due: str | None, now: datetime) -> str:
     if not due:
         return "–"
     s = int((datetime.fromisoformat(due) - now).total_seconds())
-    sign, s = ("-" if s < 0 else ""), abs(s)
+    sign, s = ("-" if s < 0 else ""), abs(s) + (59 if s < 0 else 0)  # late by a few seconds: -0h 01m
     d, h, m = s // 86400, s % 86400 // 3600, s % 3600 // 60
     return f"{sign}{d}d {h}h" if d else f"{sign}{h}h {m:02d}m"
 
