@@ -269,6 +269,7 @@ def test_customer_history_read_per_customer_on_large_workspaces(ws: Any, monkeyp
     assert lazy.store is not None and lazy.voices == {}
     assert lazy.summary("c1") == whole and whole is not None and whole["voices"] == 3
     assert "order LH-100002" in whole["facts"] and lazy.summary("nobody") is None
+    assert any(f.startswith("complaint ") for f in whole["facts"])  # what they complained about before
 
 
 def test_next_response_clock_runs_when_the_customer_writes_again(ws: Any) -> None:

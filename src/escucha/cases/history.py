@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from escucha.cases import store as case_store
-from escucha.cases.data import customer_attributes, is_agent_voice, score01, voices
+from escucha.cases.data import aspect_lists, customer_attributes, is_agent_voice, score01, voices
 from escucha.cases.model import Case, iso
 from escucha.store import Filters
 
@@ -47,8 +47,9 @@ def orders_in(text: str) -> list[str]:
     return [m.group(0) for m in ORDER.finditer(text or "")]
 
 
-def _light(r: dict[str, Any]) -> dict[str, Any]:
+def _light(r: dict[str, Any], neg: dict[str, list[str]]) -> dict[str, Any]:
     return {
+        "complaints": neg.get(r["id"], []),
         "id": r["id"], "timestamp": r.get("timestamp"), "channel": r.get("channel"),
         "sentiment": r.get("sentiment"), "sentiment_score": r.get("sentiment_score"),
         "intents": r.get("intents") or [], "score": score01(r), "product": r.get("product"),
@@ -80,10 +81,12 @@ class CustomerIndex:
             index.reload_cases(store)
             return index
         by: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in voices(store, Filters(exclude_channel=["employee"])):
+        f = Filters(exclude_channel=["employee"])
+        _, neg = aspect_lists(store, f)
+        for r in voices(store, f):
             cid = r.get("customer_id")
             if cid:
-                by[str(cid)].append(_light(r))
+                by[str(cid)].append(_light(r, neg))
         index = cls({k: v[-KEEP:] for k, v in by.items()}, customer_attributes(store))
         index.reload_cases(store)
         return index
@@ -92,10 +95,12 @@ class CustomerIndex:
         """The customer's recent voices, oldest first."""
         if self.store is None or customer_id in self.voices:
             return self.voices.get(customer_id, [])
-        rows = voices(self.store, Filters(customer_id=[customer_id], exclude_channel=["employee"]), limit=KEEP)
+        f = Filters(customer_id=[customer_id], exclude_channel=["employee"])
+        rows = voices(self.store, f, limit=KEEP)
+        _, neg = aspect_lists(self.store, f)
         if len(self.voices) >= self.LAZY_CUSTOMERS:
             self.voices.pop(next(iter(self.voices)))
-        self.voices[customer_id] = [_light(r) for r in rows]
+        self.voices[customer_id] = [_light(r, neg) for r in rows]
         return self.voices[customer_id]
 
     def reload_cases(self, store: Store) -> None:
@@ -119,6 +124,7 @@ class CustomerIndex:
             facts += [f"order {o}" for o in v["orders"] if f"order {o}" not in facts]
             if v.get("product") and f"product {v['product']}" not in facts:
                 facts.append(f"product {v['product']}")
+            facts += [f"complaint {a}" for a in v.get("complaints", []) if f"complaint {a}" not in facts]
         threats = [v["id"] for v in own if {"churn_threat", "public_threat"} & set(v["intents"])]
         scores = [v["score"] for v in own if v["score"] is not None]
         trend = [round(float(v["sentiment_score"]), 3) for v in own[-10:] if v["sentiment_score"] is not None]

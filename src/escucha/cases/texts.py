@@ -84,6 +84,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "emotion.disgust": ("asco", "disgust"),
     "fact.order": ("pedido", "order"),
     "fact.product": ("producto", "product"),
+    "fact.complaint": ("se quejó de", "complained about"),
     "reason.public_threat": ("amenaza pública", "public threat"),
     "reason.churn_threat": ("amenaza de baja", "churn threat"),
     "reason.high_urgency": ("urgencia alta", "high urgency"),
