@@ -27,7 +27,7 @@ from escucha.cases.playbooks import (
     offer_sentence,
     within_limits,
 )  # fmt: skip
-from escucha.errors import NotFoundError, ValidationError
+from escucha.errors import ValidationError
 
 if TYPE_CHECKING:
     from escucha.config import Settings
@@ -102,8 +102,7 @@ class AssistService:
         case = None
         if case_id:
             case = next((c for cs in index.cases.values() for c in cs if c.id == case_id), None)
-            if case is None:
-                raise NotFoundError(f"no case {case_id!r}", field="case_id", record=case_id)
+            case = case or case_store.load(self.store, case_id)  # a case without a customer id
         lang = language or (an.language if an.language in ("es", "en") else None)
         lang = lang or (customer or {}).get("language") or (case.language if case else None) or "es"
         register = register_of(text, lang, default=(customer or {}).get("register") or "usted") or "usted"
