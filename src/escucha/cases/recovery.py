@@ -21,7 +21,8 @@ THREATS = frozenset({"churn_threat", "public_threat"})
 def case_outcome(case: Case, own: list[dict[str, Any]], window_days: int = 90) -> dict[str, Any] | None:
     """The outcome of one case from its customer's own voices (oldest first), or None when the
     case was never answered. ``came_back``: a voice after the first reply within the window;
-    ``score_up``: a later survey score above the case's (None without both); ``threat_stopped``:
+    ``score_up``: a later survey score above the case's (or, when its voices carry none, the
+    customer's last one before the answer; None without both); ``threat_stopped``:
     the case had a threat, the customer came back and no later voice threatens (None without a
     threat, or when the customer never came back: silence is not a recovery)."""
     t0 = case.first_response_at
@@ -31,6 +32,10 @@ def case_outcome(case: Case, own: list[dict[str, Any]], window_days: int = 90) -
     later = [v for v in own if v["id"] not in set(case.item_ids) and v.get("timestamp") is not None
              and t0 < v["timestamp"] <= t0 + timedelta(days=window_days)]  # fmt: skip
     before = [s for v in in_case if (s := score01(v)) is not None]
+    if not before:  # the case's voices carry no score (a post, an e-mail): their last survey before it
+        earlier = [s for v in own if v["id"] not in set(case.item_ids) and v.get("timestamp") is not None
+                   and v["timestamp"] <= t0 and (s := score01(v)) is not None]  # fmt: skip
+        before = earlier[-1:]
     after = [s for v in later if (s := score01(v)) is not None]
     threatened = any(THREATS & set(v["intents"]) for v in in_case)
     return {
