@@ -330,3 +330,26 @@ def test_assist_keeps_the_register_the_customer_used_before(service: Any, ws: An
     r = service.assist("El pedido sigue sin llegar.", customer_id="g")  # no tú or usted in this message
     assert r["register"] == "tu" and r["customer"]["register"] == "tu"
     assert service.assist("El pedido sigue sin llegar.", customer_id="b")["register"] == "usted"  # the default
+
+
+def test_recovery_outcome_of_one_case() -> None:
+    from escucha.cases.recovery import case_outcome, summarise
+
+    case = Case(id="CASE-000001", customer_id="c1", topic="threat", reason="public_threat", opened_at=NOW,
+                item_ids=["post"], first_response_at=NOW + timedelta(hours=1), playbook="public_threat",
+                queue="social")  # fmt: skip
+
+    def v(id_: str, days: float, **kw: Any) -> dict[str, Any]:
+        return {"id": id_, "timestamp": NOW + timedelta(days=days), "intents": [], "nps": None, "csat": None,
+                "rating": None, **kw}  # fmt: skip
+
+    before = [v("survey0", -30, nps=4), v("post", 0, intents=["public_threat"])]
+    assert case_outcome(Case(id="x", customer_id="c1", topic="t", reason="r"), before) is None  # never answered
+    silent = case_outcome(case, before)
+    assert silent is not None and not silent["came_back"] and silent["threat_stopped"] is None
+    back = case_outcome(case, [*before, v("survey1", 20, nps=9), v("late", 200, intents=["public_threat"])])
+    assert back is not None and back["came_back"] and back["threat_stopped"]  # the 200-day voice is past the window
+    assert (back["score_before"], back["score_after"], back["score_up"]) == (0.4, 0.9, True)
+    [row] = summarise([silent, back], "team")
+    assert row == {"team": "social", "cases": 2, "came_back": 0.5, "score_up": 1.0, "n_scored": 1,
+                   "threat_stopped": 1.0, "n_threats": 1, "score_delta": 0.5}  # fmt: skip
