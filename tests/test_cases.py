@@ -353,3 +353,44 @@ def test_recovery_outcome_of_one_case() -> None:
     [row] = summarise([silent, back], "team")
     assert row == {"team": "social", "cases": 2, "came_back": 0.5, "score_up": 1.0, "n_scored": 1,
                    "threat_stopped": 1.0, "n_threats": 1, "score_delta": 0.5}  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_cases_on_postgresql(tmp_path: Any) -> None:
+    import os
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (extra `postgres`)")
+    from escucha import default_pipeline
+    from escucha.analysis import analyse_store
+    from escucha.cases import store as case_store
+    from escucha.cases.escalate import check_sla
+    from escucha.cases.rules import open_from_rules
+    from escucha.cases.workflow import create_case, reply
+    from escucha.layout import WorkspaceLayout
+    from escucha.models import Feedback
+    from escucha.store.postgres import PostgresStore
+
+    url = os.environ.get("ESCUCHA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL is not reachable: {exc}".splitlines()[0])
+    store = PostgresStore(url, schema="test_" + uuid.uuid4().hex[:12], lock_timeout=5)
+    store.migrate()
+    try:
+        store.upsert_items([Feedback(id="p1", channel="chat", customer_id="c1", csat=1, timestamp=NOW,
+                                     text="Cliente: el pedido no llega y me voy a dar de baja.")])  # fmt: skip
+        analyse_store(store, default_pipeline(), 100)
+        layout = WorkspaceLayout(tmp_path)
+        [cid] = open_from_rules(store, layout, now=NOW).opened
+        with ThreadPoolExecutor(4) as pool:
+            made = list(pool.map(lambda i: create_case(store, layout, customer_id=f"x{i}", reason="r"), range(6)))
+        assert len({c.id for c in made} | {cid}) == 7
+        case, fb = reply(store, cid, "Lo siento, lo reviso ya.", actor="ana", now=NOW + timedelta(minutes=5))
+        assert store.get_item(fb.id)[0].metadata["speaker"] == "agent" and case.first_response_at
+        assert check_sla(store, layout, now=NOW + timedelta(days=30)).escalations
+        assert case_store.load(store, cid).escalation_level >= 1
+    finally:
+        store.drop_schema()
