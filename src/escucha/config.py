@@ -57,6 +57,18 @@ class WorkspaceSettings(BaseSettings):
     employee_min_group: int = Field(
         default=5, ge=1, description="Fewest distinct employees a group needs before its figures show"
     )
+    assist_llm_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (…/v1) agent assist may ask for reply drafts; default: templates "
+        "only (the API key, if needed, from ESCUCHA_LLM_API_KEY)",
+    )
+    assist_llm_model: str | None = Field(default=None, description="The model agent assist asks at assist_llm_url")
+    assist_llm_timeout_s: float = Field(
+        default=3.0, gt=0, description="How long agent assist waits for the endpoint before using its templates"
+    )
+    assist_history_ttl_s: float = Field(
+        default=60.0, ge=0, description="How old agent assist's in-memory customer history may get before a refresh"
+    )
 
 
 class ServerSettings(BaseSettings):
@@ -84,6 +96,9 @@ class ServerSettings(BaseSettings):
     watch_live: bool = Field(
         default=True,
         description="Analyse voices posted to the API in the background and evaluate the alert rules (alerts.yaml)",
+    )
+    cases_sla_check_s: float = Field(
+        default=60.0, ge=0, description="How often the server opens cases from the rules (cases.yaml auto_open) and checks case SLAs; 0: never"
     )
 
 

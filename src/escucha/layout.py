@@ -11,6 +11,8 @@ A workspace is a folder::
     journey.yaml     the customer journey (optional; overrides company.yaml's)
     notify.yaml      delivery channels for alerts and e-mails (optional)
     alerts.yaml      the reputation watch's alert rules (optional; defaults apply)
+    cases.yaml       case rules, queues, SLA policies (optional; escucha.cases ships defaults)
+    playbooks.yaml   recovery playbooks for agents (optional; escucha.cases ships defaults)
     models/NAME/     models trained with ``escucha train``
     report.html      the last report written by ``escucha report``
 """
@@ -62,6 +64,14 @@ class WorkspaceLayout:
     @property
     def notify(self) -> Path:
         return self.root / "notify.yaml"
+
+    @property
+    def cases(self) -> Path:
+        return self.root / "cases.yaml"
+
+    @property
+    def playbooks(self) -> Path:
+        return self.root / "playbooks.yaml"
 
     @property
     def models(self) -> Path:

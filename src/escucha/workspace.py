@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+import escucha.cases.employee_cx  # noqa: F401  (registers the employee × customer insight)
 from escucha.analysis import AnalyzeSummary, analyse_store
 from escucha.config import Settings
 from escucha.errors import ConfigError

@@ -34,10 +34,11 @@ ANALYZE_TEXT = "analyze:text"
 EXPORT = "export"
 INGEST = "ingest"
 ANALYSIS_RUN = "analysis:run"
+CASES_WRITE = "cases:write"
 ADMIN = "admin"
 
 _VIEWER = frozenset({READ})
-_AGENT = _VIEWER | {CUSTOMERS, FEEDBACK_WRITE, ANALYZE_TEXT}
+_AGENT = _VIEWER | {CUSTOMERS, FEEDBACK_WRITE, ANALYZE_TEXT, CASES_WRITE}
 _ANALYST = _AGENT | {EXPORT, INGEST, ANALYSIS_RUN}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": _VIEWER,

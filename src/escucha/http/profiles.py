@@ -1,10 +1,12 @@
-"""The 360° customer profile: every voice of one customer across channels, with metrics and threats."""
+"""The 360° customer profile: every voice of one customer across channels, with metrics and threats,
+and (``escucha.cases.customer360``) the timeline with agents' replies, cases, churn risk and reach."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
+from escucha.cases.data import is_agent_voice
 from escucha.errors import NotFoundError
 from escucha.http.serialize import clean, frame_records
 from escucha.insights.metrics import to_records
@@ -42,17 +44,21 @@ def customer_profile(
     voices = frame_records(ws.items(f, limit=limit), redact)
     metrics = to_records(ws.metrics(filters=f)) if total else []
     by_channel = to_records(ws.metrics(by="channel", filters=f)) if total else []
-    latest = next((v for v in voices if v.get("sentiment") not in (None, "unknown")), None)
+    own = [v for v in voices if not is_agent_voice(v)]  # the agents' replies on the thread say nothing of the customer
+    latest = next((v for v in own if v.get("sentiment") not in (None, "unknown")), None)
     threats = []
-    for i, v in enumerate(voices):  # newest first: a later positive voice closes older threats
+    for i, v in enumerate(own):  # newest first: a later positive voice closes older threats
         hit = [x for x in v.get("intents") or [] if x in THREAT_INTENTS]
         if not hit:
             continue
-        later_positive = any(w.get("sentiment") == "positive" for w in voices[:i])
+        later_positive = any(w.get("sentiment") == "positive" for w in own[:i])
         if not later_positive:
             threats.append({"id": v["id"], "timestamp": v.get("timestamp"), "channel": v.get("channel"),
                             "intents": hit, "urgency": v.get("urgency")})  # fmt: skip
+    from escucha.cases.customer360 import extras
+
     return {
+        **extras(ws.store, ws.layout, customer_id, redact),
         "customer": info,
         "total_voices": total,
         "voices": voices,

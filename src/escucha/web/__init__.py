@@ -17,7 +17,12 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-WEB_PAGE_MODULES: tuple[str, ...] = ("escucha.web.pages", "escucha.web.insights", "escucha.web.watch")
+WEB_PAGE_MODULES: tuple[str, ...] = (
+    "escucha.web.pages",
+    "escucha.web.insights",
+    "escucha.web.watch",
+    "escucha.web.cases",
+)
 
 
 def install_web(app: FastAPI) -> None:

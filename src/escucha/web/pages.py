@@ -222,14 +222,26 @@ def voice(request: Request, state: StateDep, item_id: str, principal: ReadDep) -
 @router.get("/customers")
 def customers_index(
     request: Request,
+    state: StateDep,
     principal: Annotated[Principal, Depends(require(CUSTOMERS))],
     id: Annotated[str, Query(max_length=100)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
+    from escucha.cases.customer360 import search
+
     if id.strip():
         from urllib.parse import quote
 
         return RedirectResponse(f"/customers/{quote(id.strip(), safe='')}", status_code=303)
-    return render(request, "customers.html")
+    hits = None
+    if len(q.strip()) >= 2:  # by id, name or e-mail (names hidden when the server redacts PII)
+        hits = search(state.ws.store, q, 50, with_names=not state.settings.display_redaction)
+        audit.record(state.ws, "customers_searched", principal.username, client_ip(request), results=len(hits))
+        if len(hits) == 1 and hits[0]["id"].lower() == q.strip().lower():
+            from urllib.parse import quote
+
+            return RedirectResponse(f"/customers/{quote(hits[0]['id'], safe='')}", status_code=303)
+    return render(request, "customers.html", q=q, hits=hits)
 
 
 @router.get("/customers/{customer_id:path}")
@@ -241,4 +253,12 @@ def customer(
 ) -> HTMLResponse:
     prof = customer_profile(state.ws, customer_id, limit=100, redact=state.redact)
     audit.record(state.ws, "customer_viewed", principal.username, client_ip(request), target=customer_id)
-    return render(request, "customer.html", p=prof)
+    return render(request, "customer.html", p=prof, spark=sparkline([t["score"] for t in prof["trajectory"]]))
+
+
+def sparkline(values: list[float], width: int = 240, height: int = 40) -> str:
+    """SVG polyline points for sentiment scores in [-1, 1] (oldest left)."""
+    if len(values) < 2:
+        return ""
+    step = width / (len(values) - 1)
+    return " ".join(f"{i * step:.1f},{(1 - (max(-1.0, min(1.0, v)) + 1) / 2) * height:.1f}" for i, v in enumerate(values))

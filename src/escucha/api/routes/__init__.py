@@ -20,4 +20,6 @@ API_ROUTE_MODULES: tuple[str, ...] = (
     "escucha.api.routes.admin",
     "escucha.api.routes.insights",
     "escucha.api.routes.alerts",
+    "escucha.api.routes.cases",
+    "escucha.api.routes.assist",
 )

@@ -1,4 +1,4 @@
-"""The 360° customer profile."""
+"""The 360° customer profile and the customer search."""
 
 from __future__ import annotations
 
@@ -25,6 +25,35 @@ class CustomerProfile(BaseModel):
     metrics: dict[str, Any]
     latest_sentiment: dict[str, Any] | None
     open_threats: list[dict[str, Any]]
+    timeline: list[dict[str, Any]] = Field(default_factory=list, description="Every voice, the agents' replies too, oldest first")
+    trajectory: list[dict[str, Any]] = Field(default_factory=list, description="The customer's sentiment over time")
+    cases: list[dict[str, Any]] = Field(default_factory=list, description="The customer's cases with SLA clocks")
+    risk: dict[str, Any] | None = Field(default=None, description="Churn risk and its features")
+    reach: int = 0
+    told_us: list[str] = Field(default_factory=list, description="Orders and products the customer mentioned")
+    said: list[dict[str, Any]] = Field(default_factory=list, description="Their latest complaints, by aspect")
+
+
+class CustomerHit(BaseModel):
+    id: str
+    name: str | None
+    tier: Any = None
+    segment: Any = None
+
+
+@router.get("/customers", response_model=list[CustomerHit], summary="Search customers by id, name or e-mail")
+def search_customers(
+    request: Request,
+    state: StateDep,
+    principal: Annotated[Principal, Depends(require(CUSTOMERS))],
+    q: Annotated[str, Query(min_length=2, max_length=200)],
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> list[dict[str, Any]]:
+    from escucha.cases.customer360 import search
+
+    hits = search(state.ws.store, q, limit, with_names=not state.settings.display_redaction)
+    audit.record(state.ws, "customers_searched", principal.username, client_ip(request), results=len(hits))
+    return hits
 
 
 @router.get("/customers/{customer_id:path}", response_model=CustomerProfile, summary="All voices of one customer, metrics and open threats",
