@@ -57,6 +57,12 @@ class WorkspaceSettings(BaseSettings):
     employee_min_group: int = Field(
         default=5, ge=1, description="Fewest distinct employees a group needs before its figures show"
     )
+    survey_fatigue_days: int = Field(
+        default=30, ge=0, description="No customer is invited to a survey more than once in this many days"
+    )
+    survey_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public address of the server, for survey and portal links"
+    )
 
 
 class ServerSettings(BaseSettings):
@@ -81,6 +87,15 @@ class ServerSettings(BaseSettings):
     login_window_s: float = Field(default=60.0, gt=0, description="The failed-login window")
     max_upload_mb: int = Field(default=100, ge=1, description="Largest file accepted by upload")
     ui_language: str = Field(default="es", description="Default dashboard language (es or en)")
+    public_rate_limit: int = Field(
+        default=30, ge=1, description="Public form posts (surveys, ideas portal) per IP per minute before 429"
+    )
+    public_min_form_s: float = Field(
+        default=2.0, ge=0, description="Bot time-trap: public forms sent sooner than this after loading are refused"
+    )
+    survey_widget_origins: list[str] = Field(
+        default_factory=list, description="Sites allowed to embed the survey widget (https://shop.example)"
+    )
 
 
 class Settings(WorkspaceSettings, ServerSettings):
