@@ -100,7 +100,9 @@ def browser_id(request: Request) -> str:
 
 
 def form_token(request: Request, purpose: str, **extra: str) -> str:
-    """A token for one form of ``purpose`` served to this browser (put it in ``form_token``)."""
+    """A token for one form of ``purpose`` served to this browser (put it in ``form_token``);
+    ``bind="0"`` in ``extra`` skips the browser binding (for a frame on another site, which gets
+    no cookie: only where a forged post could do nothing a visitor cannot)."""
     return str(_serializer(request).dumps({"p": purpose, "b": browser_id(request), "t": time.time(), **extra}))
 
 
@@ -131,7 +133,7 @@ def check_rate(request: Request) -> None:
                        headers={"retry-after": str(int(wait) + 1)})  # fmt: skip
 
 
-def check_form(request: Request, purpose: str, token: str, honeypot: str = "") -> dict[str, Any]:
+def check_form(request: Request, purpose: str, token: str, honeypot: str = "", *, trap: bool = True) -> dict[str, Any]:
     """Check a public POST: rate, Origin, honeypot, the form token and the time-trap. Returns the
     token's payload (with the ``extra`` values given to :func:`form_token`); raises ``ApiError``."""
     check_rate(request)
@@ -147,9 +149,11 @@ def check_form(request: Request, purpose: str, token: str, honeypot: str = "") -
     except (BadSignature, ValueError, TypeError):
         raise ApiError(403, "the form has expired or is not valid; reload the page", field="form_token") from None
     cookie = request.cookies.get(BROWSER_COOKIE, "")
-    if not isinstance(data, dict) or data.get("p") != purpose or not hmac.compare_digest(str(data.get("b")), cookie):
+    bound = not isinstance(data, dict) or data.get("bind") != "0"  # unbound: the widget's open link only
+    if (not isinstance(data, dict) or data.get("p") != purpose
+            or (bound and not hmac.compare_digest(str(data.get("b")), cookie))):  # fmt: skip
         raise ApiError(403, "the form has expired or is not valid; reload the page", field="form_token")
-    min_s = float(request.app.state.escucha.settings.public_min_form_s)
+    min_s = float(request.app.state.escucha.settings.public_min_form_s) if trap else 0.0
     if time.time() - float(data.get("t", 0)) < min_s:
         raise ApiError(400, "the form was sent too quickly; wait a moment and send it again", field="form_token")
     return data

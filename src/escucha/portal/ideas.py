@@ -115,7 +115,7 @@ def propose(ctx: PortalContext, *, title: str, body: str = "", person: str, cred
             email: str | None = None, premoderate: bool = True) -> dict[str, Any]:  # fmt: skip
     """A new idea (waiting for moderation unless ``premoderate`` is False); the proposer is its
     first supporter (one vote)."""
-    doc = {
+    doc: dict[str, Any] = {
         "id": secrets.token_urlsafe(8), "title": _text(title, "title", 5, 140),
         "body": _text(body, "body", 0, 2000) if body else "", "status": "under_review", "reason": None,
         "moderation": "pending" if premoderate else "approved", "votes": 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import builtins
 from typing import Any
 
 from escucha.surveys import invitations as inv
@@ -41,7 +42,7 @@ class Surveys:
             self.ctx.store.put_docs(inv.SURVEYS, {survey_id: doc})
         return survey_from_doc(doc)
 
-    def invite(self, survey_id: str, recipients: list[Any], *, trigger: str | None = None,
+    def invite(self, survey_id: str, recipients: builtins.list[Any], *, trigger: str | None = None,
                language: str | None = None, send_email: bool = False) -> dict[str, Any]:  # fmt: skip
         """Invite customers (ids or e-mails): ``invited`` with links, ``refused`` with reasons; with
         ``send_email`` each invited customer with an address gets the link by e-mail."""
@@ -63,5 +64,5 @@ class Surveys:
     def results(self, survey_id: str) -> dict[str, Any]:
         return results(self.ctx, survey_id)
 
-    def responses(self, survey_id: str | None = None) -> list[dict[str, Any]]:
+    def responses(self, survey_id: str | None = None) -> builtins.list[dict[str, Any]]:
         return resp.responses(self.ctx, survey_id)

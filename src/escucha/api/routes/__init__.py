@@ -19,4 +19,6 @@ API_ROUTE_MODULES: tuple[str, ...] = (
     "escucha.api.routes.export",
     "escucha.api.routes.admin",
     "escucha.api.routes.insights",
+    "escucha.api.routes.surveys",
+    "escucha.api.routes.portal",
 )
