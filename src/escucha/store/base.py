@@ -114,6 +114,9 @@ class Store(Protocol):
 
     def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]: ...
 
+    def find_by_content(self, hashes: Sequence[str]) -> list[tuple[str, str, str | None]]:
+        """(id, content_hash, source_id) of the stored voices with one of these content hashes."""
+
     def get_items(self, ids: Sequence[str]) -> dict[str, tuple[Feedback, Analysis | None]]:
         """Several voices with their analyses in one round trip (ids that do not exist are left out)."""
 

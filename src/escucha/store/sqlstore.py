@@ -97,6 +97,13 @@ class SQLStore(ABC):
     def count_items(self, filters: Filters | None = None) -> int:
         return int(self._scalar(*count_sql(filters, self.DIALECT)))
 
+    def find_by_content(self, hashes: Sequence[str]) -> list[tuple[str, str, str | None]]:
+        if not hashes:
+            return []
+        marks = ", ".join([placeholder(self.DIALECT)] * len(hashes))
+        df = self._df(f"SELECT id, content_hash, source_id FROM items WHERE content_hash IN ({marks})", list(hashes))
+        return [(str(i), str(h), None if s is None else str(s)) for i, h, s in df.itertuples(index=False)]
+
     def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]:
         found = self.get_items([item_id])
         if item_id not in found:
