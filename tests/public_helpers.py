@@ -80,3 +80,10 @@ def token_of(html: str) -> str:
 
 def path_of(link: str) -> str:
     return "/s/" + link.rsplit("/s/", 1)[1]
+
+
+def token_in(html: str, form_id: str) -> str:
+    """The form token of the form with ``id=form_id``."""
+    m = re.search(rf'<form[^>]*id="{form_id}".*?name="form_token" value="([^"]+)"', html, re.S)
+    assert m, html[:500]
+    return m.group(1)

@@ -51,7 +51,7 @@ add_messages({
     "portal.proposed_by": ("Propuesta por", "Proposed by"),
     "portal.reason": ("Motivo:", "Why:"),
     "portal.thanks_to": ("Gracias a", "Thanks to"),
-    "portal.and_more": ("{n} clientes más", "{n} more customers"),
+    "portal.and_more": ("{n} más sin nombre", "{n} more without a name"),
     "portal.role.proposer": ("la propuso", "proposed it"),
     "portal.role.supporter": ("la apoyó", "supported it"),
     "portal.received": ("¡Gracias! Su idea aparecerá aquí en cuanto la revisemos.",
