@@ -15,11 +15,10 @@ pytest.importorskip("aiosmtpd")
 
 from fastapi.testclient import TestClient
 
-from public_helpers import body, smtp_receiver, survey_workspace, token_in, token_of, use_smtp
-from test_api import H, make_client
-
 from escucha.errors import ValidationError
 from escucha.portal import idea_status
+from public_helpers import body, smtp_receiver, survey_workspace, token_in, token_of, use_smtp
+from test_api import H, make_client
 
 IDEA = "Abrir la tienda de Murcia los domingos"
 SAME = "Que la tienda de Murcia abra también los domingos"

@@ -16,13 +16,12 @@ pytest.importorskip("aiosmtpd")
 
 from fastapi.testclient import TestClient
 
-from public_helpers import body, path_of, smtp_receiver, survey_workspace, token_of, use_smtp
-from test_api import H, make_client
-
 from escucha.errors import ValidationError
 from escucha.models import Analysis, AspectMention
 from escucha.surveys import parse_survey
 from escucha.surveys.adaptive import follow_up
+from public_helpers import body, path_of, smtp_receiver, survey_workspace, token_of, use_smtp
+from test_api import H, make_client
 
 COMPLAINT = "El pedido llegó tres días tarde y el repartidor fue muy borde."
 CHURN = "Estoy harto: es la tercera vez que falla la entrega. Me voy a la competencia y daré de baja la cuenta."
@@ -194,7 +193,7 @@ def test_results_confidence_intervals(setup: Any) -> None:
 
 
 def test_validation_errors_show_on_the_form(setup: Any, client: TestClient) -> None:
-    ws, tokens = setup
+    tokens = setup[1]
     sid = _create(client, tokens, questions=[{"kind": "nps", "required": True}, {"kind": "open"}])
     path = path_of(client.post(f"/api/v1/surveys/{sid}/invitations", json={"recipients": ["c4"]},
                                headers=H(tokens, "agent")).json()["invited"][0]["link"])  # fmt: skip

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 import builtins
+import secrets
 from typing import Any
 
 from escucha.surveys import invitations as inv
