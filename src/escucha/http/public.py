@@ -153,7 +153,14 @@ def check_form(request: Request, purpose: str, token: str, honeypot: str = "", *
     if (not isinstance(data, dict) or data.get("p") != purpose
             or (bound and not hmac.compare_digest(str(data.get("b")), cookie))):  # fmt: skip
         raise ApiError(403, "the form has expired or is not valid; reload the page", field="form_token")
-    min_s = float(request.app.state.escucha.settings.public_min_form_s) if trap else 0.0
+    if trap:
+        check_trap(request, data)
+    return data
+
+
+def check_trap(request: Request, data: dict[str, Any]) -> None:
+    """The time-trap: 400 when the form (``data`` from :func:`check_form`) came back sooner than
+    ``public_min_form_s`` after it was served (people read first; scripts post at once)."""
+    min_s = float(request.app.state.escucha.settings.public_min_form_s)
     if time.time() - float(data.get("t", 0)) < min_s:
         raise ApiError(400, "the form was sent too quickly; wait a moment and send it again", field="form_token")
-    return data

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, Response
 
 from escucha.errors import ConflictError, NotFoundError, ValidationError
 from escucha.http.deps import StateDep
-from escucha.http.public import PUBLIC_CSP, check_form, finish, form_token, framed_csp
+from escucha.http.public import PUBLIC_CSP, check_form, check_trap, finish, form_token, framed_csp
 from escucha.http.security import add_public_prefix
 from escucha.i18n import add_messages, t
 from escucha.web.render import add_template_dir, render
@@ -110,7 +110,9 @@ async def survey_post(
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     lang = form.get("lang") if form.get("lang") in ("es", "en") else None
     request.state.lang_override = lang or "es"
-    data = check_form(request, "survey", form.get("form_token", ""), form.get("website", ""))
+    data = check_form(request, "survey", form.get("form_token", ""), form.get("website", ""), trap=False)
+    if data.get("s") == "1":  # the second step's token is only had by passing the first
+        check_trap(request, data)
     return await run_in_threadpool(_answer, request, state, token, lang, embed, form, data)
 
 
