@@ -90,7 +90,7 @@ def _watch(page: Any) -> tuple[list[str], list[str]]:
 
 
 def test_survey_answer_follow_up_dashboard_and_fatigue(site: Any, browser: Any, tmp_path: Path) -> None:
-    base, ws, tokens, _ = site
+    base, _ws, tokens, _ = site
     h = H(tokens, "agent")
     sid = httpx.post(f"{base}/api/v1/surveys", json={"name": "Después de tu compra", "questions": [
         {"kind": "nps"}, {"id": "why", "kind": "open"}]}, headers=H(tokens, "analyst")).json()["id"]  # fmt: skip
@@ -148,7 +148,7 @@ def test_survey_answer_follow_up_dashboard_and_fatigue(site: Any, browser: Any, 
 
 
 def test_widget_on_another_site(site: Any, browser: Any) -> None:
-    base, ws, _, other = site
+    other = site[3]
     ctx = browser.new_context()
     page = ctx.new_page()
     dialogs, errors = _watch(page)
