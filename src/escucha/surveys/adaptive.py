@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from escucha.models import Analysis
@@ -31,14 +33,22 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 
 def aspect_labels(root: Any, lang: str) -> dict[str, str]:
-    """Aspect id → its label in ``lang`` from the workspace's taxonomy (empty when unreadable)."""
+    """Aspect id → its label in ``lang`` from the workspace's taxonomy (empty when unreadable);
+    read once per version of the workspace's ``taxonomy.yaml``."""
+    own = Path(root) / "taxonomy.yaml"
+    stamp = own.stat().st_mtime_ns if own.exists() else 0
+    return dict(_labels(str(root), lang, stamp))
+
+
+@lru_cache(maxsize=16)
+def _labels(root: str, lang: str, stamp: int) -> tuple[tuple[str, str], ...]:
     from escucha.taxonomy import workspace_taxonomy
 
     try:
-        tax = workspace_taxonomy(root)
+        tax = workspace_taxonomy(Path(root))
     except Exception:  # a broken taxonomy file must not break a customer's survey
-        return {}
-    return {a.id: a.label_for(lang) for a in tax.aspects.values()}
+        return ()
+    return tuple((a.id, a.label_for(lang)) for a in tax.aspects.values())
 
 
 def follow_up(analysis: Analysis | None, lang: str, labels: dict[str, str] | None = None) -> dict[str, Any]:

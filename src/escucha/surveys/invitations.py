@@ -42,7 +42,7 @@ def customer_key(customer_id: str | None, email: str | None) -> str:
 def get_survey(ctx: SurveyContext, survey_id: str) -> Survey:
     from escucha.surveys.definitions import survey_from_doc
 
-    doc = ctx.store.get_docs(SURVEYS).get(survey_id)
+    doc = ctx.survey_doc(survey_id, SURVEYS)
     if doc is None:
         raise NotFoundError(f"no survey {survey_id!r}", field="id", record=survey_id)
     return survey_from_doc(doc)
@@ -180,10 +180,8 @@ def invitation(ctx: SurveyContext, invitation_id: str) -> dict[str, Any] | None:
     return ctx.store.get_docs(INVITATIONS).get(invitation_id)
 
 
-def update_invitation(ctx: SurveyContext, invitation_id: str, **changes: Any) -> None:
+def update_invitation(ctx: SurveyContext, doc: dict[str, Any], **changes: Any) -> None:
+    """Change an invitation (``doc``, as read when its link was opened) in the store."""
     with LOCK:
-        doc = ctx.store.get_docs(INVITATIONS).get(invitation_id)
-        if doc is None:
-            return
         doc.update(changes)
-        ctx.store.put_docs(INVITATIONS, {invitation_id: doc})
+        ctx.store.put_docs(INVITATIONS, {str(doc["id"]): doc})

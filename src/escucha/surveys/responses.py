@@ -72,7 +72,7 @@ def resolve(ctx: SurveyContext, token: str, lang: str | None = None) -> Link:
 def mark_opened(ctx: SurveyContext, link: Link) -> None:
     inv = link.invitation
     if inv is not None and inv.get("status") == "invited":
-        update_invitation(ctx, inv["id"], status="opened", opened_at=now_utc().isoformat())
+        update_invitation(ctx, inv, status="opened", opened_at=now_utc().isoformat())
 
 
 def new_response_id(link: Link) -> str:
@@ -176,7 +176,7 @@ def first_step(ctx: SurveyContext, link: Link, response_id: str, form: dict[str,
     with LOCK:
         ctx.store.put_docs(RESPONSES, {response_id: doc})
     if link.invitation is not None:
-        update_invitation(ctx, link.invitation["id"], status="partial", response_id=response_id)
+        update_invitation(ctx, link.invitation, status="partial", response_id=response_id)
     return doc
 
 
@@ -208,7 +208,7 @@ def second_step(ctx: SurveyContext, link: Link, response_id: str, form: dict[str
     with LOCK:
         ctx.store.put_docs(RESPONSES, {response_id: doc})
     if link.invitation is not None:
-        update_invitation(ctx, link.invitation["id"], status="completed", completed_at=doc["completed_at"])
+        update_invitation(ctx, link.invitation, status="completed", completed_at=doc["completed_at"])
     return doc
 
 

@@ -26,6 +26,7 @@ class Surveys:
                               survey_id=survey_id, created_at=inv.now_utc().isoformat())  # fmt: skip
         with LOCK:
             self.ctx.store.put_docs(inv.SURVEYS, {survey_id: survey.to_doc()})
+        self.ctx.forget_survey(survey_id)
         return survey
 
     def list(self) -> list[Survey]:
@@ -40,6 +41,7 @@ class Surveys:
             doc = self.get(survey_id).to_doc()
             doc["status"] = "closed"
             self.ctx.store.put_docs(inv.SURVEYS, {survey_id: doc})
+        self.ctx.forget_survey(survey_id)
         return survey_from_doc(doc)
 
     def invite(self, survey_id: str, recipients: builtins.list[Any], *, trigger: str | None = None,
