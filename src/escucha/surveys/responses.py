@@ -213,21 +213,21 @@ def second_step(ctx: SurveyContext, link: Link, response_id: str, form: dict[str
 
 
 def open_case(ctx: SurveyContext, response: dict[str, Any]) -> str | None:
-    """Open a call-back case when the ``escucha.cases`` package is installed (None otherwise)."""
+    """Open a high-priority call-back case when the ``escucha.cases`` package is installed
+    (``cases.workflow.create_case``); None otherwise or when it cannot be opened."""
     try:
-        import escucha.cases as cases  # type: ignore[import-not-found,unused-ignore]
+        from escucha.cases.workflow import create_case  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
-    opener = getattr(cases, "open_case", None)
-    if opener is None:
-        return None
     try:
-        case = opener(ctx.store, customer_id=response.get("customer_id"), item_ids=[response["item_id"]],
-                      reason="survey: churn threat, call back requested", priority="high")  # fmt: skip
+        case = create_case(ctx.store, ctx.layout, customer_id=response.get("customer_id"),
+                           reason="Encuesta: amenaza de baja, pide que le llamen / survey: churn threat, call back",
+                           priority="high", topic="churn", item_ids=[response["item_id"]],
+                           language=response.get("language"), channel="survey", actor="surveys")  # fmt: skip
     except Exception as exc:  # the customer's answer is stored whatever happens to the case
         log.warning("could not open a case for survey response %s: %s", response["id"], type(exc).__name__)
         return None
-    return str(case.get("id") if isinstance(case, dict) else getattr(case, "id", case))
+    return str(getattr(case, "id", case))
 
 
 def responses(ctx: SurveyContext, survey_id: str | None = None) -> list[dict[str, Any]]:
