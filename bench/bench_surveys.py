@@ -113,6 +113,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "results" / "surveys.json")
     args = ap.parse_args()
 
+    load_before = os.getloadavg()[0]  # other work on the machine slows every figure
     t0 = time.perf_counter()
     survey_id, paths, token = build(args.workspace, args.responses)
     log(f"workspace with {len(paths)} invitations built in {time.perf_counter() - t0:.1f}s")
@@ -142,7 +143,8 @@ def main() -> None:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-    out.update(machine={"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+    out.update(machine={"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                        "load_average_before": round(load_before, 2)},
                command=f"python bench/bench_surveys.py --responses {args.responses} --clients {args.clients}")  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
@@ -156,13 +158,10 @@ def run(base: str, paths: list[str], args: Any, survey_id: str, token: str) -> d
     stats: dict[str, list[float]] = {"page": [], "step1": [], "step2": [], "submission": []}
     errors: list[str] = []
     started = time.monotonic()
-    local = threading.local()
 
     def one(k: int) -> None:
         if time.monotonic() - started > args.time_limit:
             return
-        if not hasattr(local, "clients"):
-            local.clients = []
         # a fresh browser (cookie jar) per customer; connections are not reused across customers
         with httpx.Client(base_url=base, timeout=120) as c:
             try:
