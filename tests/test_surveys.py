@@ -277,3 +277,16 @@ def test_cli_create_invite_results(setup: Any, tmp_path: Path) -> None:
     assert "refused" in r.output and "fatigue" in r.output
     r = run.invoke(app, ["-w", str(ws.path), "surveys", "results", sid, "--json"])
     assert r.exit_code == 0 and '"invited": 2' in r.output
+
+
+def test_dashboard_page_lists_results(setup: Any) -> None:
+    from test_api import login
+
+    ws, tokens = setup
+    c = make_client(ws)
+    login(c, "viewer1")
+    page = c.get("/surveys")
+    assert page.status_code == 200 and 'href="/surveys"' in page.text
+    s = ws.surveys.list()[0]
+    assert f'id="survey-{s.id}"' in page.text and "/s/widget.js" in page.text
+    assert TestClient(c.app).get("/surveys", headers={"accept": "text/html"}, follow_redirects=False).status_code == 303

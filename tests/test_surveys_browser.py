@@ -137,6 +137,9 @@ def test_survey_answer_follow_up_dashboard_and_fatigue(site: Any, browser: Any, 
     expect(page.locator("#voice-text")).to_contain_text("Nadie avisó del retraso")
     assert page.locator("#voice-text .sent-negative").count() >= 1  # the aspect sentences, analysed
     page.screenshot(path=str(tmp_path / "survey-in-dashboard.png"), full_page=True)
+    page.goto(f"{base}/surveys")
+    expect(page.locator(f"#survey-{sid} .nps")).to_contain_text("-100")
+    page.screenshot(path=str(tmp_path / "surveys-page.png"), full_page=True)
     staff.close()
 
     # a second invitation to the same customer inside the fatigue window is refused

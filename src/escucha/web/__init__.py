@@ -21,6 +21,7 @@ WEB_PAGE_MODULES: tuple[str, ...] = (
     "escucha.web.pages",
     "escucha.web.insights",
     "escucha.web.surveys_public",
+    "escucha.web.surveys_staff",
     "escucha.web.portal_public",
     "escucha.web.portal_staff",
 )
