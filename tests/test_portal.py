@@ -181,3 +181,30 @@ def test_cli_portal(setup: Any) -> None:
     assert r.exit_code == 0 and "planned" in r.output
     r = run.invoke(app, ["-w", str(ws.path), "portal", "list", "--json"])
     assert r.exit_code == 0 and doc["id"] in r.output
+
+
+def test_sign_in_by_email_link(setup: Any) -> None:
+    ws, _ = setup
+    app = make_client(ws).app
+    doc = ws.portal.propose(title="Tarjeta regalo digital", person="b:gift", premoderate=False)
+    laptop, phone, stranger = TestClient(app), TestClient(app), TestClient(app)
+    with smtp_receiver() as (port, got):
+        use_smtp(ws, port)
+        for c, address in ((laptop, "eva@example.com"), (stranger, "not-an-address")):
+            page = c.get("/ideas/portal")
+            r = c.post("/ideas/portal/signin", data={"form_token": token_in(page.text, "signin-form"),
+                                                     "email": address}, follow_redirects=False)  # fmt: skip
+            assert r.status_code == 303 and r.headers["location"] == "/ideas/portal?signin=1&lang=es"  # the same
+        assert len(got) == 1 and got[0]["X-Rcpt"] == "eva@example.com"
+    ws.layout.notify.unlink()
+    link = re.search(r"(/ideas/portal/signin/\S+)", body(got[0])).group(1)  # type: ignore[union-attr]
+    assert stranger.get(link[:-3] + "xyz", follow_redirects=False).status_code == 404
+    for c in (laptop, phone):  # the same customer on two devices
+        assert c.get(link, follow_redirects=False).status_code == 303
+        page = c.get("/ideas/portal")
+        assert 'id="signed-in"' in page.text and "eva@example.com" not in page.text
+        assert _vote(c, doc["id"]).status_code == 303
+    assert ws.portal.get(doc["id"])["votes"] == 2  # the proposer and Eva once, not twice
+    from escucha.portal.ideas import people
+
+    assert [p["email"] for p in people(ws.portal.ctx, doc["id"]) if p["role"] == "supporter"] == ["eva@example.com"]

@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from escucha.errors import NotFoundError, ValidationError
 from escucha.http.deps import StateDep
 from escucha.http.errors import ApiError
-from escucha.http.public import browser_id, check_form, finish, form_token, limiter
+from escucha.http.public import check_form, finish, form_token, limiter
 from escucha.http.security import add_public_path, add_public_prefix, client_ip
 from escucha.i18n import add_messages, t
+from escucha.web.portal_signin import person, signed_in_email
 from escucha.web.render import add_template_dir, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,10 +75,6 @@ def _lang(request: Request, lang: str | None) -> str:
     return lang
 
 
-def _person(request: Request) -> str:
-    from escucha.portal.ideas import person_key
-
-    return person_key("b", browser_id(request))
 
 
 def _portal_page(request: Request, state: Any, lang: str, status: int = 200, **ctx: Any) -> Response:
@@ -85,15 +82,18 @@ def _portal_page(request: Request, state: Any, lang: str, status: int = 200, **c
     dups = ctx.get("duplicates") or []
     ctx.setdefault("values", {"title": "", "body": "", "credit": "", "email": ""})
     resp = render(request, "portal.html", status_code=status, ideas=ideas, propose_token=form_token(request, "portal-propose"),
-                  vote_tokens={d["id"]: form_token(request, "portal-vote") for d in dups}, **ctx)  # fmt: skip
+                  vote_tokens={d["id"]: form_token(request, "portal-vote") for d in dups},
+                  signin_token=form_token(request, "portal-signin"), signed_in=bool(signed_in_email(request)),
+                  **ctx)  # fmt: skip
     return finish(request, resp)
 
 
 @router.get(PORTAL)
 def portal(request: Request, state: StateDep, lang: Annotated[str | None, Query(pattern="^(es|en)$")] = None,
-           sent: Annotated[bool, Query()] = False) -> Response:  # fmt: skip
+           sent: Annotated[bool, Query()] = False, signin: Annotated[bool, Query()] = False) -> Response:  # fmt: skip
     lang = _lang(request, lang)
-    return _portal_page(request, state, lang, notice=t("portal.received", lang) if sent else None)
+    notice = t("portal.received", lang) if sent else t("portal.signin_sent", lang) if signin else None
+    return _portal_page(request, state, lang, notice=notice)
 
 
 @router.get(PORTAL + "/similar")
@@ -120,8 +120,9 @@ def _propose(request: Request, state: Any, lang: str, form: dict[str, str]) -> R
         if dups:
             return _portal_page(request, state, lang, duplicates=dups, values=values)
     try:
-        state.ws.portal.propose(title=values["title"], body=values["body"], person=_person(request),
-                                credit=values["credit"] or None, email=values["email"] or None)  # fmt: skip
+        who, known = person(request)
+        state.ws.portal.propose(title=values["title"], body=values["body"], person=who,
+                                credit=values["credit"] or None, email=values["email"] or known)  # fmt: skip
     except ValidationError as exc:
         return _portal_page(request, state, lang, 422, error=exc.message, values=values)
     return finish(request, RedirectResponse(f"{PORTAL}?sent=1&lang={lang}", status_code=303))
@@ -156,9 +157,10 @@ async def vote(request: Request, state: StateDep, idea_id: str) -> Response:
     lang = _lang(request, form.get("lang"))
     check_form(request, "portal-vote", form.get("form_token", ""), form.get("website", ""), trap=False)
     _public_idea(state, idea_id)
+    who, known = person(request)
     try:
-        await run_in_threadpool(state.ws.portal.vote, idea_id, person=_person(request),
-                                credit=form.get("credit") or None, email=form.get("email") or None)  # fmt: skip
+        await run_in_threadpool(state.ws.portal.vote, idea_id, person=who,
+                                credit=form.get("credit") or None, email=form.get("email") or known)  # fmt: skip
     except NotFoundError:
         raise ApiError(404, "no such idea") from None
     return finish(request, RedirectResponse(f"{PORTAL}/{idea_id}?voted=1&lang={lang}", status_code=303))
