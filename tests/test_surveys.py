@@ -282,7 +282,7 @@ def test_cli_create_invite_results(setup: Any, tmp_path: Path) -> None:
 def test_dashboard_page_lists_results(setup: Any) -> None:
     from test_api import login
 
-    ws, tokens = setup
+    ws = setup[0]
     c = make_client(ws)
     login(c, "viewer1")
     page = c.get("/surveys")
