@@ -290,3 +290,19 @@ def test_dashboard_page_lists_results(setup: Any) -> None:
     s = ws.surveys.list()[0]
     assert f'id="survey-{s.id}"' in page.text and "/s/widget.js" in page.text
     assert TestClient(c.app).get("/surveys", headers={"accept": "text/html"}, follow_redirects=False).status_code == 303
+
+
+def test_second_step_errors_keep_its_questions(setup: Any, client: TestClient) -> None:
+    tokens = setup[1]
+    sid = _create(client, tokens, questions=[
+        {"kind": "nps"}, {"id": "why", "kind": "open"},
+        {"id": "sat", "kind": "csat", "show_if": {"question": "nps", "op": "<=", "value": 6}}])  # fmt: skip
+    path = path_of(client.post(f"/api/v1/surveys/{sid}/invitations", json={"recipients": ["c7"]},
+                               headers=H(tokens, "agent")).json()["invited"][0]["link"])  # fmt: skip
+    r = client.post(path, data={"form_token": token_of(client.get(path).text), "nps": "4", "why": COMPLAINT})
+    assert 'id="q-sat"' in r.text and 'id="adaptive"' in r.text
+    r = client.post(path, data={"form_token": token_of(r.text), "sat": "9"})
+    assert r.status_code == 422 and "outside 1-5" in r.text
+    assert 'id="q-sat"' in r.text and 'id="adaptive"' in r.text  # the same second step, not another
+    r = client.post(path, data={"form_token": token_of(r.text), "sat": "2", "follow_up": "Avisar de los retrasos"})
+    assert 'id="survey-thanks"' in r.text

@@ -145,7 +145,13 @@ def _answer(request: Request, state: Any, token: str, lang: str | None, embed: b
     except ConflictError:
         return _message(request, embed, "survey.answered", 409)
     except ValidationError as exc:
-        questions = link.survey.first if step == "1" else [q for q in link.survey.questions if q.show_if]
+        adaptive = None
+        if step == "1":
+            questions = link.survey.first
+        else:  # the second step again: the questions it asked, the follow-up it chose
+            doc = next((d for d in R.responses(ctx, link.survey.id) if d.get("id") == rid), {})
+            questions = [q for q in link.survey.questions if q.id in doc.get("follow_ups", [])]
+            adaptive = doc.get("adaptive")
         ft = form_token(request, "survey", r=rid, s=str(step), bind=bind)
         return _page(request, embed, 422, survey=link.survey, token=token, step=1 if step == "1" else 2,
-                     questions=questions, form_token=ft, values=form, error=exc.message)  # fmt: skip
+                     questions=questions, adaptive=adaptive, form_token=ft, values=form, error=exc.message)  # fmt: skip
