@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 
 RESPONSES = "survey_responses"
 MAX_ANSWER = 5000
-NO_COMMENT = ("Sin comentario.", "No comment.")
+NO_COMMENT = ("—", "—")
+"""The text of a scores-only answer (a voice needs text): a dash, which the analysers read as no
+sentiment at all ("Sin comentario." / "No comment." read as negative and would skew the index)."""
 
 
 @dataclass
