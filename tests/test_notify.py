@@ -225,3 +225,31 @@ def test_a_plugin_channel_type(store) -> None:
         assert [k for k, _ in sent] == ["alert:1"]
     finally:
         CHANNELS.unregister("test-pager")
+
+
+def _flush_in_another_process(db: str, url: str) -> None:
+    store = open_store(db, lock_timeout=60)
+    Notifier(store, NotifyConfig(channels={"ops": {"type": "webhook", "url": url}})).flush()
+
+
+@pytest.mark.slow
+def test_two_processes_flushing_one_outbox_send_each_delivery_once(tmp_path: Path) -> None:
+    import multiprocessing as mp
+
+    db = str(tmp_path / "n.duckdb")
+    store = open_store(db)
+    store.migrate()
+    with webhook_receiver() as hook:
+        n = Notifier(store, NotifyConfig(channels={"ops": {"type": "webhook", "url": hook.url}}))
+        for i in range(30):
+            n.enqueue(msg(f"k{i}"))
+        ctx = mp.get_context("spawn")
+        procs = [ctx.Process(target=_flush_in_another_process, args=(db, hook.url)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        n.flush()
+        for p in procs:
+            p.join(120)
+            assert p.exitcode == 0
+        assert sorted(b["key"] for b in hook.bodies) == sorted(f"k{i}" for i in range(30))
+        assert {d["status"] for d in n.log()} == {"sent"}

@@ -3,7 +3,8 @@ and never sent twice.
 
 A delivery is one message to one channel, with an id made from the channel and the message key;
 asking for it again changes nothing (dedup). Its status moves ``queued`` → ``sent``, or through
-``retrying`` (exponential back-off) to ``dead`` after ``max_attempts``; ``held`` deliveries wait for
+``retrying`` (exponential back-off) to ``dead`` after ``max_attempts`` (``sending`` while one
+process, which claimed it atomically, is trying); ``held`` deliveries wait for
 their channel's digest (then ``digested``), and ``suppressed`` ones fell inside the cooldown of an
 earlier message of the same group. The log is the store's ``notify_deliveries`` documents.
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 DELIVERIES = "notify_deliveries"
 ACTIVE = ("queued", "retrying")
 FINAL = ("sent", "dead", "digested", "suppressed")
+CLAIM_TIMEOUT_S = 600  # a delivery claimed this long ago by a process that never finished is retried
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -102,14 +104,15 @@ class Notifier:
                 digest: bool | None = None) -> list[dict[str, Any]]:
         """Write the deliveries of ``message`` (one per channel) without sending them."""
         now = self.clock()
-        out: list[dict[str, Any]] = []
-        with self._lock:
-            docs = self.store.get_docs(DELIVERIES)
-            new: dict[str, dict[str, Any]] = {}
-            for name in self._targets(message, channels):
+        targets = self._targets(message, channels)
+        out: dict[str, dict[str, Any]] = {}
+
+        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            new: dict[str, dict[str, Any] | None] = {}
+            for name in targets:
                 did = delivery_id(name, message.key)
                 if did in docs:  # the same message to the same channel: already handled
-                    out.append(docs[did])
+                    out[did] = docs[did]
                     continue
                 status = "queued"
                 if message.group and self._cooling(docs, name, message.group, now):
@@ -120,11 +123,12 @@ class Notifier:
                        "group": message.group, "status": status, "attempts": 0,
                        "created_at": _iso(now), "next_at": _iso(now), "sent_at": None,
                        "last_error": None, "message": message.to_dict()}
-                new[did] = docs[did] = doc
-                out.append(doc)
-            if new:
-                self.store.put_docs(DELIVERIES, new)
-        return out
+                new[did] = docs[did] = out[did] = doc
+            return new
+
+        with self._lock:
+            self.store.update_docs(DELIVERIES, change)
+        return list(out.values())
 
     def _cooling(self, docs: dict[str, dict[str, Any]], channel: str, group: str, now: datetime) -> bool:
         if self.config.cooldown_s <= 0:
@@ -160,10 +164,11 @@ class Notifier:
             docs = self.store.get_docs(DELIVERIES)
             self._prune(docs, now)
             self._make_digests(docs, now, report)
-            due = sorted((d for d in docs.values() if d["status"] in ACTIVE and d["next_at"] <= _iso(now)),
-                         key=lambda d: d["created_at"])
-            for doc in due:
-                self._attempt(doc, now, report)
+            due = sorted((d["created_at"], d["id"]) for d in docs.values() if self._due(d, now))
+            for _, did in due:
+                doc = self._claim(did, now)
+                if doc is not None:  # (another process may have taken it meanwhile)
+                    self._attempt(doc, now, report)
         return report
 
     def _prune(self, docs: dict[str, dict[str, Any]], now: datetime) -> None:
@@ -197,9 +202,26 @@ class Notifier:
             self.store.put_docs(DELIVERIES, {did: docs[did], **{d["id"]: d for d in items}})
             report.digests.append(did)
 
+    def _due(self, d: dict[str, Any], now: datetime) -> bool:
+        if d["status"] == "sending":  # claimed by a process that died before it finished
+            return bool(d.get("claimed_at", "") <= _iso(now - timedelta(seconds=CLAIM_TIMEOUT_S)))
+        return d["status"] in ACTIVE and d["next_at"] <= _iso(now)
+
+    def _claim(self, did: str, now: datetime) -> dict[str, Any] | None:
+        """Mark one due delivery as being sent, atomically across processes."""
+
+        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            d = docs.get(did)
+            if d is None or not self._due(d, now):
+                return {}
+            d = {**d, "status": "sending", "claimed_at": _iso(now), "attempts": d["attempts"] + 1}
+            return {did: d}
+
+        claimed = self.store.update_docs(DELIVERIES, change, keys=[did])
+        return claimed.get(did)
+
     def _attempt(self, doc: dict[str, Any], now: datetime, report: FlushReport) -> None:
         channel = self._channels.get(doc["channel"])
-        doc["attempts"] += 1
         try:
             if channel is None:
                 raise DeliveryError(f"channel {doc['channel']} is no longer configured", retry=False)

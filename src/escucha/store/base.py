@@ -7,7 +7,7 @@ another engine implements this same protocol.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -141,6 +141,16 @@ class Store(Protocol):
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
 
     def get_docs(self, kind: str) -> dict[str, dict[str, Any]]: ...
+
+    def update_docs(
+        self,
+        kind: str,
+        change: Callable[[dict[str, dict[str, Any]]], dict[str, dict[str, Any] | None]],
+        keys: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, Any] | None]:
+        """Read-modify-write documents atomically, across threads and processes: ``change`` gets
+        the documents of ``kind`` (only ``keys`` when given) and returns the changes (key → new
+        document, or None to delete), written in the same transaction; returns the changes."""
 
     def delete_docs(self, kind: str, keys: Sequence[str] | None = None) -> None: ...
 

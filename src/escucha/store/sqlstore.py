@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
@@ -87,6 +87,35 @@ class SQLStore(ABC):
         with self.connect() as con:
             rows = con.execute(sql, [kind]).fetchall()
         return {k: json.loads(b) for k, b in rows}
+
+    def update_docs(
+        self,
+        kind: str,
+        change: Callable[[dict[str, dict[str, Any]]], dict[str, dict[str, Any] | None]],
+        keys: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, Any] | None]:
+        body, ph = json_text("body", self.DIALECT), placeholder(self.DIALECT)
+        sql, params = f"SELECT key, {body} FROM documents WHERE kind = {ph}", [kind]
+        if keys is not None:
+            if not keys:
+                return {}
+            sql += f" AND key IN ({', '.join([ph] * len(keys))})"
+            params += list(keys)
+        with self.connect() as con:
+            self._lock_docs(con, kind)
+            docs = {k: json.loads(b) for k, b in con.execute(sql, params).fetchall()}
+            changes = change(docs)
+            if changes:
+                self._write_docs(con, kind, changes)
+        return changes
+
+    @abstractmethod
+    def _lock_docs(self, con: Any, kind: str) -> None:
+        """Make other writers of ``kind`` wait until this transaction ends."""
+
+    @abstractmethod
+    def _write_docs(self, con: Any, kind: str, changes: dict[str, dict[str, Any] | None]) -> None:
+        """Write (or, for None, delete) documents inside ``con``'s transaction."""
 
     # -- reads ------------------------------------------------------------------------------
     def items(
