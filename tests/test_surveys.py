@@ -306,3 +306,34 @@ def test_second_step_errors_keep_its_questions(setup: Any, client: TestClient) -
     assert 'id="q-sat"' in r.text and 'id="adaptive"' in r.text  # the same second step, not another
     r = client.post(path, data={"form_token": token_of(r.text), "sat": "2", "follow_up": "Avisar de los retrasos"})
     assert 'id="survey-thanks"' in r.text
+
+
+def _invite_at(path: str, survey_id: str, start: float, out: Any) -> None:
+    import time
+
+    import escucha
+
+    ws = escucha.open(path)
+    time.sleep(max(0.0, start - time.time()))
+    out.put(len(ws.surveys.invite(survey_id, ["c30", "c31"])["invited"]))
+
+
+@pytest.mark.slow
+def test_fatigue_holds_across_processes(setup: Any) -> None:
+    """Two processes (the server and the CLI, say) inviting the same customers at the same moment
+    to two surveys: each customer gets one invitation in all."""
+    import multiprocessing as mp
+    import time
+
+    ws = setup[0]
+    a, b = ws.surveys.create({"name": "P1"}), ws.surveys.create({"name": "P2"})
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    start = time.time() + 4
+    procs = [ctx.Process(target=_invite_at, args=(str(ws.path), s.id, start, q)) for s in (a, b)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert sorted([q.get(timeout=5), q.get(timeout=5)]) in ([0, 2], [1, 1])
+    assert sum(r["invited"] for r in (ws.surveys.results(a.id), ws.surveys.results(b.id))) == 2

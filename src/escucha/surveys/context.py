@@ -57,6 +57,17 @@ class SurveyContext:
         self._surveys[survey_id] = (now, doc)
         return doc
 
+    def read_doc(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One document by key (without reading every document of ``kind``)."""
+        seen: dict[str, dict[str, Any]] = {}
+
+        def look(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            seen.update(docs)
+            return {}
+
+        self.store.update_docs(kind, look, keys=[key])
+        return seen.get(key)
+
     def forget_survey(self, survey_id: str) -> None:
         self._surveys.pop(survey_id, None)
 

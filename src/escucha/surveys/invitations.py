@@ -117,54 +117,64 @@ def invite(
     window = timedelta(days=ctx.settings.survey_fatigue_days)
     customers = _customers(ctx)
     by_email = {str(a.get("email")).lower(): cid for cid, a in customers.items() if a.get("email")}
+    ctx.secret()  # read (and cached) now: links are signed inside the contacts transaction below
+    people = []
+    for r in wanted:
+        cid = r["customer_id"] or (by_email.get(r["email"].lower()) if r["email"] else None)
+        attrs = customers.get(cid or "", {})
+        email = r["email"] or (str(attrs["email"]) if attrs.get("email") else None)
+        people.append((r, cid, attrs, email, customer_key(cid, email)))
     invited: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
-    with LOCK:
-        contacts = ctx.store.get_docs(CONTACTS)
-        invitations = ctx.store.get_docs(INVITATIONS)
+    new_docs: dict[str, dict[str, Any]] = {}
+    with LOCK:  # quotas: within this process; fatigue: atomic across processes (update_docs)
         per_segment: dict[str, int] = {}
-        for d in invitations.values():
-            if d.get("survey_id") == survey_id:
-                per_segment[str(d.get("segment"))] = per_segment.get(str(d.get("segment")), 0) + 1
-        new_docs: dict[str, dict[str, Any]] = {}
-        new_contacts: dict[str, dict[str, Any]] = {}
-        for r in wanted:
-            cid = r["customer_id"] or (by_email.get(r["email"].lower()) if r["email"] else None)
-            attrs = customers.get(cid or "", {})
-            email = r["email"] or (str(attrs["email"]) if attrs.get("email") else None)
-            key = customer_key(cid, email)
-            shown = r["customer_id"] or _masked(r["email"])
-            last = new_contacts.get(key) or contacts.get(key)
-            if last is not None:
-                last_at = pd.Timestamp(last["last_invited_at"]).to_pydatetime()
-                if when - last_at < window:
-                    refused.append({"recipient": shown, "reason": "fatigue",
-                                    "message": f"already invited on {last_at.date().isoformat()}; "
-                                               f"no new invitation before {(last_at + window).date().isoformat()}",
-                                    "next_allowed": (last_at + window).isoformat()})  # fmt: skip
-                    continue
-            segment = None
-            if survey.quota:
-                segment = str(attrs.get(survey.quota["attribute"]))
-                cap = survey.quota["max"].get(segment)
-                if cap is not None and per_segment.get(segment, 0) >= cap:
-                    refused.append({"recipient": shown, "reason": "quota",
-                                    "message": f"the quota for {survey.quota['attribute']}={segment} ({cap}) is full"})
-                    continue
-                per_segment[segment] = per_segment.get(segment, 0) + 1
-            lang = r["language"] or language or attrs.get("language") or survey.language
-            lang = lang if lang in LANGS else survey.language
-            inv_id = secrets.token_urlsafe(12)
-            doc = {"id": inv_id, "survey_id": survey_id, "customer_id": cid, "customer_key": key, "email": email,
-                   "segment": segment, "language": lang, "trigger": trigger or survey.trigger,
-                   "created_at": when.isoformat(), "status": "invited"}  # fmt: skip
-            new_docs[inv_id] = doc
-            new_contacts[key] = {"last_invited_at": when.isoformat(), "survey_id": survey_id, "invitation_id": inv_id}
-            invited.append({"recipient": shown, "invitation_id": inv_id, "customer_id": cid, "language": lang,
-                            "link": link(ctx, inv_id), "has_email": bool(email)})  # fmt: skip
+        if survey.quota:
+            for d in ctx.store.get_docs(INVITATIONS).values():
+                if d.get("survey_id") == survey_id:
+                    per_segment[str(d.get("segment"))] = per_segment.get(str(d.get("segment")), 0) + 1
+
+        def decide(contacts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            invited.clear()
+            refused.clear()
+            new_docs.clear()
+            counts = dict(per_segment)
+            new_contacts: dict[str, dict[str, Any] | None] = {}
+            for r, cid, attrs, email, key in people:
+                shown = r["customer_id"] or _masked(r["email"])
+                last = new_contacts.get(key) or contacts.get(key)
+                if last is not None:
+                    last_at = pd.Timestamp(last["last_invited_at"]).to_pydatetime()
+                    if when - last_at < window:
+                        refused.append({"recipient": shown, "reason": "fatigue",
+                                        "message": f"already invited on {last_at.date().isoformat()}; "
+                                                   f"no new invitation before {(last_at + window).date().isoformat()}",
+                                        "next_allowed": (last_at + window).isoformat()})  # fmt: skip
+                        continue
+                segment = None
+                if survey.quota:
+                    segment = str(attrs.get(survey.quota["attribute"]))
+                    cap = survey.quota["max"].get(segment)
+                    if cap is not None and counts.get(segment, 0) >= cap:
+                        refused.append({"recipient": shown, "reason": "quota", "message":
+                                        f"the quota for {survey.quota['attribute']}={segment} ({cap}) is full"})  # fmt: skip
+                        continue
+                    counts[segment] = counts.get(segment, 0) + 1
+                lang = r["language"] or language or attrs.get("language") or survey.language
+                lang = lang if lang in LANGS else survey.language
+                inv_id = secrets.token_urlsafe(12)
+                new_docs[inv_id] = {"id": inv_id, "survey_id": survey_id, "customer_id": cid, "customer_key": key,
+                                    "email": email, "segment": segment, "language": lang,
+                                    "trigger": trigger or survey.trigger, "created_at": when.isoformat(),
+                                    "status": "invited"}  # fmt: skip
+                new_contacts[key] = {"last_invited_at": when.isoformat(), "survey_id": survey_id, "invitation_id": inv_id}
+                invited.append({"recipient": shown, "invitation_id": inv_id, "customer_id": cid, "language": lang,
+                                "link": link(ctx, inv_id), "has_email": bool(email)})  # fmt: skip
+            return new_contacts
+
+        ctx.store.update_docs(CONTACTS, decide, keys=sorted({p[4] for p in people}))
         if new_docs:
             ctx.store.put_docs(INVITATIONS, new_docs)
-            ctx.store.put_docs(CONTACTS, new_contacts)
     return {"invited": invited, "refused": refused}
 
 
@@ -177,11 +187,12 @@ def _masked(email: str | None) -> str:
 
 
 def invitation(ctx: SurveyContext, invitation_id: str) -> dict[str, Any] | None:
-    return ctx.store.get_docs(INVITATIONS).get(invitation_id)
+    return ctx.read_doc(INVITATIONS, invitation_id)
 
 
 def update_invitation(ctx: SurveyContext, doc: dict[str, Any], **changes: Any) -> None:
-    """Change an invitation (``doc``, as read when its link was opened) in the store."""
-    with LOCK:
-        doc.update(changes)
-        ctx.store.put_docs(INVITATIONS, {str(doc["id"]): doc})
+    """Change an invitation in the store (atomically: what is stored now, plus ``changes``);
+    ``doc`` (as read when its link was opened) gets the changes too."""
+    doc.update(changes)
+    key = str(doc["id"])
+    ctx.store.update_docs(INVITATIONS, lambda docs: {key: {**docs.get(key, doc), **changes}}, keys=[key])

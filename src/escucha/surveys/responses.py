@@ -158,7 +158,7 @@ def first_step(ctx: SurveyContext, link: Link, response_id: str, form: dict[str,
     if not answers:
         raise ValidationError("answer at least one question", field=s.first[0].id)
     with LOCK:
-        old = ctx.store.get_docs(RESPONSES).get(response_id) or {}
+        old = ctx.read_doc(RESPONSES, response_id) or {}
         if old.get("status") == "completed":
             raise ConflictError("this survey has already been answered: thank you", field="token")
     started = old.get("started_at") or now_utc().isoformat()
@@ -186,7 +186,7 @@ def second_step(ctx: SurveyContext, link: Link, response_id: str, form: dict[str
     """Complete a response: the conditional questions, the follow-up answer and the call-back
     choice; the voice is updated and analysed again; a case opens when a call back is wanted."""
     with LOCK:
-        doc = ctx.store.get_docs(RESPONSES).get(response_id)
+        doc = ctx.read_doc(RESPONSES, response_id)
     if doc is None or doc.get("survey_id") != link.survey.id:
         raise NotFoundError("answer the first questions first", field="step")
     if doc.get("status") == "completed":

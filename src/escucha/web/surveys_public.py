@@ -149,7 +149,7 @@ def _answer(request: Request, state: Any, token: str, lang: str | None, embed: b
         if step == "1":
             questions = link.survey.first
         else:  # the second step again: the questions it asked, the follow-up it chose
-            doc = next((d for d in R.responses(ctx, link.survey.id) if d.get("id") == rid), {})
+            doc = ctx.read_doc(R.RESPONSES, rid) or {}
             questions = [q for q in link.survey.questions if q.id in doc.get("follow_ups", [])]
             adaptive = doc.get("adaptive")
         ft = form_token(request, "survey", r=rid, s=str(step), bind=bind)
