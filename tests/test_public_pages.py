@@ -155,3 +155,11 @@ def test_public_api_views_never_carry_emails(setup: Any, client: TestClient) -> 
               client.get(f"/api/v1/ideas/portal/{doc['id']}", headers=H(tokens, "viewer")),
               client.get(f"/ideas/portal/{doc['id']}")):  # fmt: skip
         assert r.status_code == 200 and "@example.com" not in r.text
+
+
+def test_oversized_and_odd_forms_are_refused(client: TestClient, setup: Any) -> None:
+    path = _link(client, setup[1], "c24")
+    assert client.post(path, content=b"nps=9&why=" + b"a" * 70_000,
+                       headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 413  # fmt: skip
+    assert client.post(path, files={"nps": ("x", b"9")}).status_code == 415
+    assert client.post("/ideas/portal/propose", json={"title": "x"}).status_code == 415

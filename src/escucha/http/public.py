@@ -124,6 +124,32 @@ def finish(request: Request, response: Response, csp: str = PUBLIC_CSP) -> Respo
     return response
 
 
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A public form's fields (URL-encoded, at most 64 KB: 413 beyond, before anything else is
+    done with it); repeated fields keep their first value."""
+    from urllib.parse import parse_qs
+
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/x-www-form-urlencoded":
+        raise ApiError(415, "send the form as application/x-www-form-urlencoded", field="content-type")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        raise ApiError(413, "the form is too large", field="body")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise ApiError(413, "the form is too large", field="body")
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "the form could not be read", field="body") from None
+    return {k: v[0] for k, v in fields.items() if v}
+
+
 def check_rate(request: Request) -> None:
     """429 when this IP posted more than ``public_rate_limit`` public forms in the last minute."""
     settings = request.app.state.escucha.settings

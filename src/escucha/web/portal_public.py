@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from escucha.errors import NotFoundError, ValidationError
 from escucha.http.deps import StateDep
 from escucha.http.errors import ApiError
-from escucha.http.public import check_form, finish, form_token, limiter
+from escucha.http.public import check_form, finish, form_token, limiter, read_form
 from escucha.http.security import add_public_path, add_public_prefix, client_ip
 from escucha.i18n import add_messages, t
 from escucha.web.portal_signin import person, signed_in_email
@@ -107,7 +107,7 @@ def similar(request: Request, state: StateDep, q: Annotated[str, Query(max_lengt
 
 @router.post(PORTAL + "/propose")
 async def propose(request: Request, state: StateDep) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     lang = _lang(request, form.get("lang"))
     check_form(request, "portal-propose", form.get("form_token", ""), form.get("website", ""))
     return await run_in_threadpool(_propose, request, state, lang, form)
@@ -153,7 +153,7 @@ def idea_page(request: Request, state: StateDep, idea_id: str,
 
 @router.post(PORTAL + "/{idea_id}/vote")
 async def vote(request: Request, state: StateDep, idea_id: str) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     lang = _lang(request, form.get("lang"))
     check_form(request, "portal-vote", form.get("form_token", ""), form.get("website", ""), trap=False)
     _public_idea(state, idea_id)

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from escucha.http.deps import StateDep
 from escucha.http.errors import ApiError
-from escucha.http.public import browser_id, check_form, finish
+from escucha.http.public import browser_id, check_form, finish, read_form
 from escucha.http.security import is_loopback
 from escucha.i18n import add_messages
 
@@ -69,7 +69,7 @@ def person(request: Request) -> tuple[str, str | None]:
 
 @router.post("/ideas/portal/signin")
 async def signin(request: Request, state: StateDep) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     lang = "en" if form.get("lang") == "en" else "es"
     check_form(request, "portal-signin", form.get("form_token", ""), form.get("website", ""))
     email = form.get("email", "").strip()

@@ -18,7 +18,15 @@ from fastapi.responses import FileResponse, Response
 
 from escucha.errors import ConflictError, NotFoundError, ValidationError
 from escucha.http.deps import StateDep
-from escucha.http.public import PUBLIC_CSP, check_form, check_trap, finish, form_token, framed_csp
+from escucha.http.public import (
+    PUBLIC_CSP,
+    check_form,
+    check_trap,
+    finish,
+    form_token,
+    framed_csp,
+    read_form,
+)
 from escucha.http.security import add_public_prefix
 from escucha.i18n import add_messages, t
 from escucha.web.render import add_template_dir, render
@@ -107,7 +115,7 @@ async def survey_post(
     token: str,
     embed: Annotated[bool, Query()] = False,
 ) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     lang = form.get("lang") if form.get("lang") in ("es", "en") else None
     request.state.lang_override = lang or "es"
     data = check_form(request, "survey", form.get("form_token", ""), form.get("website", ""), trap=False)
