@@ -268,4 +268,6 @@ def test_serve_refuses_unsafe_setups(tmp_path: Path) -> None:
         preflight(ws2, "0.0.0.0")
     assert e.value.field == "users"
     auth.add_user(ws2, "boss", PASSWORD, "admin")
+    assert "survey_base_url" in " ".join(preflight(ws2, "0.0.0.0"))  # links would point at loopback
+    ws2.settings.survey_base_url = "https://cx.example.com"
     assert preflight(ws2, "0.0.0.0") == []
