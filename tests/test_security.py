@@ -41,12 +41,24 @@ def _routes(app: Any) -> list[tuple[str, str]]:
     return [(m, p + "/app.css" if mount else re.sub(r"\{[^}]+\}", "x", p)) for m, p, mount in route_table(app)]
 
 
+#: Customer-facing pages registered public by features (escucha.http.security.add_public_prefix);
+#: their own guards are tested in tests/test_public_pages.py.
+PUBLIC_FEATURES = {"/s/", "/ideas/portal", "/ideas/portal/"}
+
+
 def test_every_route_requires_credentials(client: TestClient) -> None:
+    from escucha.http.security import is_public, public_registrations
+
+    paths, prefixes = public_registrations()
+    assert set(paths) | set(prefixes) <= PUBLIC_FEATURES  # nothing else opened up
     routes = _routes(client.app)
     assert len(routes) >= 25
     checked = 0
     for method, path in routes:
         public = path in PUBLIC or path.startswith("/static/")
+        if not public and is_public(path):
+            assert path.startswith(tuple(PUBLIC_FEATURES)), path
+            continue
         r = client.request(method, path)
         if public:
             assert r.status_code < 500, (method, path, r.status_code)
@@ -67,7 +79,8 @@ def test_browser_pages_redirect_to_login(client: TestClient) -> None:
 def test_viewer_is_read_only_everywhere(client: TestClient, setup: Any) -> None:
     h = H(setup[1], "viewer")
     for method, path in _routes(client.app):
-        if method in ("POST", "PUT", "PATCH", "DELETE") and path not in PUBLIC | {"/logout", "/language"}:
+        if (method in ("POST", "PUT", "PATCH", "DELETE") and path not in PUBLIC | {"/logout", "/language"}
+                and not path.startswith(tuple(PUBLIC_FEATURES))):  # fmt: skip
             r = client.request(method, path, headers=h)
             assert r.status_code == 403, (method, path, r.status_code)
     assert client.get("/api/v1/feedback", headers=h).status_code == 200
@@ -255,4 +268,6 @@ def test_serve_refuses_unsafe_setups(tmp_path: Path) -> None:
         preflight(ws2, "0.0.0.0")
     assert e.value.field == "users"
     auth.add_user(ws2, "boss", PASSWORD, "admin")
+    assert "survey_base_url" in " ".join(preflight(ws2, "0.0.0.0"))  # links would point at loopback
+    ws2.settings.survey_base_url = "https://cx.example.com"
     assert preflight(ws2, "0.0.0.0") == []

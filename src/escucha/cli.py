@@ -284,6 +284,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "escucha.cli_watch",
     "escucha.cli_notify",
     "escucha.cli_cases",
+    "escucha.cli_surveys",
     "escucha.cli_registry",  # last: it gives a command to each insight none of the others covers
 )
 

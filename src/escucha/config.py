@@ -69,6 +69,12 @@ class WorkspaceSettings(BaseSettings):
     assist_history_ttl_s: float = Field(
         default=60.0, ge=0, description="How old agent assist's in-memory customer history may get before a refresh"
     )
+    survey_fatigue_days: int = Field(
+        default=30, ge=0, description="No customer is invited to a survey more than once in this many days"
+    )
+    survey_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public address of the server, for survey and portal links"
+    )
 
 
 class ServerSettings(BaseSettings):
@@ -99,6 +105,15 @@ class ServerSettings(BaseSettings):
     )
     cases_sla_check_s: float = Field(
         default=60.0, ge=0, description="How often the server opens cases from the rules (cases.yaml auto_open) and checks case SLAs; 0: never"
+    )
+    public_rate_limit: int = Field(
+        default=30, ge=1, description="Public form posts (surveys, ideas portal) per IP per minute before 429"
+    )
+    public_min_form_s: float = Field(
+        default=2.0, ge=0, description="Bot time-trap: public forms sent sooner than this after loading are refused"
+    )
+    survey_widget_origins: list[str] = Field(
+        default_factory=list, description="Sites allowed to embed the survey widget (https://shop.example)"
     )
 
 

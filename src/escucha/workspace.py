@@ -32,6 +32,8 @@ from escucha.watch import Watch
 
 if TYPE_CHECKING:
     from escucha.ingest import IngestSummary
+    from escucha.portal import Portal
+    from escucha.surveys import Surveys
 
 log = logging.getLogger(__name__)
 
@@ -286,6 +288,21 @@ class Workspace:
     def segments(self, k: int | None = None, seed: int = 0, **kw: Any) -> dict[str, Any]:
         """Needs-based customer segments, described in words."""
         return self.insight("segments", k=k, seed=seed, **kw).data  # type: ignore[no-any-return]
+
+    # -- listening at the source: micro-surveys and the co-creation portal ------------------------
+    @cached_property
+    def surveys(self) -> Surveys:
+        """Micro-surveys: answers go through :meth:`ingest` and are analysed at once."""
+        from escucha.surveys import SurveyContext, Surveys
+
+        return Surveys(SurveyContext(self.store, self.settings, self.layout, self.ingest, lambda: self.pipeline))
+
+    @cached_property
+    def portal(self) -> Portal:
+        """The public co-creation portal (ideas, votes, statuses, credits)."""
+        from escucha.portal import Portal, PortalContext
+
+        return Portal(PortalContext(self.store, self.settings, self.layout))
 
 
 def open(path: str | Path, create: bool = True, **settings: Any) -> Workspace:

@@ -36,6 +36,11 @@ def preflight(ws: Workspace, host: str) -> list[str]:
                 f"`escucha --workspace {ws.path} users add NAME --role admin`",
                 field="users",
             )
+        from urllib.parse import urlsplit
+
+        if is_loopback(urlsplit(ws.settings.survey_base_url).hostname):
+            warnings.append(f"survey_base_url is {ws.settings.survey_base_url}: survey and portal links sent to "
+                            "customers will not reach this server; set it to the public address")  # fmt: skip
     else:
         if not key:
             warnings.append("no secret key: sessions end when the server stops")

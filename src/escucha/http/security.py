@@ -1,7 +1,11 @@
 """The security middleware: authentication on every route by default, CSRF, headers, request logs.
 
 Every request is authenticated here unless its path is in the small public allow-list (login,
-static assets, health, ready), so a route added later is protected without doing anything.
+static assets, health, ready), so a route added later is protected without doing anything. A
+feature serving pages to customers (surveys, the ideas portal) registers their paths with
+``add_public_prefix``/``add_public_path`` at import time; such pages protect their own forms
+(``escucha.http.public``: per-form tokens bound to a browser cookie, honeypot, time-trap, a rate
+limit per IP) and must never show PII.
 Cookie-authenticated state-changing requests must carry the session's CSRF token (header
 ``X-CSRF-Token`` or form field ``csrf_token``) and, when the browser sends ``Origin``, come from
 this site. Viewers cannot make state-changing requests at all (except logout and language).
@@ -37,7 +41,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 PUBLIC_PATHS = frozenset({"/login", "/health", "/ready", "/api/v1/health", "/api/v1/ready", "/favicon.ico"})
-PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PREFIXES: tuple[str, ...] = ("/static/",)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 VIEWER_WRITES = frozenset({"/logout", "/language"})
 MAX_FORM_BYTES = 1 << 20
@@ -57,8 +61,33 @@ HEADERS = {
 }
 
 
+_extra_paths: set[str] = set()
+_extra_prefixes: list[str] = []
+
+
+def add_public_prefix(prefix: str) -> None:
+    """Serve every path under ``prefix`` (which must end with "/") without a staff login."""
+    if not prefix.startswith("/") or not prefix.endswith("/") or prefix in ("/", "/api/", "/api/v1/"):
+        raise ValueError(f"public prefix {prefix!r} must be a sub-folder such as '/s/'")
+    if prefix not in _extra_prefixes:
+        _extra_prefixes.append(prefix)
+
+
+def add_public_path(path: str) -> None:
+    """Serve exactly ``path`` without a staff login."""
+    if not path.startswith("/") or path in ("/", "/api", "/api/v1"):
+        raise ValueError(f"public path {path!r} must be a page such as '/ideas/portal'")
+    _extra_paths.add(path)
+
+
+def public_registrations() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The paths and prefixes features registered as public (for tests and ``escucha serve``)."""
+    return frozenset(_extra_paths), tuple(_extra_prefixes)
+
+
 def is_public(path: str) -> bool:
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+    return (path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or path in _extra_paths
+            or any(path.startswith(p) for p in _extra_prefixes))  # fmt: skip
 
 
 def is_loopback(host: str | None) -> bool:

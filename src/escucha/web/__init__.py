@@ -22,6 +22,11 @@ WEB_PAGE_MODULES: tuple[str, ...] = (
     "escucha.web.insights",
     "escucha.web.watch",
     "escucha.web.cases",
+    "escucha.web.surveys_public",
+    "escucha.web.surveys_staff",
+    "escucha.web.portal_signin",
+    "escucha.web.portal_public",
+    "escucha.web.portal_staff",
 )
 
 

@@ -22,4 +22,6 @@ API_ROUTE_MODULES: tuple[str, ...] = (
     "escucha.api.routes.alerts",
     "escucha.api.routes.cases",
     "escucha.api.routes.assist",
+    "escucha.api.routes.surveys",
+    "escucha.api.routes.portal",
 )
