@@ -3,13 +3,11 @@ improvement plan (with status changes through the API) and needs-based segments.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
 
 from escucha.errors import NotFoundError
 from escucha.http import insight_cache as D
@@ -19,7 +17,8 @@ from escucha.i18n import add_messages
 from escucha.insights.base import all_insights, find_insight
 from escucha.report.html import REPORT_TEMPLATES, section_templates
 from escucha.web.nav import NavItem, register_nav
-from escucha.web.render import add_template_dir, render
+from escucha.report.journey_chart import journey_title
+from escucha.web.render import add_template_dir, page_lang, render
 
 router = APIRouter(include_in_schema=False)
 ReadDep = Annotated[Principal, Depends(require(READ))]
@@ -110,20 +109,15 @@ add_messages({
     "segments.churn": ("% con amenaza de baja", "% with a churn threat"),
 })  # fmt: skip
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_UNSAFE = re.compile(r"<\s*(script|foreignObject|iframe)|\bon\w+\s*=|javascript:", re.I)
-
-
-def journey_svg(data: dict[str, Any]) -> Markup | None:
-    """The journey chart as inline SVG (matplotlib escapes its text; comments are dropped and
-    anything script-like refuses the chart)."""
+def journey_chart_uri(data: dict[str, Any], lang: str) -> str | None:
+    """The journey chart as a ``data:`` image (renders under the page's strict CSP, which blocks
+    the inline styles of an SVG placed in the page itself)."""
     try:
-        from escucha.report.journey_chart import render_svg
+        from escucha.report.journey_chart import svg_data_uri
 
-        svg = _COMMENT.sub("", render_svg(data))
+        return svg_data_uri(data, lang)
     except Exception:  # no matplotlib, or nothing to draw
         return None
-    return None if _UNSAFE.search(svg) else Markup(svg)
 
 
 def _texts(state: Any, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -153,17 +147,18 @@ def themes_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLRe
 def journey_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
     data = D.journey_data(state.ws, state.cache)
     stages = data.get("stages") or []
-    svg = None
+    lang = page_lang(request)
+    chart = None
     if stages and data.get("assigned_sentences"):
-        hit = state.cache.get("insights_svg:journey")
+        hit = state.cache.get(f"insights_svg:journey:{lang}")
         if hit is None or hit[0] is not data:
-            hit = (data, journey_svg(data))
-            state.cache["insights_svg:journey"] = hit
-        svg = hit[1]
+            hit = (data, journey_chart_uri(data, lang))
+            state.cache[f"insights_svg:journey:{lang}"] = hit
+        chart = hit[1]
     tps = [{**tp, "stage_name": st.get("name"), "examples": _texts(state, tp.get("examples"))}
            for st in stages for tp in st.get("touchpoints") or []]  # fmt: skip
     moments = [tp for tp in tps if tp.get("moment_of_truth")]
-    return render(request, "journey.html", d=data, svg=svg, touchpoints=tps, moments=moments)
+    return render(request, "journey.html", d=data, chart=chart, title=journey_title(data, lang), touchpoints=tps, moments=moments)
 
 
 @router.get("/promises")

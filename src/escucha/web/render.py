@@ -45,15 +45,21 @@ env.filters["fnum"] = fnum
 env.globals["f"] = fmt  # the number format the report fragments use
 
 
-def page_context(request: Request) -> dict[str, Any]:
-    """What every page template gets: the user, language, translations, navigation and CSRF token."""
+def page_lang(request: Request) -> str:
+    """The language the page is shown in: the user's choice, else the workspace's default."""
     state = request.app.state.escucha
     principal = getattr(request.state, "principal", None)
     lang = getattr(request.state, "lang_override", None) or (
         principal.language if principal is not None else state.settings.ui_language
     )
-    if lang not in ("es", "en"):
-        lang = "es"
+    return lang if lang in ("es", "en") else "es"
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page template gets: the user, language, translations, navigation and CSRF token."""
+    state = request.app.state.escucha
+    principal = getattr(request.state, "principal", None)
+    lang = page_lang(request)
 
     def tr(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
