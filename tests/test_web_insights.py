@@ -120,7 +120,7 @@ def browser(setup: Any) -> TestClient:
     ("path", "needles"),
     [
         ("/themes", ['id="themes"', "First raised by", "% negative"]),
-        ("/journey", ['id="journey-chart"', "<svg", "Moments of truth", 'id="touchpoints"']),
+        ("/journey", ['id="journey-chart"', 'class="journey-chart" src="data:image/svg+xml;base64,', "Moments of truth", 'id="touchpoints"']),
         ("/promises", ["Promise vs experience", "Entrega en 24 horas", "Gap", "significant"]),
         ("/plan", ["Improvement plan", "Owner", "Metric", "Customers who raised it"]),
         ("/ideas", ["Ideas board", 'class="card idea"', "Supporters", "First proposed by"]),

@@ -141,6 +141,14 @@ def analyze(
             f"({summary.texts_per_s:,.0f}/s), {summary.failed} failed, "
             f"{ws.pending():,} pending. Pipeline {summary.pipeline_version}."
         )
+    if ws.settings.precompute_insights and summary.analysed:
+        import time
+
+        t0 = time.perf_counter()
+        built = ws.precompute_insights()
+        if not as_json:
+            console.print(f"Insights stored for the dashboard: {len(built)} results in "
+                          f"{time.perf_counter() - t0:.1f}s.")  # fmt: skip
 
 
 @app.command()
@@ -260,6 +268,10 @@ def demo(
     render_terminal(data, console)
     html.write_text(render_html(data), encoding="utf-8")
     console.print(f"\nHTML report: [bold]{html}[/]")
+    if ws.settings.precompute_insights:
+        with console.status("storing the insights for the dashboard…"):
+            built = ws.precompute_insights()
+        console.print(f"Insights stored for the dashboard: {len(built)} results.")
     if serve:
         from escucha.http import auth
         from escucha.server import serve as run

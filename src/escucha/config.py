@@ -57,6 +57,11 @@ class WorkspaceSettings(BaseSettings):
     employee_min_group: int = Field(
         default=5, ge=1, description="Fewest distinct employees a group needs before its figures show"
     )
+    precompute_insights: bool = Field(
+        default=True,
+        description="After `escucha analyze` (and an API analysis run), compute the insights and store "
+        "them so dashboard pages answer at once",
+    )
 
 
 class ServerSettings(BaseSettings):
