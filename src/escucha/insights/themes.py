@@ -448,12 +448,17 @@ def snapshot_section(ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]
     docs = [d for d in ctx.store.get_docs(DOCS).values() if d.get("trend") in ("emerging", "growing")]
     docs.sort(key=lambda d: (d.get("trend") != "emerging", -int(d.get("size") or 0), str(d.get("label"))))
     out = []
+    trend_es = {"emerging": "emergente", "growing": "en alza"}
     for d in docs[:limit]:
         neg = d.get("share_negative")
-        detail = f"{d.get('trend')} · {int(d.get('items') or d.get('size') or 0)} voices"
+        n = int(d.get("items") or d.get("size") or 0)
+        detail = f"{d.get('trend')} · {n} voices"
+        detail_es = f"{trend_es.get(str(d.get('trend')), d.get('trend'))} · {n} voces"
         if isinstance(neg, int | float) and neg == neg:
             detail += f" · {100 * float(neg):.0f}% negative"
-        out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "href": "/themes"})
+            detail_es += f" · {100 * float(neg):.0f}% negativas"
+        out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "detail_en": detail,
+                    "detail_es": detail_es, "href": "/themes"})  # fmt: skip
     return out
 
 

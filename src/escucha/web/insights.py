@@ -18,6 +18,7 @@ from escucha.insights.base import all_insights, find_insight
 from escucha.report.html import REPORT_TEMPLATES, section_templates
 from escucha.web.nav import NavItem, register_nav
 from escucha.report.journey_chart import journey_title
+from escucha.web import insights_text  # noqa: F401  (the pages' added interface text)
 from escucha.web.render import add_template_dir, page_lang, render
 
 router = APIRouter(include_in_schema=False)
