@@ -145,7 +145,9 @@ def analyze(
         import time
 
         t0 = time.perf_counter()
-        built = ws.precompute_insights()
+        from escucha.http.insight_cache import precompute
+
+        built = precompute(ws)
         if not as_json:
             console.print(f"Insights stored for the dashboard: {len(built)} results in "
                           f"{time.perf_counter() - t0:.1f}s.")  # fmt: skip
@@ -270,7 +272,9 @@ def demo(
     console.print(f"\nHTML report: [bold]{html}[/]")
     if ws.settings.precompute_insights:
         with console.status("storing the insights for the dashboard…"):
-            built = ws.precompute_insights()
+            from escucha.http.insight_cache import precompute
+
+            built = precompute(ws)
         console.print(f"Insights stored for the dashboard: {len(built)} results.")
     if serve:
         from escucha.http import auth

@@ -153,7 +153,7 @@ def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000, workers_log_
     if ws.settings.precompute_insights:
         from escucha.http.insight_cache import precompute_in_background
 
-        precompute_in_background(app.state.escucha.ws)  # only what is not stored and current
+        precompute_in_background(app.state.escucha.ws, app.state.escucha.cache)  # only what is not stored and current
     log.info("serving", extra={"host": host, "port": port, "workspace": str(ws.path)})
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
                 server_header=False)  # fmt: skip

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["cached", "forget", "insight_data", "insight_section", "jsonable", "precompute_in_background"]
+__all__ = ["cached", "forget", "insight_data", "insight_section", "journey_chart", "jsonable", "precompute", "precompute_in_background"]
 
 
 def data_version(ws: Workspace) -> tuple[Any, ...]:
@@ -32,7 +32,7 @@ def data_version(ws: Workspace) -> tuple[Any, ...]:
     return ws.store.data_version()
 
 
-def cached(ws: Workspace, cache: dict[str, Any], name: str, build: Callable[[], Any]) -> Any:
+def cached(ws: Workspace, cache: dict[str, Any], name: str, build: Callable[[], Any], persist: bool | None = None) -> Any:
     """``build()`` cached in ``cache`` under ``name`` until the workspace's data, configuration or
     curation changes (:func:`escucha.insights.stored.version_key`). A page result computed after
     analysis (``escucha analyze`` stores them) is read from the store instead of built; one built
@@ -50,7 +50,7 @@ def cached(ws: Workspace, cache: dict[str, Any], name: str, build: Callable[[], 
             if not ok:
                 t0 = time.perf_counter()
                 data = build()
-                if name in stored.builders():
+                if persist or (persist is None and name in stored.builders()):
                     stored.save(ctx, name, data, key, time.perf_counter() - t0)
             hit = (key, data)
             cache[f"insights:{name}"] = hit
@@ -81,12 +81,40 @@ def insight_section(ws: Workspace, cache: dict[str, Any], name: str) -> Any:
     return cached(ws, cache, f"section:{name}", _stored(ws, f"section:{name}"))
 
 
-def precompute_in_background(ws: Workspace) -> threading.Thread:
+def journey_chart(ws: Workspace, cache: dict[str, Any], lang: str) -> str | None:
+    """The journey chart as a ``data:`` SVG image in ``lang`` (stored like the page results)."""
+
+    def build() -> str | None:
+        data = journey_data(ws, cache)
+        if not (data.get("stages") and data.get("assigned_sentences")):
+            return None
+        try:
+            from escucha.report.journey_chart import svg_data_uri
+
+            return svg_data_uri(data, lang)
+        except Exception:  # no matplotlib, or nothing to draw
+            return None
+
+    return cached(ws, cache, f"chart:journey:{lang}", build, persist=True)  # type: ignore[no-any-return]
+
+
+def precompute(ws: Workspace, cache: dict[str, Any] | None = None) -> dict[str, float]:
+    """Every page result and chart stored (what ``escucha analyze`` runs after analysing)."""
+    took = ws.precompute_insights()
+    cache = {} if cache is None else cache
+    for lang in ("es", "en"):
+        t0 = time.perf_counter()
+        journey_chart(ws, cache, lang)
+        took[f"chart:journey:{lang}"] = time.perf_counter() - t0
+    return took
+
+
+def precompute_in_background(ws: Workspace, cache: dict[str, Any] | None = None) -> threading.Thread:
     """Store every page result in a background thread (after an analysis run, at server start)."""
 
     def work() -> None:
         try:
-            ws.precompute_insights()
+            precompute(ws, cache)
         except Exception as exc:  # pages compute on demand instead
             log.warning("precomputing insights failed: %s", type(exc).__name__)
 

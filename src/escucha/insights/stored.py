@@ -15,9 +15,12 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from escucha.insights.base import InsightContext, all_insights, get_insight, publish
+from escucha.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +30,20 @@ PLAN_TOP = 20
 IDEAS_TOP = 20
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """escucha's version and its insight modules' files (an upgrade or an edit rebuilds)."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        st = p.stat()
+        h.update(f"{p.name}:{st.st_mtime_ns}:{st.st_size}".encode())
+    return h.hexdigest()[:16]
+
+
 def version_key(ctx: InsightContext) -> str:
-    """What a stored result was built from: the data version, the configuration files and the
-    curated documents (a hash; changes when any of them does)."""
-    h = hashlib.sha256()
+    """What a stored result was built from: the code, the data version, the configuration files
+    and the curated documents (a hash; changes when any of them does)."""
+    h = hashlib.sha256(code_version().encode())
     h.update(json.dumps([str(v) for v in ctx.store.data_version()]).encode())
     lay = ctx.layout
     for p in (lay.config, lay.taxonomy, lay.rules, lay.company, lay.promises, lay.journey):

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-
 LABELS = {
     "en": {"ylabel": "Sentiment index (−100…100)", "title": "Customer journey",
            "legend": "size = volume; ring = moment of truth"},

@@ -16,9 +16,9 @@ from escucha.http.deps import StateDep, require
 from escucha.i18n import add_messages
 from escucha.insights.base import all_insights, find_insight
 from escucha.report.html import REPORT_TEMPLATES, section_templates
-from escucha.web.nav import NavItem, register_nav
 from escucha.report.journey_chart import journey_title
 from escucha.web import insights_text  # noqa: F401  (the pages' added interface text)
+from escucha.web.nav import NavItem, register_nav
 from escucha.web.render import add_template_dir, page_lang, render
 
 router = APIRouter(include_in_schema=False)
@@ -110,17 +110,6 @@ add_messages({
     "segments.churn": ("% con amenaza de baja", "% with a churn threat"),
 })  # fmt: skip
 
-def journey_chart_uri(data: dict[str, Any], lang: str) -> str | None:
-    """The journey chart as a ``data:`` image (renders under the page's strict CSP, which blocks
-    the inline styles of an SVG placed in the page itself)."""
-    try:
-        from escucha.report.journey_chart import svg_data_uri
-
-        return svg_data_uri(data, lang)
-    except Exception:  # no matplotlib, or nothing to draw
-        return None
-
-
 def _texts(state: Any, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [{**r, "text": state.redact(r.get("text"))} for r in rows or []]
 
@@ -149,13 +138,7 @@ def journey_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLR
     data = D.journey_data(state.ws, state.cache)
     stages = data.get("stages") or []
     lang = page_lang(request)
-    chart = None
-    if stages and data.get("assigned_sentences"):
-        hit = state.cache.get(f"insights_svg:journey:{lang}")
-        if hit is None or hit[0] is not data:
-            hit = (data, journey_chart_uri(data, lang))
-            state.cache[f"insights_svg:journey:{lang}"] = hit
-        chart = hit[1]
+    chart = D.journey_chart(state.ws, state.cache, lang) if stages and data.get("assigned_sentences") else None
     tps = [{**tp, "stage_name": st.get("name"), "examples": _texts(state, tp.get("examples"))}
            for st in stages for tp in st.get("touchpoints") or []]  # fmt: skip
     moments = [tp for tp in tps if tp.get("moment_of_truth")]

@@ -12,10 +12,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
 from markupsafe import Markup, escape
 
-from escucha.i18n import t
+from escucha.i18n import MESSAGES, t
 from escucha.insights.base import fmt
 from escucha.models import Analysis
 from escucha.web.nav import visible
@@ -42,6 +42,17 @@ def fnum(v: Any, digits: int = 1, signed: bool = False) -> str:
 
 
 env.filters["fnum"] = fnum
+
+
+@pass_context
+def label(context: Any, value: Any, kind: str) -> str:
+    """A data value shown in the page's language when the interface text has it (``kind.value``,
+    e.g. ``channel.review``), else the value itself (a workspace's own channel names)."""
+    key = f"{kind}.{value}"
+    return t(key, context.get("lang", "es")) if key in MESSAGES else str(value)
+
+
+env.filters["label"] = label
 env.globals["f"] = fmt  # the number format the report fragments use
 
 

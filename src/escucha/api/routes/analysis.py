@@ -70,6 +70,6 @@ def run_analysis(
         state.analysis_lock.release()
     state.cache.clear()
     if summary.analysed and state.ws.settings.precompute_insights:
-        precompute_in_background(state.ws)
+        precompute_in_background(state.ws, state.cache)
     audit.record(state.ws, "analysis_run", principal.username, analysed=summary.analysed)
     return {**summary.to_dict(), "pending": state.ws.pending()}
