@@ -72,6 +72,9 @@ def builders() -> dict[str, Callable[[InsightContext], Any]]:
         f"plan:{PLAN_TOP}": lambda ctx: publish(ctx.run("plan", top=PLAN_TOP, save=False).data),
         f"ideas:{IDEAS_TOP}": lambda ctx: publish(ctx.run("ideas", top=IDEAS_TOP).data),
         "segments": _segments,
+        # the insights' defaults (top 20, nothing saved) are the pages' results: built once
+        "plan": lambda ctx: build(ctx, f"plan:{PLAN_TOP}"),
+        "ideas": lambda ctx: build(ctx, f"ideas:{IDEAS_TOP}"),
     }
     for insight in all_insights():
         name = insight.name

@@ -53,6 +53,7 @@ def label(context: Any, value: Any, kind: str) -> str:
 
 
 env.filters["label"] = label
+env.globals["label"] = label  # the report's fragments call label(value, kind)
 env.globals["f"] = fmt  # the number format the report fragments use
 
 
