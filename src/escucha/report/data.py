@@ -128,8 +128,7 @@ def build_report(ws: Workspace) -> dict[str, Any]:
     data = _headline(ws)
     found, skipped = insight_sections(ws.context)
     data.update(found)
-    titles = {i.name: {lg: i.label(lg) for lg in ("es", "en")} for i in all_insights()}
-    data["sections"] = [{"key": k, "title": t, "titles": titles.get(k)} for k, t in sections() if k in found]
+    data["sections"] = [{"key": k, "title": t} for k, t in sections() if k in found]
     data["skipped"] = skipped
     return data
 

@@ -54,7 +54,8 @@ def render_html(data: dict[str, Any], lang: str = "en") -> str:
         return t(key, lang) if key in MESSAGES else str(value)
 
     return _env().get_template("report.html").render(
-        d=data, charts=charts(data, lang), f=f, t=tr, label=label, lang=lang, templates=section_templates()
+        d=data, charts=charts(data, lang), f=f, t=tr, label=label, lang=lang, templates=section_templates(),
+        titles={i.name: i.label(lang) for i in all_insights()},
     )
 
 

@@ -15,9 +15,9 @@ from escucha.http.auth import ANALYSIS_RUN, CUSTOMERS, READ, Principal
 from escucha.http.deps import StateDep, require
 from escucha.i18n import add_messages
 from escucha.insights.base import all_insights, find_insight
+from escucha.report import text as _text  # noqa: F401  (interface text shared with the report)
 from escucha.report.html import REPORT_TEMPLATES, section_templates
 from escucha.report.journey_chart import journey_title
-from escucha.web import insights_text  # noqa: F401  (the pages' added interface text)
 from escucha.web.nav import NavItem, register_nav
 from escucha.web.render import add_template_dir, page_lang, render
 
