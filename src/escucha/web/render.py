@@ -7,12 +7,14 @@ then wraps the analysed spans in ``<span>``/``<mark>`` elements.
 from __future__ import annotations
 
 import math
+import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from escucha.i18n import MESSAGES, t
@@ -44,12 +46,37 @@ def fnum(v: Any, digits: int = 1, signed: bool = False) -> str:
 env.filters["fnum"] = fnum
 
 
-@pass_context
-def label(context: Any, value: Any, kind: str) -> str:
-    """A data value shown in the page's language when the interface text has it (``kind.value``,
-    e.g. ``channel.review``), else the value itself (a workspace's own channel names)."""
+_page = threading.local()  # the language and aspect names of the page being rendered
+
+
+def label(value: Any, kind: str) -> str:
+    """A data value shown in the page's language (macros too): an aspect id by its taxonomy
+    label, else the interface text ``kind.value`` when it exists (e.g. ``channel.review``), else
+    the value itself (a workspace's own channel names)."""
+    if value is None:
+        return ""
+    lang = getattr(_page, "lang", "es")
+    if kind == "aspect":
+        return str(getattr(_page, "aspects", {}).get(str(value), value))
     key = f"{kind}.{value}"
-    return t(key, context.get("lang", "es")) if key in MESSAGES else str(value)
+    return t(key, lang) if key in MESSAGES else str(value)
+
+
+@lru_cache(maxsize=16)
+def _aspect_names(path: str, lang: str, stamp: float) -> dict[str, str]:
+    from escucha.taxonomy import workspace_taxonomy
+
+    try:
+        return {a.id: a.label_for(lang) for a in workspace_taxonomy(Path(path)).aspects.values()}
+    except Exception:  # a broken taxonomy file shows ids, never breaks a page
+        return {}
+
+
+def aspect_names(ws: Any, lang: str) -> dict[str, str]:
+    """Aspect id → label in ``lang`` (cached until the workspace's taxonomy file changes)."""
+    tax = ws.layout.taxonomy
+    stamp = tax.stat().st_mtime if tax.exists() else 0.0
+    return _aspect_names(str(ws.path), lang, stamp)
 
 
 env.filters["label"] = label
@@ -88,7 +115,10 @@ def page_context(request: Request) -> dict[str, Any]:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = env.get_template(template).render(**page_context(request), **context)
+    page = page_context(request)
+    _page.lang = page["lang"]
+    _page.aspects = aspect_names(request.app.state.escucha.ws, page["lang"])
+    html = env.get_template(template).render(**page, **context)
     return HTMLResponse(html, status_code=status_code)
 
 
