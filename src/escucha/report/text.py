@@ -156,13 +156,14 @@ add_messages({
     "channel.tweet": ("tuit", "tweet"),
     "channel.other": ("otro", "other"),
     "promises.howto": (
-        "Declara las promesas de tu marca en el archivo «{path}» del espacio de trabajo "
-        "(una lista «promises» con id, promise, claim_terms y, si quieres, campaign y start) "
-        "o en «company.yaml»; la próxima vez que abras esta página se medirán.",
-        "Declare your brand promises in the workspace file “{path}” (a “promises” list with id, "
-        "promise, claim_terms and optionally campaign and start) or in “company.yaml”; they are "
-        "measured the next time this page opens.",
+        "Declara las promesas de tu marca en el archivo «{path}» del espacio de trabajo (o en «company.yaml», "
+        "clave «promises»): una entrada por promesa con su texto y las palabras con que los clientes la nombran. "
+        "escucha medirá cuántas voces la ven cumplida o rota desde la fecha de la campaña.",
+        "Declare your brand's promises in the workspace file “{path}” (or in “company.yaml”, key “promises”): "
+        "one entry per promise with its text and the words customers use for it. escucha then measures how many "
+        "voices see it kept or broken since the campaign's date.",
     ),
+    "promises.example": ("Por ejemplo:", "For example:"),
     "snapshot.undated": ("{n} voces sin fecha no cuentan en la semana.",
                          "{n} undated voices are not counted in the week."),
 })  # fmt: skip
