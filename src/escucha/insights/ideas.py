@@ -40,13 +40,15 @@ _EXTRA = re.compile(
     r"seria\s+un\s+puntazo|una\s+mejora|permitid|dejad|deberiais|podriais|por\s+que\s+no|"
     r"sugerencia|una\s+idea|os\s+doy\s+una\s+idea|would\s+love|let\s+customers\s+\w+|"
     r"please\s+(?:let|allow|add)|it\s+would\s+be\s+(?:great|nice)|suggestion|idea:|wish\s+i\s+could|"
-    r"you\s+should|why\s+not)\b"
+    r"you\s+should|why\s+not|one\s+request|why\s+can'?t\s+i|it\s+would\s+(?:really\s+)?help\s+to|"
+    r"(?:les|os)\s+lo\s+pido|would\s+be\s+great\s+to)\b"
 )
 _WISH = re.compile(
     r"\b(?:estaria|seria|genial|puntazo|ojala|se\s+pudiera|por\s+que\s+no|dejais|deberiais|dejar|"
     r"sugerencia|dejad|echo\s+de\s+menos|me\s+encantaria|lo\s+unico\s+que|pediria|es|una\s+mejora|"
     r"que\s+se\s+pueda|por\s+favor|permitid|haria\s+falta|os\s+lo\s+pido|poder|would|love|please|"
-    r"let|customers|suggestion|idea|great|nice|should|could|wish|it|be|to|mejorar|room|improvement)\b"
+    r"let|customers|suggestion|idea|great|nice|should|could|wish|it|be|to|mejorar|room|improvement|"
+    r"one\s+request|request|why\s+can'?t\s+i|really\s+help|help|people|les\s+lo\s+pido|la\s+neta)\b"
 )
 
 
@@ -96,6 +98,7 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
         lab = AgglomerativeClustering(
             n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
         ).fit_predict(x)
+    lab = merge_duplicates(x, np.asarray(lab), core)
     s = s.assign(_idea=lab, _core=core)
     s["_who"] = s["customer_id"].fillna("item:" + s["item_id"].astype(str))
     s = _employee_anonymity(s, ctx.settings.employee_min_group)
@@ -134,6 +137,39 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
     for i, d in enumerate(out, 1):
         d["rank"] = i
     return out[:top]
+
+
+DUPLICATE_SIMILARITY = 0.1  # centroid cosine two ideas need, besides a shared key word, to be one
+
+
+def merge_duplicates(x: Any, lab: np.ndarray, core: list[str]) -> np.ndarray:
+    """Labels with duplicate ideas merged: a smaller idea joins a larger one when a word of its
+    top key phrases is among the larger one's key words and their centroids point the same way
+    (``DUPLICATE_SIMILARITY``) — "escoger franja horaria" and "elegir una franja para el
+    reparto" are one idea worded twice."""
+    lab = lab.copy()
+    for _ in range(20):  # a few passes: merges can chain
+        ids = [int(k) for k in sorted(set(lab.tolist()), key=lambda k: -int((lab == k).sum()))]
+        if len(ids) < 2:
+            return lab
+        groups = {k: [core[i] for i in np.flatnonzero(lab == k)] for k in ids}
+        phrases = key_phrases(groups)
+        words = {k: {w for p in phrases.get(k, [])[:6] for w in p.split()} for k in ids}
+        top = {k: {w for p in phrases.get(k, [])[:2] for w in p.split()} for k in ids}
+        cent = {k: np.asarray(x[lab == k].mean(axis=0)).ravel() for k in ids}
+        norm = {k: v / (np.linalg.norm(v) or 1.0) for k, v in cent.items()}
+        merged = False
+        for small in ids[::-1]:
+            best = max(((float(norm[small] @ norm[big]), big) for big in ids
+                        if big != small and (lab == big).sum() >= (lab == small).sum() and top[small] & words[big]),
+                       default=(0.0, -1))  # fmt: skip
+            if best[0] >= DUPLICATE_SIMILARITY:
+                lab[lab == small] = best[1]
+                merged = True
+                break
+        if not merged:
+            return lab
+    return lab
 
 
 def _employee_anonymity(s: pd.DataFrame, k: int) -> pd.DataFrame:
