@@ -31,7 +31,7 @@ from escucha.insights.base import (
     titles,
 )
 from escucha.insights.themes import customer_sentences
-from escucha.insights.themes_describe import key_phrases, label_from
+from escucha.insights.themes_describe import key_phrases, readable_label
 from escucha.insights.themes_text import STOP_WORDS, TOKEN, content_tokens
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon
 
@@ -123,7 +123,7 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
                 break
         kp = phrases.get(int(cast(int, k)), [])
         out.append({
-            "label": label_from(kp), "key_phrases": kp, "supporters": supporters,
+            "label": readable_label(kp, g["text"].astype(str).tolist()), "key_phrases": kp, "supporters": supporters,
             "mentions": len(g), "languages": sorted(g["language"].dropna().unique().tolist()),
             "first_proposer": {
                 "customer_id": None if pd.isna(f["customer_id"]) else f["customer_id"],

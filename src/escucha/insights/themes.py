@@ -198,7 +198,7 @@ def discover_themes(
         d = desc[tid]
         c = cur.get(str(tid), {})
         old = old_docs.get(str(tid), {})
-        label = label_from(d["key_phrases"])
+        label = d.pop("name", None) or label_from(d["key_phrases"])
         if c.get("pinned") and c.get("label"):
             label, d["key_phrases"] = c["label"], c.get("key_phrases", d["key_phrases"])
         if c.get("name"):
