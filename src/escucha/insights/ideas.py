@@ -104,6 +104,7 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
     s = _employee_anonymity(s, ctx.settings.employee_min_group)
     groups = {int(cast(int, k)): g["_core"].tolist() for k, g in s.groupby("_idea")}
     phrases = key_phrases(groups)
+    multi = key_phrases(groups, ngrams=(2, 3))
     out: list[dict[str, Any]] = []
     for k, g in s.groupby("_idea"):
         supporters = int(g["_who"].nunique())
@@ -123,7 +124,8 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
                 break
         kp = phrases.get(int(cast(int, k)), [])
         out.append({
-            "label": readable_label(kp, g["text"].astype(str).tolist()), "key_phrases": kp, "supporters": supporters,
+            "label": readable_label(kp, g["text"].astype(str).tolist(), multi.get(int(cast(int, k)), [])),
+            "key_phrases": kp, "supporters": supporters,
             "mentions": len(g), "languages": sorted(g["language"].dropna().unique().tolist()),
             "first_proposer": {
                 "customer_id": None if pd.isna(f["customer_id"]) else f["customer_id"],
@@ -210,6 +212,7 @@ class Ideas(Insight):
     name = "ideas"
     nav_title = titles(en="Ideas", es="Ideas")
     title = titles(en="Ideas board", es="Tablón de ideas")
+    snapshot_title = titles(en="Most supported ideas", es="Ideas con más apoyos")
     order = 60
     page = "/ideas"
 
@@ -229,6 +232,11 @@ class Ideas(Insight):
                 "quotes": others,
             })  # fmt: skip
         return out or None
+
+    def snapshot(self, ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
+        from escucha.insights.lead_boxes import ideas_snapshot
+
+        return ideas_snapshot(ctx)
 
     def table(self, section: Any) -> TableView:
         rows = []

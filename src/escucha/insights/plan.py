@@ -488,6 +488,11 @@ class Plan(Insight):
             })  # fmt: skip
         return out[:PLAN_TOP] or None
 
+    def snapshot(self, ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
+        from escucha.insights.lead_boxes import plan_snapshot
+
+        return plan_snapshot(ctx)
+
     def table(self, section: Any) -> TableView:
         rows = []
         for p in section[:6]:
