@@ -39,7 +39,7 @@ def cached(ws: Workspace, cache: dict[str, Any], name: str, build: Callable[[], 
     here is stored too, so other server processes and a restart find it."""
     lock: threading.Lock = cache.setdefault(f"insights_lock:{name}", threading.Lock())
     ctx = ws.context
-    key = stored.version_key(ctx)
+    key = current_key(ws, cache)
     hit = cache.get(f"insights:{name}")
     if hit is not None and hit[0] == key:
         return hit[1]
@@ -57,10 +57,26 @@ def cached(ws: Workspace, cache: dict[str, Any], name: str, build: Callable[[], 
     return hit[1]
 
 
+KEY_TTL_S = 2.0  # how long one request's key serves the next (one page asks for several results)
+
+
+def current_key(ws: Workspace, cache: dict[str, Any]) -> str:
+    """:func:`escucha.insights.stored.version_key`, reused for ``KEY_TTL_S`` seconds (it asks the
+    store a few questions; a page reads several results)."""
+    hit = cache.get("insights_key")
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < KEY_TTL_S:
+        return hit[1]  # type: ignore[no-any-return]
+    key = stored.version_key(ws.context)
+    cache["insights_key"] = (now, key)
+    return key
+
+
 def forget(cache: dict[str, Any], prefix: str = "") -> None:
     """Drop cached entries whose name starts with ``prefix`` (all with ``""``)."""
     for k in [k for k in cache if k.startswith(f"insights:{prefix}")]:
         cache.pop(k, None)
+    cache.pop("insights_key", None)
 
 
 def _stored(ws: Workspace, name: str) -> Callable[[], Any]:

@@ -46,10 +46,11 @@ from escucha.insights.themes_cluster import (
     merge_close,
     nearest,
     restrict_aspects,
-    spherical_kmeans,
+    spherical_kmeans,  # fmt: skip
+    split_catch_alls,
     unit,
 )
-from escucha.insights.themes_describe import describe, label_from
+from escucha.insights.themes_describe import describe, label_from, snapshot_section
 from escucha.insights.themes_mix import count_matrix, refine, scores, word_logp
 from escucha.insights.themes_text import Representation, content_tokens, normalize
 from escucha.store import Filters
@@ -174,6 +175,7 @@ def discover_themes(
         labels, next_id = _update(x, counts, asp, prev, empty, seed, min_size, max_outliers, next_id)
     else:
         labels, next_id = _full(x, counts, asp, prev_any, pinned, empty, seed, min_size, max_outliers, next_id)
+    labels, next_id = split_catch_alls(x, labels, pinned, next_id, seed)
 
     ids = sorted(int(t) for t in np.unique(labels) if t >= 0)
     index = {t: i for i, t in enumerate(ids)}
@@ -441,25 +443,6 @@ def split_theme(ctx: InsightContext, theme_id: int) -> pd.DataFrame:
     _known(ctx, theme_id)
     _curate(ctx, theme_id, split=True)
     return discover_themes(ctx, incremental=True)
-
-
-def snapshot_section(ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
-    """Rising themes (trend emerging or growing) for the morning snapshot, from stored themes only."""
-    docs = [d for d in ctx.store.get_docs(DOCS).values() if d.get("trend") in ("emerging", "growing")]
-    docs.sort(key=lambda d: (d.get("trend") != "emerging", -int(d.get("size") or 0), str(d.get("label"))))
-    out = []
-    trend_es = {"emerging": "emergente", "growing": "en alza"}
-    for d in docs[:limit]:
-        neg = d.get("share_negative")
-        n = int(d.get("items") or d.get("size") or 0)
-        detail = f"{d.get('trend')} · {n} voices"
-        detail_es = f"{trend_es.get(str(d.get('trend')), d.get('trend'))} · {n} voces"
-        if isinstance(neg, int | float) and neg == neg:
-            detail += f" · {100 * float(neg):.0f}% negative"
-            detail_es += f" · {100 * float(neg):.0f}% negativas"
-        out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "detail_en": detail,
-                    "detail_es": detail_es, "href": "/themes"})  # fmt: skip
-    return out
 
 
 # ------------------------------------------------------------------------------- the insight

@@ -209,3 +209,22 @@ def describe(
         d["name"] = readable_label(d["key_phrases"], g["text"].astype(str).head(2000).tolist(),
                                    multi.get((tid, d["language"]), []))
     return out
+
+
+def snapshot_section(ctx: Any, limit: int = 5) -> list[dict[str, Any]]:
+    """Rising themes (trend emerging or growing) for the morning snapshot, from stored themes only."""
+    docs = [d for d in ctx.store.get_docs("themes").values() if d.get("trend") in ("emerging", "growing")]
+    docs.sort(key=lambda d: (d.get("trend") != "emerging", -int(d.get("size") or 0), str(d.get("label"))))
+    out = []
+    trend_es = {"emerging": "emergente", "growing": "en alza"}
+    for d in docs[:limit]:
+        neg = d.get("share_negative")
+        n = int(d.get("items") or d.get("size") or 0)
+        detail = f"{d.get('trend')} · {n} voices"
+        detail_es = f"{trend_es.get(str(d.get('trend')), d.get('trend'))} · {n} voces"
+        if isinstance(neg, int | float) and neg == neg:
+            detail += f" · {100 * float(neg):.0f}% negative"
+            detail_es += f" · {100 * float(neg):.0f}% negativas"
+        out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "detail_en": detail,
+                    "detail_es": detail_es, "href": "/themes"})  # fmt: skip
+    return out
