@@ -29,10 +29,10 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import build_base, free_port, log, login, pct, timed  # noqa: E402
+from bench_api import build_base, free_port, log, login, pct, timed
 
-import escucha  # noqa: E402
-from escucha.http import auth  # noqa: E402
+import escucha
+from escucha.http import auth
 
 OUT = Path(__file__).resolve().parent / "results" / "pages.json"
 

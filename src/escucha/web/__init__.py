@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-WEB_PAGE_MODULES: tuple[str, ...] = ("escucha.web.pages", "escucha.web.insights")
+WEB_PAGE_MODULES: tuple[str, ...] = ("escucha.web.pages", "escucha.web.insights", "escucha.web.themes_curation")
 
 
 def install_web(app: FastAPI) -> None:

@@ -130,7 +130,11 @@ def themes_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLRe
     for th in D.stored_themes(state.ws):
         quote = next((q.get("text") for q in th.get("quotes") or [] if q.get("text")), None)
         rows.append({**th, "quote": state.redact(quote), "first": th.get("first_raised") or {}})
-    return render(request, "themes.html", themes=rows, can_customers=principal.can(CUSTOMERS))
+    done = request.query_params.get("done")
+    done = done if done in ("rename", "pin", "unpin", "split", "merge") else None
+    return render(request, "themes.html", themes=rows, can_customers=principal.can(CUSTOMERS),
+                  can_curate=principal.can(ANALYSIS_RUN), done=done,
+                  failed=(request.query_params.get("failed") or "")[:200] or None)  # fmt: skip
 
 
 @router.get("/journey")
