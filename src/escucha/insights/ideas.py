@@ -67,7 +67,7 @@ def is_suggestion(text: str) -> bool:
 
 def suggestion_sentences(ctx: InsightContext) -> pd.DataFrame:
     """Customer sentences that propose something (with normalised text and aspects)."""
-    s = customer_sentences(ctx)
+    s = customer_sentences(ctx, employees=True)  # employees' ideas count when enough back them
     if s.empty:
         return s
     mask = np.array([is_suggestion(t) for t in s["text"].fillna("")], dtype=bool)

@@ -66,11 +66,14 @@ AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operador
 
 
 # ------------------------------------------------------------------------------- data in
-def customer_sentences(ctx: InsightContext, filters: Filters | None = None) -> pd.DataFrame:
-    """Sentences said by customers (agent turns dropped), with normalised text and aspect lists."""
+def customer_sentences(ctx: InsightContext, filters: Filters | None = None, employees: bool = False) -> pd.DataFrame:
+    """Sentences said by customers (agent turns and, unless asked, employees' comments dropped),
+    with normalised text and aspect lists."""
     s = ctx.store.sentences(filters)
     if "speaker" in s:
         s = s[~s["speaker"].fillna("").str.lower().isin(AGENT_SPEAKERS)]
+    if not employees and "channel" in s:
+        s = s[s["channel"].fillna("") != "employee"]
     s = s.reset_index(drop=True)
     s["_norm"] = [normalize(t) for t in s["text"].fillna("")]
     s["_aspects"] = [_as_list(a) for a in s["aspects"]] if "aspects" in s else [[] for _ in range(len(s))]
