@@ -77,10 +77,17 @@ def builders() -> dict[str, Callable[[InsightContext], Any]]:
         "ideas": lambda ctx: build(ctx, f"ideas:{IDEAS_TOP}"),
     }
     for insight in all_insights():
-        name = insight.name
-        out.setdefault(f"section:{name}", lambda ctx, n=name: publish(get_insight(n).section(ctx)))
-        out.setdefault(name, lambda ctx, n=name: publish(ctx.run(n).data))
+        out.setdefault(f"section:{insight.name}", _section_of(insight.name))
+        out.setdefault(insight.name, _data_of(insight.name))
     return out
+
+
+def _section_of(name: str) -> Callable[[InsightContext], Any]:
+    return lambda ctx: publish(get_insight(name).section(ctx))
+
+
+def _data_of(name: str) -> Callable[[InsightContext], Any]:
+    return lambda ctx: publish(ctx.run(name).data)
 
 
 def load(ctx: InsightContext, name: str, key: str | None = None) -> tuple[bool, Any]:
