@@ -69,7 +69,13 @@ WORD = re.compile(r"[a-záéíóúñü]+", re.I)
 
 def leaks(texts: list[str], lang: str) -> list[str]:
     """Interface strings in the other language (or raw keys) among ``texts``."""
+    import importlib
+
     from escucha.i18n import MESSAGES
+    from escucha.web import WEB_PAGE_MODULES
+
+    for name in WEB_PAGE_MODULES:  # every page's interface text in the catalogue
+        importlib.import_module(name)
 
     keys = set(MESSAGES)
     other = {pair[0 if lang == "en" else 1] for pair in MESSAGES.values()}
