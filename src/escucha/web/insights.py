@@ -160,10 +160,14 @@ def promises_page(request: Request, state: StateDep, principal: ReadDep) -> HTML
 def plan_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
     from escucha.insights.plan import STATUSES
 
+    journey = D.journey_data(state.ws, state.cache)
+    names = {st.get("id"): st.get("name") for st in journey.get("stages") or []}
+    names.update({tp.get("id"): tp.get("name") for st in journey.get("stages") or [] for tp in st.get("touchpoints") or []})
     rows = [
-        {**p, "evidence": _texts(state, p.get("evidence"))}
+        {**p, "evidence": _texts(state, p.get("evidence")), "touchpoint_name": names.get((p.get("touchpoint") or {}).get("id")),
+         "stage_name": names.get((p.get("touchpoint") or {}).get("stage"))}
         for p in D.plan_data(state.ws, state.cache)
-    ]
+    ]  # fmt: skip
     return render(request, "plan.html", plan=rows, can_customers=principal.can(CUSTOMERS),
                   can_edit=principal.can(ANALYSIS_RUN), statuses=STATUSES)  # fmt: skip
 
