@@ -8,7 +8,7 @@ the first load, then ``--requests`` more (one client, bounded by ``--time-limit`
 Traffic goes to loopback only. Writes bench/results/pages.json.
 
     .venv/bin/python bench/bench_pages.py
-    .venv/bin/python bench/bench_pages.py --workspace /tmp/escucha-bench/ws-1000000 --out bench/results/pages_1m.json
+    .venv/bin/python bench/bench_pages.py --items 1000000 --out bench/results/pages_1m.json
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import build_base, free_port, log, login, pct, timed
+from bench_api import build_base, free_port, log, login, pct, replicate, timed
 
 import escucha
 from escucha.http import auth
@@ -60,8 +60,16 @@ def measure(client: httpx.Client, url: str, n: int, time_limit: float) -> dict[s
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     ws_path = Path(args.workspace) if args.workspace else build_base(Path(args.scratch) / "base")
+    out: dict[str, Any] = {}
+    if args.items:  # the demo's voices and analyses replicated (bench_api.replicate), built once
+        dest = Path(args.scratch) / f"pages-ws-{args.items}"
+        if not (dest / "escucha.duckdb").exists():
+            t0 = time.perf_counter()
+            replicate(build_base(Path(args.scratch) / "base"), dest, args.items)
+            out["replicate_s"] = round(time.perf_counter() - t0, 1)
+        ws_path = dest
     ws = escucha.open(ws_path)
-    out: dict[str, Any] = {"workspace_voices": ws.counts()["items"]}
+    out["workspace_voices"] = ws.counts()["items"]
     if not args.no_precompute:
         from escucha.http.insight_cache import precompute
 
@@ -114,6 +122,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workspace", help="an analysed workspace (default: the demo, built once)")
+    ap.add_argument("--items", type=int, help="replicate the demo to this many voices first (e.g. 1000000)")
     ap.add_argument("--scratch", default=os.path.join(tempfile.gettempdir(), "escucha-bench"))
     ap.add_argument("--requests", type=int, default=20, help="requests per page after the first")
     ap.add_argument("--time-limit", type=float, default=30.0, help="seconds per page at most")
