@@ -52,6 +52,15 @@ _WISH = re.compile(
 )
 
 
+# wishes and "should"s that propose nothing: reproaches, regrets, requests to follow or DM
+_NOT_IDEA = re.compile(
+    r"\b(?:(?:you|they|u)\s+should\s+(?:know|be\s+ashamed|have|of|\'?ve)|thought\s+you\s+should\s+know|"
+    r"should\s+(?:have|of|\'?ve)\b|i\s+wish\s+i\s+(?:would|had|was|were|could\s*'?ve|would\s*'?ve|knew|never)|"
+    r"(?:would\s+love\s+to|please|pls)\s+(?:dm|follow)|(?:need|want)\s+to\s+(?:dm|follow)|follow\s+(?:me|back|us)|"
+    r"dm\s+(?:me|us)|deberian\s+haber|ojala\s+no\s+hubiera|tendrian\s+que\s+haber)"
+)
+
+
 @lru_cache(maxsize=1)
 def _markers() -> TermMatcher[str]:
     data = load_lexicon("intents").get("suggestion", {})
@@ -62,6 +71,8 @@ def _markers() -> TermMatcher[str]:
 def is_suggestion(text: str) -> bool:
     """Whether a sentence carries a suggestion marker (Spanish or English)."""
     f = fold(text or "")
+    if _NOT_IDEA.search(f):
+        return False
     return bool(_EXTRA.search(f)) or any(True for _ in _markers().finditer(f))
 
 
