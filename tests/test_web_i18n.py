@@ -161,3 +161,21 @@ def test_every_page_in_one_language_without_csp_violations(demo_server: str, bro
     img = page.locator("#journey-chart img.journey-chart")
     assert img.count() == 1 and page.evaluate("document.querySelector('#journey-chart img').naturalWidth") > 0
     ctx.close()
+
+
+def test_what_a_cx_lead_sees_first(demo_server: str, browser: Any) -> None:
+    """The snapshot (the first page) shows the courier problem with its spike week, the broken
+    24-hour promise and the most supported idea with its supporters."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(f"{demo_server}/")
+    page.fill("input[name=username]", "i18n_es")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{demo_server}/")
+    plan = page.locator("#section-plan li").first.inner_text()
+    assert "Entrega y logística" in plan and "pico la semana del 2024-04-22" in plan
+    assert "Entrega en 24 horas" in page.locator("#section-promises li").first.inner_text()
+    idea = page.locator("#section-ideas li").first.inner_text()
+    assert "franja" in idea.lower() and int(re.search(r"(\d+) apoyos", idea).group(1)) >= 70  # type: ignore[union-attr]
+    ctx.close()
