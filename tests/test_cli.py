@@ -55,10 +55,12 @@ def test_env_var_names_the_workspace(survey_ws: Path) -> None:
 
 def test_html_report_is_self_contained(survey_ws: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    run("--workspace", str(survey_ws), "report", "--html", str(out))
+    run("--workspace", str(survey_ws), "report", "--html", str(out), "--lang", "en")
     html = out.read_text(encoding="utf-8")
     assert "<svg" in html and "NPS" in html
     assert re.search(r"\d+ voices · \d+ analysed", html)
+    run("--workspace", str(survey_ws), "report", "--html", str(out))  # the workspace's language: Spanish
+    assert re.search(r"\d+ voces · \d+ analizadas", out.read_text(encoding="utf-8"))
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # no external assets
 
 

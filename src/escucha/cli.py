@@ -141,6 +141,16 @@ def analyze(
             f"({summary.texts_per_s:,.0f}/s), {summary.failed} failed, "
             f"{ws.pending():,} pending. Pipeline {summary.pipeline_version}."
         )
+    if ws.settings.precompute_insights and summary.analysed:
+        import time
+
+        t0 = time.perf_counter()
+        from escucha.http.insight_cache import precompute
+
+        built = precompute(ws)
+        if not as_json:
+            console.print(f"Insights stored for the dashboard: {len(built)} results in "
+                          f"{time.perf_counter() - t0:.1f}s.")  # fmt: skip
 
 
 @app.command()
@@ -192,21 +202,30 @@ def metrics(
 @app.command()
 def report(
     html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the report as PDF here (extra: escucha[pdf]).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="es or en (default: the workspace's ui_language).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report data as JSON.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """A report: headline metrics, trends, channels, aspects with quotes, threats and urgent voices."""
     from escucha.report import build_report, render_html, render_terminal
+    from escucha.report.html import render_pdf
 
     ws = _ws(workspace)
+    lang = lang or ws.settings.ui_language
+    if lang not in ("es", "en"):
+        raise typer.BadParameter(f"--lang must be es or en, not {lang!r}")
     data = build_report(ws)
     if as_json:
         _emit_json(data)
         return
     render_terminal(data, console)
     if html:
-        html.write_text(render_html(data), encoding="utf-8")
+        html.write_text(render_html(data, lang), encoding="utf-8")
         console.print(f"HTML report written to [bold]{html}[/]")
+    if pdf:
+        render_pdf(data, pdf, lang)
+        console.print(f"PDF report written to [bold]{pdf}[/]")
 
 
 @app.command()
@@ -258,8 +277,14 @@ def demo(
     html = ws.layout.report
     data = build_report(ws)
     render_terminal(data, console)
-    html.write_text(render_html(data), encoding="utf-8")
+    html.write_text(render_html(data, ws.settings.ui_language), encoding="utf-8")
     console.print(f"\nHTML report: [bold]{html}[/]")
+    if ws.settings.precompute_insights:
+        with console.status("storing the insights for the dashboard…"):
+            from escucha.http.insight_cache import precompute
+
+            built = precompute(ws)
+        console.print(f"Insights stored for the dashboard: {len(built)} results.")
     if serve:
         from escucha.http import auth
         from escucha.server import serve as run

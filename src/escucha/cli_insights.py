@@ -145,12 +145,16 @@ def plan_main(
         _emit_json(plan)
         return
     t = Table(title="Improvement plan")
-    for c in ("#", "id", "impact", "touchpoint", "owner", "status", "evidence"):
+    for c in ("#", "id", "problem", "parts", "impact", "touchpoint", "owner", "status", "evidence"):
         t.add_column(c)
     for p in plan:
         tp = p["touchpoint"]["id"] if p["touchpoint"] else "–"
         ev = p["evidence"][0]["text"][:60] if p["evidence"] else ""
-        t.add_row(str(p["rank"]), p["id"], _fmt(p["impact"]), tp, p["owner"], p["status"], ev)
+        parts = ", ".join(f"{m['kind']} {m['label']}" for m in (p.get("members") or [])[1:4])
+        more = len(p.get("members") or []) - 4
+        parts += f" +{more}" if more > 0 else ""
+        t.add_row(str(p["rank"]), p["id"], p["title"], parts or "–", _fmt(p["impact"]), tp, p["owner"],
+                  p["status"], ev)  # fmt: skip
     console.print(t)
 
 

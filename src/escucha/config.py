@@ -75,6 +75,11 @@ class WorkspaceSettings(BaseSettings):
     survey_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Public address of the server, for survey and portal links"
     )
+    precompute_insights: bool = Field(
+        default=True,
+        description="After `escucha analyze` (and an API analysis run), compute the insights and store "
+        "them so dashboard pages answer at once",
+    )
 
 
 class ServerSettings(BaseSettings):

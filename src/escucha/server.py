@@ -152,6 +152,10 @@ def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000, workers_log_
     from escucha.web.snapshot import warm_snapshot
 
     warm_snapshot(app.state.escucha.ws, app.state.escucha.cache)  # seconds on a large workspace
+    if ws.settings.precompute_insights:
+        from escucha.http.insight_cache import precompute_in_background
+
+        precompute_in_background(app.state.escucha.ws, app.state.escucha.cache)  # only what is not stored and current
     log.info("serving", extra={"host": host, "port": port, "workspace": str(ws.path)})
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
                 server_header=False)  # fmt: skip

@@ -85,6 +85,12 @@ class InsightContext:
         filters = snap_to_weeks(self.store, filters) if self.settings.employee_min_group > 1 else filters
         stats = self.store.stats(dims, period, filters)
         df = M.summarize(stats, [*dims, *([period] if period else [])])
+        undated = 0
+        if period and not df.empty and period in df:
+            missing = df[period].isna()
+            if missing.any():  # undated voices belong to no period (they are not "the latest")
+                undated = int(stats.loc[stats[period].isna(), "n"].sum())
+                df = df[~missing].reset_index(drop=True)
         df = protect_employees(  # before changes: no leak through the deltas
             self.store, self.settings.employee_min_group, df, dims, period, filters
         )
@@ -92,7 +98,10 @@ class InsightContext:
             df = M.add_changes(df, dims, period)
         if min_volume and not df.empty:
             df = df[df["volume"] >= min_volume]
-        return df.reset_index(drop=True)
+        df = df.reset_index(drop=True)
+        if period:
+            df.attrs["undated"] = undated
+        return df
 
     def items(self, filters: Filters | None = None, limit: int | None = 100, offset: int = 0) -> pd.DataFrame:
         return self.store.items(filters, limit, offset)

@@ -81,11 +81,35 @@ def choose_target(items: pd.DataFrame, target: str = "auto") -> str:
     return "sentiment"
 
 
+MIN_DOMAIN_SHARE = 0.15  # a domain pack's share of domain-specific mentions to count as the workspace's
+
+
+def own_domains(ctx: InsightContext, aspects: pd.DataFrame) -> pd.DataFrame:
+    """``aspects`` without the mentions of domain packs that are not this workspace's business:
+    a pack counts when it holds at least ``MIN_DOMAIN_SHARE`` of the domain-specific mentions (a
+    hotel's reviews say "crew" or "fabric" now and then; airline and retail drivers would mislead)."""
+    if aspects.empty:
+        return aspects
+    from escucha.taxonomy import workspace_taxonomy
+
+    try:
+        tax = workspace_taxonomy(ctx.path, ctx.settings.domains)
+    except Exception:
+        return aspects
+    domain = aspects["aspect"].map(lambda a: tax.aspects[a].domain if a in tax.aspects else "general")
+    specific = domain[domain != "general"]
+    if specific.empty:
+        return aspects
+    share = specific.value_counts(normalize=True)
+    keep = set(share[share >= MIN_DOMAIN_SHARE].index) | {"general"}
+    return aspects[domain.isin(keep).to_numpy()]
+
+
 def driver_rows(ctx: InsightContext, items: pd.DataFrame, source: str = "all") -> pd.DataFrame:
     """(item_id, driver, label, sign) per item and driver: sign +1 positive, -1 negative, 0."""
     frames = []
     if source in ("all", "aspects"):
-        a = customer_aspects(ctx, items)
+        a = own_domains(ctx, customer_aspects(ctx, items))
         if not a.empty:
             labels = aspect_labels(ctx)
             g = a.groupby(["item_id", "aspect"])["aspect_score"].mean().reset_index()
@@ -165,6 +189,10 @@ def key_drivers(
     perf_cut = _performance(y, target)
     df["quadrant"] = [quadrant(max(i, 0.0), p, imp_cut, perf_cut)
                       for i, p in zip(df["importance"], df["performance"], strict=True)]
+    # priorities consistent with impact: the drivers with the most to gain (ΔNPS in the top
+    # quartile) and below-average performance are "fix now" whatever their per-mention importance
+    big = df["impact"] >= float(df["impact"].quantile(0.75)) if len(df) >= 4 else df["impact"] == df["impact"].max()
+    df.loc[big & (df["performance"] < perf_cut) & (df["impact"] > 0), "quadrant"] = "fix now"
     df.attrs.update(importance_cut=imp_cut, performance_cut=perf_cut, target=target, n=n)
     return df.sort_values("importance", ascending=False)[cols].reset_index(drop=True)
 

@@ -31,7 +31,7 @@ from escucha.insights.base import (
     titles,
 )
 from escucha.insights.themes import customer_sentences
-from escucha.insights.themes_describe import key_phrases, label_from
+from escucha.insights.themes_describe import key_phrases, readable_label
 from escucha.insights.themes_text import STOP_WORDS, TOKEN, content_tokens
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon
 
@@ -40,13 +40,24 @@ _EXTRA = re.compile(
     r"seria\s+un\s+puntazo|una\s+mejora|permitid|dejad|deberiais|podriais|por\s+que\s+no|"
     r"sugerencia|una\s+idea|os\s+doy\s+una\s+idea|would\s+love|let\s+customers\s+\w+|"
     r"please\s+(?:let|allow|add)|it\s+would\s+be\s+(?:great|nice)|suggestion|idea:|wish\s+i\s+could|"
-    r"you\s+should|why\s+not)\b"
+    r"you\s+should|why\s+not|one\s+request|why\s+can'?t\s+i|it\s+would\s+(?:really\s+)?help\s+to|"
+    r"(?:les|os)\s+lo\s+pido|would\s+be\s+great\s+to)\b"
 )
 _WISH = re.compile(
     r"\b(?:estaria|seria|genial|puntazo|ojala|se\s+pudiera|por\s+que\s+no|dejais|deberiais|dejar|"
     r"sugerencia|dejad|echo\s+de\s+menos|me\s+encantaria|lo\s+unico\s+que|pediria|es|una\s+mejora|"
     r"que\s+se\s+pueda|por\s+favor|permitid|haria\s+falta|os\s+lo\s+pido|poder|would|love|please|"
-    r"let|customers|suggestion|idea|great|nice|should|could|wish|it|be|to|mejorar|room|improvement)\b"
+    r"let|customers|suggestion|idea|great|nice|should|could|wish|it|be|to|mejorar|room|improvement|"
+    r"one\s+request|request|why\s+can'?t\s+i|really\s+help|help|people|les\s+lo\s+pido|la\s+neta)\b"
+)
+
+
+# wishes and "should"s that propose nothing: reproaches, regrets, requests to follow or DM
+_NOT_IDEA = re.compile(
+    r"\b(?:(?:you|they|u)\s+should\s+(?:know|be\s+ashamed|have|of|\'?ve)|thought\s+you\s+should\s+know|"
+    r"should\s+(?:have|of|\'?ve)\b|i\s+wish\s+i\s+(?:would|had|was|were|could\s*'?ve|would\s*'?ve|knew|never)|"
+    r"(?:would\s+love\s+to|please|pls)\s+(?:dm|follow)|(?:need|want)\s+to\s+(?:dm|follow)|follow\s+(?:me|back|us)|"
+    r"dm\s+(?:me|us)|deberian\s+haber|ojala\s+no\s+hubiera|tendrian\s+que\s+haber)"
 )
 
 
@@ -60,12 +71,14 @@ def _markers() -> TermMatcher[str]:
 def is_suggestion(text: str) -> bool:
     """Whether a sentence carries a suggestion marker (Spanish or English)."""
     f = fold(text or "")
+    if _NOT_IDEA.search(f):
+        return False
     return bool(_EXTRA.search(f)) or any(True for _ in _markers().finditer(f))
 
 
 def suggestion_sentences(ctx: InsightContext) -> pd.DataFrame:
     """Customer sentences that propose something (with normalised text and aspects)."""
-    s = customer_sentences(ctx)
+    s = customer_sentences(ctx, employees=True)  # employees' ideas count when enough back them
     if s.empty:
         return s
     mask = np.array([is_suggestion(t) for t in s["text"].fillna("")], dtype=bool)
@@ -96,11 +109,13 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
         lab = AgglomerativeClustering(
             n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
         ).fit_predict(x)
+    lab = merge_duplicates(x, np.asarray(lab), core)
     s = s.assign(_idea=lab, _core=core)
     s["_who"] = s["customer_id"].fillna("item:" + s["item_id"].astype(str))
     s = _employee_anonymity(s, ctx.settings.employee_min_group)
     groups = {int(cast(int, k)): g["_core"].tolist() for k, g in s.groupby("_idea")}
     phrases = key_phrases(groups)
+    multi = key_phrases(groups, ngrams=(2, 3))
     out: list[dict[str, Any]] = []
     for k, g in s.groupby("_idea"):
         supporters = int(g["_who"].nunique())
@@ -120,7 +135,8 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
                 break
         kp = phrases.get(int(cast(int, k)), [])
         out.append({
-            "label": label_from(kp), "key_phrases": kp, "supporters": supporters,
+            "label": readable_label(kp, g["text"].astype(str).tolist(), multi.get(int(cast(int, k)), [])),
+            "key_phrases": kp, "supporters": supporters,
             "mentions": len(g), "languages": sorted(g["language"].dropna().unique().tolist()),
             "first_proposer": {
                 "customer_id": None if pd.isna(f["customer_id"]) else f["customer_id"],
@@ -134,6 +150,39 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
     for i, d in enumerate(out, 1):
         d["rank"] = i
     return out[:top]
+
+
+DUPLICATE_SIMILARITY = 0.1  # centroid cosine two ideas need, besides a shared key word, to be one
+
+
+def merge_duplicates(x: Any, lab: np.ndarray, core: list[str]) -> np.ndarray:
+    """Labels with duplicate ideas merged: a smaller idea joins a larger one when a word of its
+    top key phrases is among the larger one's key words and their centroids point the same way
+    (``DUPLICATE_SIMILARITY``) — "escoger franja horaria" and "elegir una franja para el
+    reparto" are one idea worded twice."""
+    lab = lab.copy()
+    for _ in range(20):  # a few passes: merges can chain
+        ids = [int(k) for k in sorted(set(lab.tolist()), key=lambda k: -int((lab == k).sum()))]
+        if len(ids) < 2:
+            return lab
+        groups = {k: [core[i] for i in np.flatnonzero(lab == k)] for k in ids}
+        phrases = key_phrases(groups)
+        words = {k: {w for p in phrases.get(k, [])[:6] for w in p.split()} for k in ids}
+        top = {k: {w for p in phrases.get(k, [])[:2] for w in p.split()} for k in ids}
+        cent = {k: np.asarray(x[lab == k].mean(axis=0)).ravel() for k in ids}
+        norm = {k: v / (np.linalg.norm(v) or 1.0) for k, v in cent.items()}
+        merged = False
+        for small in ids[::-1]:
+            best = max(((float(norm[small] @ norm[big]), big) for big in ids
+                        if big != small and (lab == big).sum() >= (lab == small).sum() and top[small] & words[big]),
+                       default=(0.0, -1))  # fmt: skip
+            if best[0] >= DUPLICATE_SIMILARITY:
+                lab[lab == small] = best[1]
+                merged = True
+                break
+        if not merged:
+            return lab
+    return lab
 
 
 def _employee_anonymity(s: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -174,6 +223,7 @@ class Ideas(Insight):
     name = "ideas"
     nav_title = titles(en="Ideas", es="Ideas")
     title = titles(en="Ideas board", es="Tablón de ideas")
+    snapshot_title = titles(en="Most supported ideas", es="Ideas con más apoyos")
     order = 60
     page = "/ideas"
 
@@ -193,6 +243,11 @@ class Ideas(Insight):
                 "quotes": others,
             })  # fmt: skip
         return out or None
+
+    def snapshot(self, ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
+        from escucha.insights.lead_boxes import ideas_snapshot
+
+        return ideas_snapshot(ctx)
 
     def table(self, section: Any) -> TableView:
         rows = []

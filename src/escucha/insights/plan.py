@@ -44,6 +44,7 @@ from escucha.insights.inputs import (
     theme_rows,
 )
 from escucha.insights.journey import assign_sentences, content_words, load_journey
+from escucha.insights.plan_merge import merge_causes
 from escucha.insights.promises import load_promises, promise_mentions, two_proportions
 
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "dismissed")
@@ -72,6 +73,7 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
     a = a[a["item_id"].isin(ids) & (a["aspect_sentiment"] == "negative")]
     for asp, g in a.groupby("aspect"):
         out.append({"kind": "aspect", "key": str(asp), "label": pc["labels"].get(asp, asp),
+                    "titles": {"es": pc["labels_es"].get(asp, asp), "en": pc["labels"].get(asp, asp)},
                     "driver": str(asp),
                     "rows": pd.DataFrame({"item_id": g["item_id"], "text": g["quote"],
                                           "negativity": (-g["aspect_score"]).clip(0, 1),
@@ -88,6 +90,7 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
             txt = g["item_id"].map(items.set_index("id")["text"]).astype(str).str[:300]
             out.append({"kind": "theme", "key": str(th).removeprefix("theme:"),
                         "label": str(g["label"].iloc[0]), "driver": str(th),
+                        "titles": {"es": str(g["label"].iloc[0]), "en": str(g["label"].iloc[0])},
                         "rows": pd.DataFrame({"item_id": g["item_id"], "text": txt,
                                               "negativity": (-g["item_id"].map(score)).clip(0, 1),
                                               "idx": None})})
@@ -100,6 +103,7 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
         if g.empty:
             continue
         out.append({"kind": "promise", "key": p["id"], "label": f"Broken promise: {p['promise']}",
+                    "titles": {"es": f"Promesa incumplida: {p['promise']}", "en": f"Broken promise: {p['promise']}"},
                     "driver": None, "promise": p,
                     "rows": g[["item_id", "text", "negativity", "idx"]].reset_index(drop=True)})
     return out
@@ -133,6 +137,8 @@ def _trend(items: pd.DataFrame, flagged: set[str]) -> dict[str, Any]:
 def _peak(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, Any] | None:
     """The week with the most problem voices vs the median week, and its distinctive words."""
     ts = rows["item_id"].map(items.set_index("id")["timestamp"])
+    rows = rows[ts.notna().to_numpy()]
+    ts = ts.dropna()
     wk = ts.dt.to_period("W-SUN").dt.start_time
     counts = wk.value_counts()
     if len(counts) < 4:
@@ -159,9 +165,13 @@ def _evidence(rows: pd.DataFrame, items: pd.DataFrame, n: int = 3) -> list[dict[
     r = r.drop_duplicates("item_id").head(n)
     ts = items.set_index("id")["timestamp"]
     return [{"item_id": x.item_id, "text": str(x.text),
-             "date": cast(pd.Timestamp, ts[x.item_id]).date().isoformat()
-             if x.item_id in ts.index else None}
+             "date": _iso(ts[x.item_id]) if x.item_id in ts.index else None}
             for x in r.itertuples()]
+
+
+def _iso(v: Any) -> str | None:
+    """The date of a timestamp, or None for an undated voice (never "NaT")."""
+    return None if v is None or pd.isna(v) else cast(pd.Timestamp, v).date().isoformat()
 
 
 def _raisers(items: pd.DataFrame, flagged: set[str], n: int = 3) -> dict[str, Any]:
@@ -169,7 +179,7 @@ def _raisers(items: pd.DataFrame, flagged: set[str], n: int = 3) -> dict[str, An
     first = w.sort_values("timestamp").drop_duplicates("customer_id").head(n)
     return {"count": int(w["customer_id"].nunique()),
             "first": [{"customer_id": r.customer_id,
-                       "date": cast(pd.Timestamp, r.timestamp).date().isoformat(),
+                       "date": _iso(r.timestamp),
                        "item_id": r.id} for r in first.itertuples()]}
 
 
@@ -192,7 +202,7 @@ def _context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
     except ConfigError:
         journey, assigned = None, pd.DataFrame(columns=["item_id", "idx", "touchpoint", "stage"])
     return {"aspects": aspects, "sentences": sents, "promises": promises, "promise_mentions": pm,
-            "labels": aspect_labels(ctx), "tax": tax, "themes": theme_rows(ctx),
+            "labels": aspect_labels(ctx), "labels_es": aspect_labels(ctx, "es"), "tax": tax, "themes": theme_rows(ctx),
             "assigned": assigned, "journey": journey, "valuable": valuable_customers(ctx.store.customers()),
             "rows": driver_rows(ctx, items)}
 
@@ -281,7 +291,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
         score = 100 * sum(WEIGHTS[k] * float(parts[k]["component"]) for k in WEIGHTS)
         p = r["p"]
         out.append({"p": p, "score": score, "parts": parts, "flagged": r["flagged"]})
-    out.sort(key=lambda x: -x["score"])
+    out = merge_causes([x for x in out if not (x["p"]["kind"] == "theme" and x["p"]["key"] == "-1")], n_voices)
     result = []
     for rank, x in enumerate(out[:top], 1):
         p = x["p"]
@@ -290,12 +300,14 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
                      - pd.Timedelta(weeks=BASELINE_WEEKS))
         result.append({
             "id": f"{p['kind']}:{p['key']}{seg_key}", "rank": rank, "kind": p["kind"],
-            "key": p["key"], "title": p["label"], "segment": segment,
+            "key": p["key"], "title": p["label"], "titles": p.get("titles"), "segment": segment,
+            "members": x["members"],
             "impact": round(x["score"], 2), "parts": x["parts"],
             "touchpoint": _touchpoint(pc, p["rows"], p.get("promise")),
             "owner": _owner(pc, p), "evidence": _evidence(p["rows"], items),
             "peak": _peak(items, p["rows"]),
-            "metric": {"name": _metric_name(p), "baseline": 100 * k / n if n else None,
+            "metric": {"name": _metric_name(p, "en"), "names": {lg: _metric_name(p, lg) for lg in ("es", "en")},
+                       "baseline": 100 * k / n if n else None,
                        "baseline_voices": n, "baseline_flagged": k,
                        "baseline_weeks": BASELINE_WEEKS},
             "raisers": _raisers(items, x["flagged"]),
@@ -303,10 +315,15 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
     return result
 
 
-def _metric_name(p: dict[str, Any]) -> str:
+def _metric_name(p: dict[str, Any], lang: str = "en") -> str:
+    title = (p.get("titles") or {}).get(lang) or p["label"]
     if p["kind"] == "promise":
+        if lang == "es":
+            return f"% de voces de clientes que ven incumplida «{p['promise']['promise']}»"
         return f"% of customer voices reporting '{p['promise']['promise']}' broken"
-    return f"% of customer voices with a negative mention of {p['label']}"
+    if lang == "es":
+        return f"% de voces de clientes con una mención negativa de {title}"
+    return f"% of customer voices with a negative mention of {title}"
 
 
 def improvement_plan(ctx: InsightContext, by: str | None = None, top: int = 20, save: bool = True
@@ -360,7 +377,7 @@ def _flagged_for(item: dict[str, Any], pc: dict[str, Any], items: pd.DataFrame) 
 
 
 def _storable(item: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "kind", "key", "title", "segment", "impact", "parts", "touchpoint", "owner",
+    keep = ("id", "kind", "key", "title", "titles", "members", "segment", "impact", "parts", "touchpoint", "owner",
             "evidence", "metric", "raisers", "status", "created_at", "done_at", "outcome")
     out: dict[str, Any] = json.loads(json.dumps({k: item[k] for k in keep if k in item}, default=str))
     return out
@@ -452,6 +469,7 @@ class Plan(Insight):
             tp, metric, raisers = it.get("touchpoint") or {}, it.get("metric") or {}, it.get("raisers") or {}
             out.append({
                 "rank": len(out) + 1, "id": it.get("id"), "kind": it.get("kind"), "problem": it.get("title"),
+                "titles": it.get("titles"), "members": it.get("members") or [], "outcome": it.get("outcome"),
                 "impact": it.get("impact"), "impact_parts": points,
                 "voices": vol.get("voices"), "share_of_voices": vol.get("share_of_voices"),
                 "negativity": (parts.get("negativity") or {}).get("mean"),
@@ -460,7 +478,7 @@ class Plan(Insight):
                 "valuable_customers": (parts.get("value") or {}).get("valuable_customers"),
                 "owner": it.get("owner") or None,
                 "touchpoint": {"id": tp.get("id"), "stage": tp.get("stage"), "share": tp.get("share")} if tp else None,
-                "metric": {"name": metric.get("name"), "baseline": metric.get("baseline"),
+                "metric": {"name": metric.get("name"), "names": metric.get("names"), "baseline": metric.get("baseline"),
                            "baseline_weeks": metric.get("baseline_weeks")},
                 "evidence": [{"text": e.get("text"), "date": e.get("date")} for e in it.get("evidence") or []],
                 "raisers": {"count": raisers.get("count", 0),
@@ -469,6 +487,11 @@ class Plan(Insight):
                 "status": it.get("status"), "peak": it.get("peak"),
             })  # fmt: skip
         return out[:PLAN_TOP] or None
+
+    def snapshot(self, ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
+        from escucha.insights.lead_boxes import plan_snapshot
+
+        return plan_snapshot(ctx)
 
     def table(self, section: Any) -> TableView:
         rows = []

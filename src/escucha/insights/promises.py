@@ -181,18 +181,27 @@ def store_summary(ctx: InsightContext, report: list[dict[str, Any]]) -> None:
 
 
 def snapshot_section(ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
-    """Broken promises by gap (largest first) from the stored summary only (fast)."""
-    rows = ctx.store.get_docs(SUMMARY_DOCS).get("last", {}).get("promises", [])
+    """Broken promises by gap (largest first) from the stored summary (computed and stored first
+    when promises are configured but nobody measured them yet)."""
+    summary = ctx.store.get_docs(SUMMARY_DOCS).get("last")
+    if summary is None and load_promises(ctx):
+        ctx.run("promises")  # stores the summary
+        summary = ctx.store.get_docs(SUMMARY_DOCS).get("last")
+    rows = (summary or {}).get("promises", [])
     rows = [r for r in rows if r.get("broken") and isinstance(r.get("gap"), int | float)
             and r["gap"] == r["gap"] and r["gap"] > 0]
     rows.sort(key=lambda r: -float(r["gap"]))
     out = []
     for r in rows[:limit]:
         share = r.get("broken_share")
-        detail = f"gap {float(r['gap']):.1f} · {int(r['broken'])} of {int(r.get('mentions') or 0)} mentions broken"
+        broken, mentions = int(r["broken"]), int(r.get("mentions") or 0)
+        detail = f"gap {float(r['gap']):.1f} · {broken} of {mentions} mentions broken"
+        detail_es = f"brecha {float(r['gap']):.1f} · {broken} de {mentions} menciones la ven rota"
         if isinstance(share, int | float) and share == share:
             detail += f" ({float(share):.0f}%)"
-        out.append({"title": str(r.get("promise") or r.get("id")), "detail": detail, "href": "/promises"})
+            detail_es += f" ({float(share):.0f}%)"
+        out.append({"title": str(r.get("promise") or r.get("id")), "detail": detail, "detail_en": detail,
+                    "detail_es": detail_es, "href": "/promises"})  # fmt: skip
     return out
 
 

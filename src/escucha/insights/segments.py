@@ -26,6 +26,8 @@ from escucha.insights.base import (
 from escucha.insights.inputs import aspect_labels, customer_aspects, customer_items
 from escucha.insights.metrics import net_score
 
+MIN_K, MAX_K = 3, 8
+MIN_SEGMENT_SHARE = 0.05  # every segment holds at least this share of the customers
 INTENT_WORDS = {
     "complaint": ("quejas", "complaints"), "praise": ("elogios", "praise"),
     "suggestion": ("sugerencias", "suggestions"), "question": ("preguntas", "questions"),
@@ -42,7 +44,9 @@ def profiles(ctx: InsightContext, min_voices: int = 1) -> tuple[pd.DataFrame, pd
     items = items[items["customer_id"].isin(counts[counts >= min_voices].index)]
     n = items.groupby("customer_id").size()
     feats = []
-    a = customer_aspects(ctx, items)
+    from escucha.insights.drivers import own_domains
+
+    a = own_domains(ctx, customer_aspects(ctx, items))  # a hotel's customers need no airline crew
     if not a.empty:
         ai = a.drop_duplicates(["item_id", "aspect"])
         share = ai.groupby(["customer_id", "aspect"]).size().unstack(fill_value=0)
@@ -74,15 +78,22 @@ def segments(ctx: InsightContext, k: int | None = None, seed: int = 0, lang: str
     if len(X) < 10:
         return {"k": 0, "silhouette": None, "customers": len(X), "segments": [],
                 "assignments": {}}
-    Z = StandardScaler().fit_transform(X.to_numpy())
+    needs = [c for c in X.columns if c.startswith("aspect:")] or list(X.columns)
+    Z = StandardScaler().fit_transform(X[needs].to_numpy())  # needs: what each customer talks about
     rng = np.random.default_rng(seed)
     sample = rng.choice(len(Z), size=min(len(Z), 2000), replace=False)
     best: tuple[float, int, np.ndarray] | None = None
-    for kk in ([k] if k else range(2, min(8, len(X) - 1) + 1)):
+    floor = max(1, int(MIN_SEGMENT_SHARE * len(X)))
+    for kk in ([k] if k else range(MIN_K, min(MAX_K, len(X) - 1) + 1)):
         km = KMeans(n_clusters=kk, random_state=seed, n_init=4).fit(Z)
+        if not k and np.bincount(km.labels_).min() < floor:
+            continue  # a segment of a handful of customers is no stable segment
         s = float(silhouette_score(Z[sample], km.labels_[sample])) if kk > 1 else 0.0
         if best is None or s > best[0]:
             best = (s, kk, km.labels_)
+    if best is None:  # every k left a tiny segment: the smallest k
+        km = KMeans(n_clusters=min(MIN_K, len(X) - 1), random_state=seed, n_init=4).fit(Z)
+        best = (float(silhouette_score(Z[sample], km.labels_[sample])), km.n_clusters, km.labels_)
     assert best is not None
     sil, kk, labels = best
     lab_es, lab_en = aspect_labels(ctx, "es"), aspect_labels(ctx, "en")
@@ -94,7 +105,11 @@ def segments(ctx: InsightContext, k: int | None = None, seed: int = 0, lang: str
         members = X.index[labels == c]
         mx = X.loc[members]
         z = ((mx.mean() - means) / sds).sort_values(ascending=False)
-        top = [f for f in z.index if f.startswith(("aspect:", "intent:")) and z[f] > 0.2][:4]
+        top = [f for f in z.index if f.startswith("aspect:") and z[f] > 0.2][:3]
+        if not top:  # nothing over-indexed: what its customers mention most
+            share = mx[[c for c in mx.columns if c.startswith("aspect:")]].mean().sort_values(ascending=False)
+            top = [f for f in share.index[:2] if share[f] > 0]
+        top += [f for f in z.index if f.startswith("intent:") and z[f] > 0.2][:1]
         voices = items[items["customer_id"].isin(set(members))]
         nps_v = voices["nps"].dropna().astype(float)
         nps = net_score(float((nps_v >= 9).sum()), float((nps_v <= 6).sum()), float(len(nps_v)))
@@ -123,24 +138,34 @@ def segments(ctx: InsightContext, k: int | None = None, seed: int = 0, lang: str
     return out
 
 
+MOTIVES = {
+    "complaint": ("con quejas", "complaining"), "praise": ("contentos", "pleased"),
+    "suggestion": ("proponiendo mejoras", "suggesting improvements"), "question": ("con dudas", "asking questions"),
+    "churn_threat": ("a punto de irse", "about to leave"), "public_threat": ("amenazando con hacerlo público", "threatening to go public"),
+}
+
+
 def _describe(top: list[str], z: pd.Series, labels: dict[str, str], li: int, mx: pd.DataFrame,
               means: pd.Series) -> str:
-    if not top:
-        return ("Clientes sin necesidades destacadas" if li == 0
-                else "Customers without a stand-out need")
-    parts = []
+    """What the segment needs, in words: the aspects its customers talk about far more than the
+    rest (with their tone) and, when one stands out, why they write ("complaining")."""
+    needs, motive = [], None
     for f in top:
         kind, name = f.split(":", 1)
-        lift = mx[f].mean() / means[f] if means[f] > 0 else float("inf")
-        word = labels.get(name, name) if kind == "aspect" else INTENT_WORDS.get(name, (name, name))[li]
-        tone = ""
-        if kind == "aspect" and f"sent:{name}" in mx:
-            sc = float(mx[f"sent:{name}"].mean())
-            tone = ((" (negativo)" if sc < -0.1 else " (positivo)" if sc > 0.1 else "") if li == 0
-                    else (" (negative)" if sc < -0.1 else " (positive)" if sc > 0.1 else ""))
-        parts.append(f"{word}{tone} ×{lift:.1f}" if np.isfinite(lift) else f"{word}{tone}")
-    head = "Hablan más de " if li == 0 else "Talk more about "
-    return head + ", ".join(parts)
+        if kind == "intent":
+            motive = MOTIVES.get(name, INTENT_WORDS.get(name, (name, name)))[li]
+            continue
+        word = labels.get(name, name)
+        sc = float(mx[f"sent:{name}"].mean()) if f"sent:{name}" in mx else 0.0
+        tone = (" (negativo)" if sc < -0.1 else " (positivo)" if sc > 0.1 else "") if li == 0 else (
+            " (negative)" if sc < -0.1 else " (positive)" if sc > 0.1 else "")
+        needs.append(f"{word}{tone}")
+    if not needs:
+        head = "Sin una necesidad destacada" if li == 0 else "No stand-out need"
+    else:
+        joined = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + (" y " if li == 0 else " and ") + needs[-1]
+        head = ("Les importa sobre todo: " if li == 0 else "Care most about: ") + joined
+    return f"{head} — {motive}" if motive else head
 
 
 # ------------------------------------------------------------------------ the insight

@@ -46,10 +46,11 @@ from escucha.insights.themes_cluster import (
     merge_close,
     nearest,
     restrict_aspects,
-    spherical_kmeans,
+    spherical_kmeans,  # fmt: skip
+    split_catch_alls,
     unit,
 )
-from escucha.insights.themes_describe import describe, label_from
+from escucha.insights.themes_describe import describe, label_from, snapshot_section
 from escucha.insights.themes_mix import count_matrix, refine, scores, word_logp
 from escucha.insights.themes_text import Representation, content_tokens, normalize
 from escucha.store import Filters
@@ -65,11 +66,14 @@ AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operador
 
 
 # ------------------------------------------------------------------------------- data in
-def customer_sentences(ctx: InsightContext, filters: Filters | None = None) -> pd.DataFrame:
-    """Sentences said by customers (agent turns dropped), with normalised text and aspect lists."""
+def customer_sentences(ctx: InsightContext, filters: Filters | None = None, employees: bool = False) -> pd.DataFrame:
+    """Sentences said by customers (agent turns and, unless asked, employees' comments dropped),
+    with normalised text and aspect lists."""
     s = ctx.store.sentences(filters)
     if "speaker" in s:
         s = s[~s["speaker"].fillna("").str.lower().isin(AGENT_SPEAKERS)]
+    if not employees and "channel" in s:
+        s = s[s["channel"].fillna("") != "employee"]
     s = s.reset_index(drop=True)
     s["_norm"] = [normalize(t) for t in s["text"].fillna("")]
     s["_aspects"] = [_as_list(a) for a in s["aspects"]] if "aspects" in s else [[] for _ in range(len(s))]
@@ -174,6 +178,7 @@ def discover_themes(
         labels, next_id = _update(x, counts, asp, prev, empty, seed, min_size, max_outliers, next_id)
     else:
         labels, next_id = _full(x, counts, asp, prev_any, pinned, empty, seed, min_size, max_outliers, next_id)
+    labels, next_id = split_catch_alls(x, labels, pinned, next_id, seed)
 
     ids = sorted(int(t) for t in np.unique(labels) if t >= 0)
     index = {t: i for i, t in enumerate(ids)}
@@ -198,7 +203,7 @@ def discover_themes(
         d = desc[tid]
         c = cur.get(str(tid), {})
         old = old_docs.get(str(tid), {})
-        label = label_from(d["key_phrases"])
+        label = d.pop("name", None) or label_from(d["key_phrases"])
         if c.get("pinned") and c.get("label"):
             label, d["key_phrases"] = c["label"], c.get("key_phrases", d["key_phrases"])
         if c.get("name"):
@@ -441,20 +446,6 @@ def split_theme(ctx: InsightContext, theme_id: int) -> pd.DataFrame:
     _known(ctx, theme_id)
     _curate(ctx, theme_id, split=True)
     return discover_themes(ctx, incremental=True)
-
-
-def snapshot_section(ctx: InsightContext, limit: int = 5) -> list[dict[str, Any]]:
-    """Rising themes (trend emerging or growing) for the morning snapshot, from stored themes only."""
-    docs = [d for d in ctx.store.get_docs(DOCS).values() if d.get("trend") in ("emerging", "growing")]
-    docs.sort(key=lambda d: (d.get("trend") != "emerging", -int(d.get("size") or 0), str(d.get("label"))))
-    out = []
-    for d in docs[:limit]:
-        neg = d.get("share_negative")
-        detail = f"{d.get('trend')} · {int(d.get('items') or d.get('size') or 0)} voices"
-        if isinstance(neg, int | float) and neg == neg:
-            detail += f" · {100 * float(neg):.0f}% negative"
-        out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "href": "/themes"})
-    return out
 
 
 # ------------------------------------------------------------------------------- the insight

@@ -195,3 +195,38 @@ def merge_close(profiles: np.ndarray, threshold: float, n_fixed: int = 0) -> np.
     _, groups = np.unique(ag.labels_, return_inverse=True)
     out[n_fixed:] = n_fixed + groups.astype(np.int32)
     return out
+
+
+MAX_THEME_SHARE = 0.15  # a theme holding more of the assigned sentences is a catch-all: split it
+
+
+def split_catch_alls(
+    x: np.ndarray, labels: np.ndarray, keep: set[int], next_id: int, seed: int = 0,
+    max_share: float = MAX_THEME_SHARE,
+) -> tuple[np.ndarray, int]:
+    """Themes over ``max_share`` of the assigned sentences (a catch-all such as "help · fly ·
+    airline") split by spherical k-means into ``ceil(share / (max_share * 2/3))`` new themes
+    with new ids; pinned themes (``keep``) stay whole. Returns the labels and the next free id."""
+    labels = labels.copy()
+    assigned = labels >= 0
+    total = int(assigned.sum())
+    if total == 0:
+        return labels, next_id
+    rng = np.random.default_rng(seed)
+    for tid in [int(t) for t in np.unique(labels[assigned])]:
+        rows = np.flatnonzero(labels == tid)
+        share = len(rows) / total
+        if tid in keep or share <= max_share or len(rows) < 20:
+            continue
+        k = int(np.ceil(share / (max_share * 2 / 3)))
+        xs = x[rows]
+        picks = [int(rng.integers(len(rows)))]
+        for _ in range(k - 1):  # farthest-first seeds: distinct sub-topics
+            sims = np.max(xs @ xs[picks].T, axis=1)
+            picks.append(int(np.argmin(sims)))
+        cents = spherical_kmeans(xs, unit(xs[picks]))
+        sub, _ = nearest(xs, cents)
+        for j in range(k):
+            labels[rows[sub == j]] = next_id + j
+        next_id += k
+    return labels, next_id

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from typing import Any, cast
 
 import numpy as np
@@ -15,13 +17,14 @@ from escucha.insights.themes_text import STOP_WORDS, TOKEN
 RECENT_DAYS = 28
 
 
-def key_phrases(groups: dict[Any, list[str]], top: int = 6) -> dict[Any, list[str]]:
+def key_phrases(groups: dict[Any, list[str]], top: int = 6, ngrams: tuple[int, int] = (1, 2)) -> dict[Any, list[str]]:
     """c-TF-IDF: one class document per group (normalised texts); top 1–2-grams per group."""
     keys = [k for k, v in groups.items() if v]
     if not keys:
         return {}
     docs = [" . ".join(groups[k]) for k in keys]
-    cv = CountVectorizer(token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), ngram_range=(1, 2))
+    cv = CountVectorizer(token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), ngram_range=ngrams,
+                         min_df=1)  # fmt: skip
     try:
         m = cv.fit_transform(docs).astype(np.float64)
     except ValueError:
@@ -52,6 +55,49 @@ def key_phrases(groups: dict[Any, list[str]], top: int = 6) -> dict[Any, list[st
 
 def label_from(phrases: list[str], n: int = 3) -> str:
     return " · ".join(phrases[:n]) if phrases else "(no key words)"
+
+
+_ACCENTS = {"a": "[aáàä]", "e": "[eéèë]", "i": "[iíìï]", "o": "[oóòö]", "u": "[uúùü]", "n": "[nñ]", "c": "[cç]"}
+
+
+def _word_pattern(word: str) -> str:
+    return "".join(_ACCENTS.get(ch, re.escape(ch)) for ch in word)
+
+
+def surface(phrase: str, texts: list[str]) -> str | None:
+    """The commonest way the customers wrote ``phrase`` (normalised words, in order, up to two
+    short words between them: "mañana casa" → "mañana en casa"), in their own spelling."""
+    words = phrase.split()
+    if not words:
+        return None
+    gap = r"\W+(?:\w{1,4}\W+){0,2}?"
+    rx = re.compile(r"\b" + gap.join(_word_pattern(w) for w in words) + r"\b", re.I)
+    found = Counter(m.group(0).lower() for t in texts for m in rx.finditer(t))
+    return found.most_common(1)[0][0] if found else None
+
+
+MIN_PHRASE_SHARE = 0.04  # a multi-word name must be written in at least this share of the texts
+
+
+def readable_label(phrases: list[str], texts: list[str], multi: list[str] | None = None) -> str:
+    """A theme's name as a person would write it: its best key phrase of two or more words
+    (``multi``, or among ``phrases``) that enough of its texts contain, else its top word, in the
+    customers' own wording, capitalised; a single word gets its runner-up ("Tienda · atención")."""
+    if not phrases:
+        return label_from(phrases)
+    cands = [p for p in (multi or []) + phrases[:4] if len(p.split()) >= 2]
+    best = phrases[0]
+    for p in cands[:6]:
+        form = surface(p, texts)
+        if form and sum(form in t.lower() for t in texts[:1000]) >= MIN_PHRASE_SHARE * min(len(texts), 1000):
+            best = p
+            break
+    name = surface(best, texts) or best
+    if len(name.split()) == 1 and len(phrases) > 1:
+        other = next((p for p in phrases[1:] if p != best), None)
+        if other:
+            name = f"{name} · {surface(other, texts) or other}"
+    return name[:1].upper() + name[1:]
 
 
 def trend(ts: pd.Series, all_ts: pd.Series) -> tuple[str, float | None, list[list[Any]]]:
@@ -154,8 +200,31 @@ def describe(
             "aspects": [str(a) for a in aspects.index],
         }
     phrases = key_phrases(groups)
+    multi = key_phrases(groups, ngrams=(2, 3))
     for tid, d in out.items():
         by_lang = {lang: phrases.get((tid, lang), []) for lang in d["languages"]}
         d["key_phrases_by_language"] = by_lang
         d["key_phrases"] = by_lang.get(d["language"], [])
+        g = df[(df["_theme"] == tid) & (df["language"].fillna("unknown") == d["language"])]
+        d["name"] = readable_label(d["key_phrases"], g["text"].astype(str).head(2000).tolist(),
+                                   multi.get((tid, d["language"]), []))
+    return out
+
+
+def snapshot_section(ctx: Any, limit: int = 5) -> list[dict[str, Any]]:
+    """Rising themes (trend emerging or growing) for the morning snapshot, from stored themes only."""
+    docs = [d for d in ctx.store.get_docs("themes").values() if d.get("trend") in ("emerging", "growing")]
+    docs.sort(key=lambda d: (d.get("trend") != "emerging", -int(d.get("size") or 0), str(d.get("label"))))
+    out = []
+    trend_es = {"emerging": "emergente", "growing": "en alza"}
+    for d in docs[:limit]:
+        neg = d.get("share_negative")
+        n = int(d.get("items") or d.get("size") or 0)
+        detail = f"{d.get('trend')} · {n} voices"
+        detail_es = f"{trend_es.get(str(d.get('trend')), d.get('trend'))} · {n} voces"
+        if isinstance(neg, int | float) and neg == neg:
+            detail += f" · {100 * float(neg):.0f}% negative"
+            detail_es += f" · {100 * float(neg):.0f}% negativas"
+        out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "detail_en": detail,
+                    "detail_es": detail_es, "href": "/themes"})  # fmt: skip
     return out

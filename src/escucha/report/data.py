@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from escucha.insights.base import InsightContext, all_insights, compute_order, publish
+from escucha.insights.inputs import aspect_labels
 from escucha.insights.metrics import to_records
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def aspect_summary(ws: Workspace | InsightContext, top: int = 12) -> list[dict[s
     if asp.empty:
         return []
     rows: list[dict[str, Any]] = []
+    ctx = ws.context if hasattr(ws, "context") else ws
+    labels = {lg: aspect_labels(ctx, lg) for lg in ("es", "en")}
     for aspect, g in asp.groupby("aspect"):
         n = g["item_id"].nunique()
         neg = int((g["aspect_sentiment"] == "negative").sum())
@@ -66,6 +69,7 @@ def aspect_summary(ws: Workspace | InsightContext, top: int = 12) -> list[dict[s
         rows.append(
             {
                 "aspect": aspect,
+                "labels": {lg: labels[lg].get(str(aspect), str(aspect)) for lg in labels},
                 "mentions": n,
                 "negative_pct": 100 * neg / len(g),
                 "positive_pct": 100 * pos / len(g),

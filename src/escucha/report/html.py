@@ -12,9 +12,10 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
-from escucha.i18n import t
+from escucha.i18n import MESSAGES, t
 from escucha.insights.base import all_insights
 from escucha.insights.base import fmt as f
+from escucha.report import text as _text  # noqa: F401  (the report's Spanish and English)
 from escucha.report.charts import charts
 
 REPORT_TEMPLATES = Path(__file__).parent / "templates"
@@ -40,11 +41,32 @@ def section_templates() -> dict[str, str]:
     return out
 
 
-def render_html(data: dict[str, Any]) -> str:
-    """A self-contained HTML page (inline SVG charts and CSS, no external assets)."""
+def render_html(data: dict[str, Any], lang: str = "en") -> str:
+    """A self-contained HTML page in ``lang`` (es or en): inline SVG charts and CSS, no external
+    assets."""
+    lang = lang if lang in ("es", "en") else "en"
+
     def tr(key: str, **kw: Any) -> str:
-        return t(key, "en", **kw)
+        return t(key, lang, **kw)
+
+    def label(value: Any, kind: str) -> str:
+        key = f"{kind}.{value}"
+        return t(key, lang) if key in MESSAGES else str(value)
 
     return _env().get_template("report.html").render(
-        d=data, charts=charts(data), f=f, t=tr, lang="en", templates=section_templates()
+        d=data, charts=charts(data, lang), f=f, t=tr, label=label, lang=lang, templates=section_templates(),
+        titles={i.name: i.label(lang) for i in all_insights()},
     )
+
+
+def render_pdf(data: dict[str, Any], out: str | Path, lang: str = "en") -> Path:
+    """The report as a PDF (needs the optional ``pdf`` extra: ``pip install escucha[pdf]``)."""
+    from escucha.errors import ConfigError
+
+    try:
+        from weasyprint import HTML
+    except ImportError as exc:  # the optional extra is missing
+        raise ConfigError("PDF reports need WeasyPrint: pip install 'escucha[pdf]'", field="pdf") from exc
+    out = Path(out)
+    HTML(string=render_html(data, lang)).write_pdf(str(out))
+    return out

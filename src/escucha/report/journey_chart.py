@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
@@ -10,8 +11,22 @@ from typing import Any
 
 import numpy as np
 
+LABELS = {
+    "en": {"ylabel": "Sentiment index (−100…100)", "title": "Customer journey",
+           "legend": "size = volume; ring = moment of truth"},
+    "es": {"ylabel": "Índice de sentimiento (−100…100)", "title": "Recorrido del cliente",
+           "legend": "tamaño = volumen; anillo = momento de la verdad"},
+}
 
-def figure(data: dict[str, Any]) -> Any:
+
+def journey_title(data: dict[str, Any], lang: str = "en") -> str:
+    """"Customer journey" plus the journey's own name when it has one (not the default "journey")."""
+    base = LABELS.get(lang, LABELS["en"])["title"]
+    name = str(data.get("journey") or "").strip()
+    return f"{base}: {name}" if name and name.lower() != "journey" else base
+
+
+def figure(data: dict[str, Any], lang: str = "en") -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -44,9 +59,9 @@ def figure(data: dict[str, Any]) -> Any:
     ax.set_xticks(x, [t["name"] for t in tps], rotation=35, ha="right", fontsize=8)
     ax.set_ylim(-105, 112)
     ax.set_xlim(-0.6, len(tps) - 0.4)
-    ax.set_ylabel("Sentiment index (−100…100)")
-    ax.set_title(f"Customer journey: {data['journey']} (size = volume; ring = moment of truth)",
-                 fontsize=10, pad=22)
+    words = LABELS.get(lang, LABELS["en"])
+    ax.set_ylabel(words["ylabel"])
+    ax.set_title(f"{journey_title(data, lang)} ({words['legend']})", fontsize=10, pad=22)
     fig.tight_layout()
     return fig
 
@@ -60,15 +75,22 @@ def render_png(data: dict[str, Any], out: str | Path) -> Path:
     return Path(out)
 
 
-def render_svg(data: dict[str, Any]) -> str:
+def render_svg(data: dict[str, Any], lang: str = "en") -> str:
     import matplotlib.pyplot as plt
 
-    fig = figure(data)
+    fig = figure(data, lang)
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
     return svg[svg.find("<svg"):]
+
+
+def svg_data_uri(data: dict[str, Any], lang: str = "en") -> str:
+    """The chart as a ``data:image/svg+xml`` URI for an ``<img>``: matplotlib's SVG styles
+    itself with ``style`` attributes, which a page's ``style-src 'self'`` blocks when the SVG is
+    inline; as an image it is its own document and renders whole under the page's CSP."""
+    return "data:image/svg+xml;base64," + base64.b64encode(render_svg(data, lang).encode("utf-8")).decode("ascii")
 
 
 def render_html(data: dict[str, Any]) -> str:

@@ -55,7 +55,7 @@ def dimension_sql(
     if dim == "intent":
         return "it.intent", {"intent"}
     if dim in PERIODS:
-        return f"date_trunc('{dim}', coalesce(i.ts, i.ingested_at))", set()
+        return f"date_trunc('{dim}', i.ts)", set()  # undated voices: no period (never "the latest")
     if dim.startswith(("attr:", "meta:")):
         kind, name = dim.split(":", 1)
         if not _NAME.match(name):
@@ -91,10 +91,10 @@ def where_sql(
             params.extend(values)
 
     if f.since is not None:
-        clauses.append(f"coalesce(i.ts, i.ingested_at) >= {ph}")
+        clauses.append(f"i.ts >= {ph}")  # a date window holds dated voices only
         params.append(_naive(f.since))
     if f.until is not None:
-        clauses.append(f"coalesce(i.ts, i.ingested_at) < {ph}")
+        clauses.append(f"i.ts < {ph}")
         params.append(_naive(f.until))
     for col in ("channel", "product", "location", "customer_id", "source"):
         in_list(f"i.{col}", getattr(f, col))

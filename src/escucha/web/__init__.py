@@ -20,6 +20,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 WEB_PAGE_MODULES: tuple[str, ...] = (
     "escucha.web.pages",
     "escucha.web.insights",
+    "escucha.web.themes_curation",
     "escucha.web.watch",
     "escucha.web.cases",
     "escucha.web.surveys_public",

@@ -3,13 +3,11 @@ improvement plan (with status changes through the API) and needs-based segments.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
 
 from escucha.errors import NotFoundError
 from escucha.http import insight_cache as D
@@ -17,9 +15,11 @@ from escucha.http.auth import ANALYSIS_RUN, CUSTOMERS, READ, Principal
 from escucha.http.deps import StateDep, require
 from escucha.i18n import add_messages
 from escucha.insights.base import all_insights, find_insight
+from escucha.report import text as _text  # noqa: F401  (interface text shared with the report)
 from escucha.report.html import REPORT_TEMPLATES, section_templates
+from escucha.report.journey_chart import journey_title
 from escucha.web.nav import NavItem, register_nav
-from escucha.web.render import add_template_dir, render
+from escucha.web.render import add_template_dir, page_lang, render
 
 router = APIRouter(include_in_schema=False)
 ReadDep = Annotated[Principal, Depends(require(READ))]
@@ -110,22 +110,6 @@ add_messages({
     "segments.churn": ("% con amenaza de baja", "% with a churn threat"),
 })  # fmt: skip
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_UNSAFE = re.compile(r"<\s*(script|foreignObject|iframe)|\bon\w+\s*=|javascript:", re.I)
-
-
-def journey_svg(data: dict[str, Any]) -> Markup | None:
-    """The journey chart as inline SVG (matplotlib escapes its text; comments are dropped and
-    anything script-like refuses the chart)."""
-    try:
-        from escucha.report.journey_chart import render_svg
-
-        svg = _COMMENT.sub("", render_svg(data))
-    except Exception:  # no matplotlib, or nothing to draw
-        return None
-    return None if _UNSAFE.search(svg) else Markup(svg)
-
-
 def _texts(state: Any, rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [{**r, "text": state.redact(r.get("text"))} for r in rows or []]
 
@@ -146,24 +130,23 @@ def themes_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLRe
     for th in D.stored_themes(state.ws):
         quote = next((q.get("text") for q in th.get("quotes") or [] if q.get("text")), None)
         rows.append({**th, "quote": state.redact(quote), "first": th.get("first_raised") or {}})
-    return render(request, "themes.html", themes=rows, can_customers=principal.can(CUSTOMERS))
+    done = request.query_params.get("done")
+    done = done if done in ("rename", "pin", "unpin", "split", "merge") else None
+    return render(request, "themes.html", themes=rows, can_customers=principal.can(CUSTOMERS),
+                  can_curate=principal.can(ANALYSIS_RUN), done=done,
+                  failed=(request.query_params.get("failed") or "")[:200] or None)  # fmt: skip
 
 
 @router.get("/journey")
 def journey_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
     data = D.journey_data(state.ws, state.cache)
     stages = data.get("stages") or []
-    svg = None
-    if stages and data.get("assigned_sentences"):
-        hit = state.cache.get("insights_svg:journey")
-        if hit is None or hit[0] is not data:
-            hit = (data, journey_svg(data))
-            state.cache["insights_svg:journey"] = hit
-        svg = hit[1]
+    lang = page_lang(request)
+    chart = D.journey_chart(state.ws, state.cache, lang) if stages and data.get("assigned_sentences") else None
     tps = [{**tp, "stage_name": st.get("name"), "examples": _texts(state, tp.get("examples"))}
            for st in stages for tp in st.get("touchpoints") or []]  # fmt: skip
     moments = [tp for tp in tps if tp.get("moment_of_truth")]
-    return render(request, "journey.html", d=data, svg=svg, touchpoints=tps, moments=moments)
+    return render(request, "journey.html", d=data, chart=chart, title=journey_title(data, lang), touchpoints=tps, moments=moments)
 
 
 @router.get("/promises")
@@ -177,10 +160,14 @@ def promises_page(request: Request, state: StateDep, principal: ReadDep) -> HTML
 def plan_page(request: Request, state: StateDep, principal: ReadDep) -> HTMLResponse:
     from escucha.insights.plan import STATUSES
 
+    journey = D.journey_data(state.ws, state.cache)
+    names = {st.get("id"): st.get("name") for st in journey.get("stages") or []}
+    names.update({tp.get("id"): tp.get("name") for st in journey.get("stages") or [] for tp in st.get("touchpoints") or []})
     rows = [
-        {**p, "evidence": _texts(state, p.get("evidence"))}
+        {**p, "evidence": _texts(state, p.get("evidence")), "touchpoint_name": names.get((p.get("touchpoint") or {}).get("id")),
+         "stage_name": names.get((p.get("touchpoint") or {}).get("stage"))}
         for p in D.plan_data(state.ws, state.cache)
-    ]
+    ]  # fmt: skip
     return render(request, "plan.html", plan=rows, can_customers=principal.can(CUSTOMERS),
                   can_edit=principal.can(ANALYSIS_RUN), statuses=STATUSES)  # fmt: skip
 

@@ -7,6 +7,8 @@ then wraps the analysed spans in ``<span>``/``<mark>`` elements.
 from __future__ import annotations
 
 import math
+import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from escucha.i18n import t
+from escucha.i18n import MESSAGES, t
 from escucha.insights.base import fmt
 from escucha.models import Analysis
 from escucha.web.nav import visible
@@ -42,18 +44,61 @@ def fnum(v: Any, digits: int = 1, signed: bool = False) -> str:
 
 
 env.filters["fnum"] = fnum
+
+
+_page = threading.local()  # the language and aspect names of the page being rendered
+
+
+def label(value: Any, kind: str) -> str:
+    """A data value shown in the page's language (macros too): an aspect id by its taxonomy
+    label, else the interface text ``kind.value`` when it exists (e.g. ``channel.review``), else
+    the value itself (a workspace's own channel names)."""
+    if value is None:
+        return ""
+    lang = getattr(_page, "lang", "es")
+    if kind == "aspect":
+        return str(getattr(_page, "aspects", {}).get(str(value), value))
+    key = f"{kind}.{value}"
+    return t(key, lang) if key in MESSAGES else str(value)
+
+
+@lru_cache(maxsize=16)
+def _aspect_names(path: str, lang: str, stamp: float) -> dict[str, str]:
+    from escucha.taxonomy import workspace_taxonomy
+
+    try:
+        return {a.id: a.label_for(lang) for a in workspace_taxonomy(Path(path)).aspects.values()}
+    except Exception:  # a broken taxonomy file shows ids, never breaks a page
+        return {}
+
+
+def aspect_names(ws: Any, lang: str) -> dict[str, str]:
+    """Aspect id → label in ``lang`` (cached until the workspace's taxonomy file changes)."""
+    tax = ws.layout.taxonomy
+    stamp = tax.stat().st_mtime if tax.exists() else 0.0
+    return _aspect_names(str(ws.path), lang, stamp)
+
+
+env.filters["label"] = label
+env.globals["label"] = label  # the report's fragments call label(value, kind)
 env.globals["f"] = fmt  # the number format the report fragments use
+
+
+def page_lang(request: Request) -> str:
+    """The language the page is shown in: the user's choice, else the workspace's default."""
+    state = request.app.state.escucha
+    principal = getattr(request.state, "principal", None)
+    lang = getattr(request.state, "lang_override", None) or (
+        principal.language if principal is not None else state.settings.ui_language
+    )
+    return lang if lang in ("es", "en") else "es"
 
 
 def page_context(request: Request) -> dict[str, Any]:
     """What every page template gets: the user, language, translations, navigation and CSRF token."""
     state = request.app.state.escucha
     principal = getattr(request.state, "principal", None)
-    lang = getattr(request.state, "lang_override", None) or (
-        principal.language if principal is not None else state.settings.ui_language
-    )
-    if lang not in ("es", "en"):
-        lang = "es"
+    lang = page_lang(request)
 
     def tr(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
@@ -70,7 +115,10 @@ def page_context(request: Request) -> dict[str, Any]:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = env.get_template(template).render(**page_context(request), **context)
+    page = page_context(request)
+    _page.lang = page["lang"]
+    _page.aspects = aspect_names(request.app.state.escucha.ws, page["lang"])
+    html = env.get_template(template).render(**page, **context)
     return HTMLResponse(html, status_code=status_code)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from escucha.http.insight_cache import data_version
 from escucha.insights.base import all_insights
+from escucha.insights.inputs import aspect_labels
 from escucha.insights.metrics import to_records
 from escucha.report.data import AGENT_SPEAKERS
 from escucha.store import Filters
@@ -30,6 +31,7 @@ def _negative_aspects(ws: Workspace, f: Filters, top: int = 6) -> list[dict[str,
     if asp.empty:
         return []
     rows: list[dict[str, Any]] = []
+    labels = {lg: aspect_labels(ws.context, lg) for lg in ("es", "en")}
     for aspect, g in asp.groupby("aspect"):
         neg = g[g["aspect_sentiment"] == "negative"]
         if neg.empty:
@@ -39,7 +41,8 @@ def _negative_aspects(ws: Workspace, f: Filters, top: int = 6) -> list[dict[str,
             quotes = quotes[~quotes["speaker"].fillna("").str.lower().str.match(AGENT_SPEAKERS)]
         quote = next((str(q) for q in quotes.sort_values("aspect_score")["quote"].dropna()
                       if 20 <= len(str(q)) <= 240), None)  # fmt: skip
-        rows.append({"aspect": str(aspect), "mentions": int(g["item_id"].nunique()),
+        rows.append({"aspect": str(aspect), "labels": {lg: labels[lg].get(str(aspect), str(aspect)) for lg in labels},
+                     "mentions": int(g["item_id"].nunique()),
                      "negative": int(neg["item_id"].nunique()),
                      "negative_pct": 100.0 * len(neg) / len(g), "quote": quote, "item_id": None})  # fmt: skip
     rows.sort(key=lambda r: (-r["negative"], r["aspect"]))
@@ -78,6 +81,7 @@ def build_snapshot(ws: Workspace, window_days: int = WINDOW_DAYS) -> dict[str, A
     weekly = ws.metrics(period="week")
     if weekly.empty:
         return {"empty": True, "sections": _optional_sections(ws), "alerts": open_alerts(ws)}
+    undated = int(weekly.attrs.get("undated", 0))
     trend = to_records(weekly.tail(26))
     latest = trend[-1]
     end = pd.Timestamp(weekly["week"].iloc[-1]) + timedelta(days=7)
@@ -107,6 +111,7 @@ def build_snapshot(ws: Workspace, window_days: int = WINDOW_DAYS) -> dict[str, A
         "trend": [{k: r.get(k) for k in ("week", "volume", "nps", "csat", "sentiment_index")} for r in trend],
         "by_channel": by_channel,
         "negative_aspects": _negative_aspects(ws, f),
+        "undated": undated,
         "urgent": urgent,
         "sections": _optional_sections(ws),
         "alerts": open_alerts(ws),

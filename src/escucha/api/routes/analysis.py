@@ -11,6 +11,7 @@ from escucha.http import audit
 from escucha.http.auth import ANALYSIS_RUN, ANALYZE_TEXT, Principal
 from escucha.http.deps import StateDep, require
 from escucha.http.errors import BODY_ERRORS, CONFLICT, ERROR_RESPONSES, ApiError
+from escucha.http.insight_cache import precompute_in_background
 
 router = APIRouter(tags=["analysis"], responses=ERROR_RESPONSES)
 
@@ -68,5 +69,7 @@ def run_analysis(
     finally:
         state.analysis_lock.release()
     state.cache.clear()
+    if summary.analysed and state.ws.settings.precompute_insights:
+        precompute_in_background(state.ws, state.cache)
     audit.record(state.ws, "analysis_run", principal.username, analysed=summary.analysed)
     return {**summary.to_dict(), "pending": state.ws.pending()}
