@@ -41,7 +41,7 @@ def effort_parts(text: str) -> dict[str, float]:
         return parts
     folded = fold(text)
     for hit in _matcher().finditer(folded):
-        if negated(folded, hit.start, window=2):
+        if negated(folded, hit.start, window=3):
             continue
         for kind, w in hit.payloads:
             parts[kind] += w
