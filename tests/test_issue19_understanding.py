@@ -155,3 +155,44 @@ def test_the_dominant_emotion_never_scores_zero():
         dom = r["dominant_emotion"]
         if dom is not None:
             assert r["emotions"].get(dom, 0.0) > 0, (r, dom)
+
+
+def test_domain_packs_are_detected_from_the_voices():
+    from escucha.taxonomy.detect import detect_domains
+
+    hotel = ["La habitación estaba sucia y la piscina cerrada.", "El hotel muy bien situado, cerca de la playa.",
+             "Recepción lenta al hacer el check-in.", "Volvimos en el vuelo de la tarde, el hotel genial."] * 5
+    assert detect_domains(hotel) == ["hotel"]
+    airline = ["@united my flight was delayed again", "Lost my bag at the airport", "The gate agent was rude"]
+    assert detect_domains(airline) == ["airline"]
+    assert detect_domains(["Me encanta", "Fatal", "Todo bien, gracias"]) == []
+
+
+def test_library_calls_do_not_put_airline_aspects_on_hotel_reviews():
+    reviews = [
+        "El hotel estaba genial pero el vuelo de vuelta se retrasó y perdimos el traslado.",
+        "Habitación amplia, buffet variado y la piscina limpia.",
+        "El personal de recepción fue muy amable.",
+        "Playa preciosa, el hotel algo viejo.",
+    ]
+    from escucha.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    for r in escucha.analyze_texts(reviews):
+        assert not any(tax[a["aspect"]].domain == "airline" for a in r["aspects"] if a["aspect"] in tax)
+
+
+def test_a_workspace_chooses_its_packs_once_and_keeps_them(tmp_path):
+    ws = escucha.open(tmp_path / "ws")
+    ws.add([{"id": str(i), "channel": "review", "text": t} for i, t in enumerate(
+        ["La habitación estaba sucia.", "Buen hotel, cerca de la playa.", "La piscina cerrada todo el día.",
+         "Recepción muy lenta.", "El buffet del hotel, excelente."] * 5)])
+    ws.analyze()
+    assert ws.domains() == ["hotel"]
+    assert ws.store.get_docs("taxonomy_domains")["auto"]["domains"] == ["hotel"]
+    again = escucha.open(tmp_path / "ws")
+    again.add([{"id": f"f{i}", "channel": "social", "text": "@united my flight was delayed"} for i in range(60)])
+    assert again.domains() == ["hotel"]  # kept: later voices are read alike
+    (tmp_path / "ws2").mkdir()
+    (tmp_path / "ws2" / "escucha.yaml").write_text("domains: [airline, hotel]\n", encoding="utf-8")
+    assert escucha.open(tmp_path / "ws2").domains() == ["airline", "hotel"]
