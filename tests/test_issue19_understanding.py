@@ -196,3 +196,44 @@ def test_a_workspace_chooses_its_packs_once_and_keeps_them(tmp_path):
     (tmp_path / "ws2").mkdir()
     (tmp_path / "ws2" / "escucha.yaml").write_text("domains: [airline, hotel]\n", encoding="utf-8")
     assert escucha.open(tmp_path / "ws2").domains() == ["airline", "hotel"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La peor experiencia que he vivido, aunque la playa es bonita.",
+        "The worst experience ever, although the beach was nice.",
+        "Although the staff were friendly, the room was filthy.",
+        "He tenido que llamar cinco veces y nadie me soluciona nada, esto es un calvario.",
+    ],
+)
+def test_hard_negatives_read_negative(text):
+    assert _one(text)["sentiment"] == "negative"
+
+
+def test_a_concession_does_not_outweigh_the_main_clause():
+    assert _one("Aunque la habitación era pequeña, el personal fue encantador.")["sentiment"] == "positive"
+
+
+def test_a_short_voice_that_goes_both_ways_is_not_mixed():
+    r = _one("@united the crew was lovely. The delay was awful.")
+    assert not r["extras"].get("sentiment_mixed")
+    long = _one("The room was lovely. The staff ignored us. Breakfast was great. The pool was dirty.")
+    assert long["extras"].get("sentiment_mixed") and long["sentiment"] == "neutral"
+
+
+def test_probabilities_are_tempered_by_the_calibrated_temperature():
+    from escucha.nlp.calibration import fit_temperature, temper
+    from escucha.nlp.sentiment_model import load_shipped
+
+    import numpy as np
+
+    p = np.array([[0.9, 0.05, 0.05], [0.2, 0.5, 0.3]])
+    assert (temper(p, 2.0).argmax(axis=1) == p.argmax(axis=1)).all()
+    assert temper(p, 2.0)[0, 0] < 0.9 and np.allclose(temper(p, 1.0), p)
+    # an over-confident model's best temperature is above 1
+    over = np.array([[0.98, 0.01, 0.01]] * 6 + [[0.01, 0.98, 0.01]] * 4)
+    gold = [0] * 6 + [0, 0, 1, 1]
+    assert fit_temperature(over, gold)[0] > 1.0
+    for lang in ("es", "en"):
+        assert 0.5 <= float(load_shipped(lang).meta.get("temperature", 1.0)) <= 4.0
