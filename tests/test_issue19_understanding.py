@@ -223,10 +223,10 @@ def test_a_short_voice_that_goes_both_ways_is_not_mixed():
 
 
 def test_probabilities_are_tempered_by_the_calibrated_temperature():
+    import numpy as np
+
     from escucha.nlp.calibration import fit_temperature, temper
     from escucha.nlp.sentiment_model import load_shipped
-
-    import numpy as np
 
     p = np.array([[0.9, 0.05, 0.05], [0.2, 0.5, 0.3]])
     assert (temper(p, 2.0).argmax(axis=1) == p.argmax(axis=1)).all()
