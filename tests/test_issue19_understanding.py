@@ -18,7 +18,7 @@ from escucha.nlp.effort import HIGH_EFFORT, effort
 from escucha.pipeline.base import Doc, Pipeline
 
 VARIED = Path(__file__).parent / "data" / "intents_varied.tsv"
-HELD_OUT_ROUNDS = {"2", "3", "4"}  # each written blind after the one before was tuned on
+HELD_OUT_ROUNDS = {"2", "3", "4", "5"}  # each written blind after the one before was tuned on
 
 
 def _rows() -> list[dict[str, str]]:
