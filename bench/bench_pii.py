@@ -1,6 +1,6 @@
 """Benchmark: PII redaction precision and recall (span level, by tag) on the labelled snippets, and speed.
 
-Usage: python bench/bench_pii.py [--errors dev|heldout|all] [--data ../shared/data]
+Usage: python bench/bench_pii.py [--errors dev|heldout|heldout2|people|all] [--data ../shared/data]
 Reads tests/data/pii_snippets.jsonl (a ``dev`` part and a ``heldout`` part written before any
 result was seen), writes bench/results/pii.json. A span counts when start, end and tag are exact.
 Speed: texts/s of ``redact`` on 10,000 snippets (the labelled set repeated) and on 10,000 real
@@ -22,8 +22,8 @@ from escucha.privacy import find_pii, redact
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "tests" / "data" / "pii_snippets.jsonl"
-PARTS = ("dev", "heldout", "heldout2", "all")
-TAGS = ("EMAIL", "PHONE", "CARD", "IBAN", "DNI")
+PARTS = ("dev", "heldout", "heldout2", "people", "all")
+TAGS = ("EMAIL", "PHONE", "CARD", "IBAN", "DNI", "NAME", "ADDRESS")
 
 
 def load(path: Path = SNIPPETS) -> list[dict[str, Any]]:
@@ -92,7 +92,7 @@ def tweets(data: Path, n: int = 10_000) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--errors", choices=("none", "dev", "heldout", "all"), default="none")
+    ap.add_argument("--errors", choices=("none", *PARTS), default="none")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "pii.json")
     args = ap.parse_args()

@@ -25,6 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"store"}),
     frozenset({"ingest", "analysis"}),
     frozenset({"insights"}),
+    frozenset({"notify", "watch", "cases", "surveys", "portal"}),
     frozenset({"workspace"}),
     frozenset({"report", "http"}),
     frozenset({"api", "web"}),

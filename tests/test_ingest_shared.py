@@ -265,6 +265,12 @@ class _NullStore:
     def log_ingest(self, source, summary):  # type: ignore[no-untyped-def]
         self.summary = summary
 
+    def count_items(self, filters=None):  # type: ignore[no-untyped-def]
+        return 0
+
+    def find_by_content(self, hashes):  # type: ignore[no-untyped-def]
+        return []
+
 
 @pytest.mark.slow
 def test_streams_200k_rows_in_constant_memory(tmp_path: Path) -> None:

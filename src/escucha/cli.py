@@ -281,6 +281,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "escucha.cli_themes",
     "escucha.cli_scale",
     "escucha.cli_models",
+    "escucha.cli_notify",
     "escucha.cli_registry",  # last: it gives a command to each insight none of the others covers
 )
 

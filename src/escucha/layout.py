@@ -9,6 +9,7 @@ A workspace is a folder::
     company.yaml     brand promises, journey, owners, aspect labels (optional)
     promises.yaml    brand promises (optional; overrides company.yaml's)
     journey.yaml     the customer journey (optional; overrides company.yaml's)
+    notify.yaml      delivery channels for alerts and e-mails (optional)
     models/NAME/     models trained with ``escucha train``
     report.html      the last report written by ``escucha report``
 """
@@ -52,6 +53,10 @@ class WorkspaceLayout:
     @property
     def journey(self) -> Path:
         return self.root / "journey.yaml"
+
+    @property
+    def notify(self) -> Path:
+        return self.root / "notify.yaml"
 
     @property
     def models(self) -> Path:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from escucha.api.routes import API_PREFIX, API_ROUTE_MODULES
 from escucha.config import Settings
 from escucha.http.auth import LoginLimiter, SessionCodec
+from escucha.http.background import lifespan
 from escucha.http.deps import ServerState
 from escucha.http.errors import install_error_handlers
 from escucha.http.security import SecurityMiddleware
@@ -62,6 +63,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan(state),
     )
     app.state.escucha = state
     install_routes(app)

@@ -24,6 +24,7 @@ from escucha.errors import ConfigError
 from escucha.insights.base import InsightContext, InsightResult
 from escucha.layout import WorkspaceLayout
 from escucha.models import Analysis, Customer, Feedback, content_hash
+from escucha.notify import Notifier
 from escucha.pipeline import Pipeline
 from escucha.store import Filters, Store, open_store
 
@@ -186,6 +187,11 @@ class Workspace:
     def context(self) -> InsightContext:
         """A fresh :class:`InsightContext` on this workspace (what insights read)."""
         return InsightContext(self.store, self.settings, self.layout)
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        """The delivery outbox for alerts, escalations and customer e-mails (channels in notify.yaml)."""
+        return Notifier.from_layout(self.store, self.layout)
 
     def insight(self, name: str, **params: Any) -> InsightResult[Any]:
         """Compute the registered insight ``name`` (see :func:`escucha.insights.base.all_insights`)."""

@@ -85,19 +85,11 @@ def _known_elsewhere(store: Store, items: list[Feedback]) -> set[str]:
     """Ids of ``items`` whose voice the store already holds under another id: the same source id
     and content, brought in before under another source name (a voice's identity does not
     depend on the path or name it came in by)."""
-    query = getattr(store, "_df", None)
     keyed = [it for it in items if it.source_id]
-    if query is None or not keyed:
+    if not keyed:
         return set()
-    from escucha.store.sql import placeholder
-
-    hashes = sorted({it.hash for it in keyed})
-    marks = ", ".join([placeholder(getattr(store, "DIALECT", "duckdb"))] * len(hashes))
-    df = query(
-        f"SELECT id, content_hash, source_id FROM items WHERE content_hash IN ({marks})", hashes
-    )
     stored: dict[tuple[str, str | None], set[str]] = {}
-    for item_id, digest, source_id in df.itertuples(index=False):
+    for item_id, digest, source_id in store.find_by_content(sorted({it.hash for it in keyed})):
         stored.setdefault((digest, source_id), set()).add(item_id)
     return {
         it.id
@@ -195,8 +187,7 @@ def ingest(
     checked = False
     known = _known_quarantine(store, origin)
     # an empty store holds no voice under another source name: skip that lookup per batch
-    count = getattr(store, "count_items", None)  # (a minimal store may not count)
-    others = count is None or count() > 0
+    others = store.count_items() > 0
 
     def flush() -> None:
         if customers:

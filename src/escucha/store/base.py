@@ -7,7 +7,7 @@ another engine implements this same protocol.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -114,6 +114,9 @@ class Store(Protocol):
 
     def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]: ...
 
+    def find_by_content(self, hashes: Sequence[str]) -> list[tuple[str, str, str | None]]:
+        """(id, content_hash, source_id) of the stored voices with one of these content hashes."""
+
     def get_items(self, ids: Sequence[str]) -> dict[str, tuple[Feedback, Analysis | None]]:
         """Several voices with their analyses in one round trip (ids that do not exist are left out)."""
 
@@ -138,6 +141,16 @@ class Store(Protocol):
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
 
     def get_docs(self, kind: str) -> dict[str, dict[str, Any]]: ...
+
+    def update_docs(
+        self,
+        kind: str,
+        change: Callable[[dict[str, dict[str, Any]]], dict[str, dict[str, Any] | None]],
+        keys: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, Any] | None]:
+        """Read-modify-write documents atomically, across threads and processes: ``change`` gets
+        the documents of ``kind`` (only ``keys`` when given) and returns the changes (key → new
+        document, or None to delete), written in the same transaction; returns the changes."""
 
     def delete_docs(self, kind: str, keys: Sequence[str] | None = None) -> None: ...
 

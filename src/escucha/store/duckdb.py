@@ -293,14 +293,9 @@ class DuckDBStore(SQLStore):
     # -- documents and derived tables ---------------------------------------------------------
     def put_docs(self, kind: str, docs: dict[str, dict[str, Any]]) -> None:
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
-        if not docs:
-            return
-        now = utcnow()
-        with self.connect() as con:
-            con.executemany(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
-                [[kind, k, json.dumps(v, ensure_ascii=False, default=str), now] for k, v in docs.items()],
-            )
+        if docs:
+            with self.connect() as con:
+                self._write_docs(con, kind, dict(docs))
 
     def delete_docs(self, kind: str, keys: Sequence[str] | None = None) -> None:
         """Delete the given documents of ``kind`` (all of them when ``keys`` is None)."""
@@ -308,7 +303,19 @@ class DuckDBStore(SQLStore):
             if keys is None:
                 con.execute("DELETE FROM documents WHERE kind = ?", [kind])
             else:
-                con.executemany("DELETE FROM documents WHERE kind = ? AND key = ?", [[kind, k] for k in keys])
+                self._write_docs(con, kind, dict.fromkeys(keys))
+
+    def _lock_docs(self, con: Any, kind: str) -> None:
+        """Nothing to do: a DuckDB transaction holds the file alone."""
+
+    def _write_docs(self, con: Any, kind: str, changes: dict[str, dict[str, Any] | None]) -> None:
+        gone = [[kind, k] for k, v in changes.items() if v is None]
+        kept = [[kind, k, json.dumps(v, ensure_ascii=False, default=str), utcnow()]
+                for k, v in changes.items() if v is not None]
+        if gone:
+            con.executemany("DELETE FROM documents WHERE kind = ? AND key = ?", gone)
+        if kept:
+            con.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", kept)
 
     def put_table(self, name: str, df: pd.DataFrame) -> None:
         """Replace a derived table (e.g. sentence → theme assignments) with ``df``."""

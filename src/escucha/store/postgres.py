@@ -347,15 +347,9 @@ class PostgresStore(SQLStore):
     # -- documents and derived tables ---------------------------------------------------------
     def put_docs(self, kind: str, docs: dict[str, dict[str, Any]]) -> None:
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
-        if not docs:
-            return
-        now = utcnow()
-        with self.connect() as con:
-            con.cursor().executemany(
-                """INSERT INTO documents VALUES (%s, %s, %s::json, %s)
-                   ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at""",
-                [[text_value(kind), text_value(k), to_json(v), now] for k, v in docs.items()],
-            )
+        if docs:
+            with self.connect() as con:
+                self._write_docs(con, kind, dict(docs))
 
     def delete_docs(self, kind: str, keys: Sequence[str] | None = None) -> None:
         """Delete the given documents of ``kind`` (all of them when ``keys`` is None)."""
@@ -363,9 +357,23 @@ class PostgresStore(SQLStore):
             if keys is None:
                 con.execute("DELETE FROM documents WHERE kind = %s", [kind])
             else:
-                con.execute(
-                    "DELETE FROM documents WHERE kind = %s AND key = ANY(%s)", [kind, list(keys)]
-                )
+                con.execute("DELETE FROM documents WHERE kind = %s AND key = ANY(%s)", [kind, list(keys)])
+
+    def _lock_docs(self, con: Any, kind: str) -> None:
+        """Writers of one kind of document take turns (a transaction-scoped advisory lock)."""
+        con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"escucha:{self.schema}:docs:{kind}"])
+
+    def _write_docs(self, con: Any, kind: str, changes: dict[str, dict[str, Any] | None]) -> None:
+        gone = [k for k, v in changes.items() if v is None]
+        kept = [[text_value(kind), text_value(k), to_json(v), utcnow()] for k, v in changes.items() if v is not None]
+        if gone:
+            con.execute("DELETE FROM documents WHERE kind = %s AND key = ANY(%s)", [kind, gone])
+        if kept:
+            con.cursor().executemany(
+                """INSERT INTO documents VALUES (%s, %s, %s::json, %s)
+                   ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at""",
+                kept,
+            )
 
     def put_table(self, name: str, df: pd.DataFrame) -> None:
         """Replace a derived table (e.g. sentence → theme assignments) with ``df``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
@@ -88,6 +88,35 @@ class SQLStore(ABC):
             rows = con.execute(sql, [kind]).fetchall()
         return {k: json.loads(b) for k, b in rows}
 
+    def update_docs(
+        self,
+        kind: str,
+        change: Callable[[dict[str, dict[str, Any]]], dict[str, dict[str, Any] | None]],
+        keys: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, Any] | None]:
+        body, ph = json_text("body", self.DIALECT), placeholder(self.DIALECT)
+        sql, params = f"SELECT key, {body} FROM documents WHERE kind = {ph}", [kind]
+        if keys is not None:
+            if not keys:
+                return {}
+            sql += f" AND key IN ({', '.join([ph] * len(keys))})"
+            params += list(keys)
+        with self.connect() as con:
+            self._lock_docs(con, kind)
+            docs = {k: json.loads(b) for k, b in con.execute(sql, params).fetchall()}
+            changes = change(docs)
+            if changes:
+                self._write_docs(con, kind, changes)
+        return changes
+
+    @abstractmethod
+    def _lock_docs(self, con: Any, kind: str) -> None:
+        """Make other writers of ``kind`` wait until this transaction ends."""
+
+    @abstractmethod
+    def _write_docs(self, con: Any, kind: str, changes: dict[str, dict[str, Any] | None]) -> None:
+        """Write (or, for None, delete) documents inside ``con``'s transaction."""
+
     # -- reads ------------------------------------------------------------------------------
     def items(
         self, filters: Filters | None = None, limit: int | None = None, offset: int = 0
@@ -96,6 +125,13 @@ class SQLStore(ABC):
 
     def count_items(self, filters: Filters | None = None) -> int:
         return int(self._scalar(*count_sql(filters, self.DIALECT)))
+
+    def find_by_content(self, hashes: Sequence[str]) -> list[tuple[str, str, str | None]]:
+        if not hashes:
+            return []
+        marks = ", ".join([placeholder(self.DIALECT)] * len(hashes))
+        df = self._df(f"SELECT id, content_hash, source_id FROM items WHERE content_hash IN ({marks})", list(hashes))
+        return [(str(i), str(h), None if s is None else str(s)) for i, h, s in df.itertuples(index=False)]
 
     def get_item(self, item_id: str) -> tuple[Feedback, Analysis | None]:
         found = self.get_items([item_id])

@@ -1,4 +1,5 @@
-"""PII redaction: e-mails, phone numbers, card numbers (Luhn-checked), Spanish DNI/NIE and IBANs.
+"""PII redaction: e-mails, phone numbers, card numbers (Luhn-checked), Spanish DNI/NIE, IBANs, people's
+names and street addresses (:mod:`escucha.privacy.people`).
 
 Each match is replaced by a tag such as ``[EMAIL]`` so the text stays readable and analysable.
 Checksums (Luhn, IBAN mod 97, DNI letter) keep card, account and ID numbers precise; phone numbers
@@ -14,6 +15,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from escucha.privacy.people import addresses
+from escucha.privacy.people import names as person_names
 
 if TYPE_CHECKING:
     from escucha.models import Feedback
@@ -85,7 +89,8 @@ _CONTEXT = 40
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Personal data found in a text: ``text[start:end]`` is a ``tag`` (EMAIL, PHONE, CARD, IBAN, DNI)."""
+    """Personal data found in a text: ``text[start:end]`` is a ``tag`` (EMAIL, PHONE, CARD, IBAN, DNI,
+    NAME, ADDRESS)."""
 
     start: int
     end: int
@@ -295,7 +300,12 @@ def _phones(text: str) -> Iterator[Span]:
             s = s[:cut]
 
 
-_DETECTORS: tuple[Callable[[str], Iterator[Span]], ...] = (_emails, _ibans, _cards, _dnis, _phones)
+def _people(text: str) -> Iterator[Span]:
+    for start, end, tag in (*addresses(text), *person_names(text)):
+        yield Span(start, end, tag)
+
+
+_DETECTORS: tuple[Callable[[str], Iterator[Span]], ...] = (_emails, _ibans, _cards, _dnis, _phones, _people)
 
 
 def find_pii(text: str) -> list[Span]:
