@@ -30,6 +30,31 @@ class AnalyzeSummary:
         return {**asdict(self), "texts_per_s": round(self.texts_per_s, 1)}
 
 
+DOMAINS_DOC = "taxonomy_domains"  # store documents: the domain packs chosen for the workspace
+DOMAINS_SAMPLE = 5000  # voices read to choose them
+DOMAINS_MIN_VOICES = 20  # fewer stored voices: choose again next time
+
+
+def workspace_domains(store: Store, configured: Sequence[str]) -> list[str]:
+    """The domain packs a workspace's aspects use: ``configured`` as is, or for ``["auto"]`` the packs
+    its voices are about (:func:`escucha.taxonomy.detect.detect_domains` over up to 5,000 of them),
+    chosen once and kept in the store (``taxonomy_domains``) so later voices are read alike."""
+    from escucha.taxonomy.detect import AUTO, detect_domains
+
+    if AUTO not in configured:
+        return list(configured)
+    kept = store.get_docs(DOMAINS_DOC).get(AUTO)
+    if kept is not None:
+        return [str(d) for d in kept.get("domains", [])]
+    items = store.items(limit=DOMAINS_SAMPLE)
+    texts = [str(t) for t in items["text"]] if len(items) and "text" in items else []
+    chosen = detect_domains(texts)
+    if len(texts) >= DOMAINS_MIN_VOICES:
+        store.put_docs(DOMAINS_DOC, {AUTO: {"domains": chosen, "voices_read": len(texts)}})
+        log.info("domain packs chosen from %d voices: %s", len(texts), ", ".join(chosen) or "none")
+    return chosen
+
+
 def feedback_doc(item: PendingItem) -> Doc:
     return Doc(
         text=item.text,

@@ -46,8 +46,12 @@ class WorkspaceSettings(BaseSettings):
         description="Per-analyser options, e.g. {llm_labels: {base_url: …, model: …, labels: […]}}",
     )
     domains: list[str] = Field(
-        default_factory=lambda: ["airline", "hotel", "retail", "telecom", "banking"],
-        description="Taxonomy domain packs the aspects analyser uses (general aspects always)",
+        default_factory=lambda: ["auto"],
+        description=(
+            "Taxonomy domain packs the aspects analyser uses (general aspects always): any of airline, "
+            "hotel, retail, telecom, banking, or auto (the default): chosen from the workspace's voices "
+            "by the packs' cue words the first time they are analysed, and kept"
+        ),
     )
     batch_size: int = Field(default=2000, ge=1, description="Voices analysed and saved per batch")
     lock_timeout_s: float = Field(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 import escucha.cases.employee_cx  # noqa: F401  (registers the employee × customer insight)
-from escucha.analysis import AnalyzeSummary, analyse_store
+from escucha.analysis import AnalyzeSummary, analyse_store, workspace_domains
 from escucha.config import Settings
 from escucha.errors import ConfigError
 from escucha.insights.base import InsightContext, InsightResult
@@ -79,11 +79,16 @@ class Workspace:
             if name == "aspects":
                 if taxonomy.exists():
                     opts["taxonomy_path"] = taxonomy
-                opts["domains"] = self.settings.domains
+                opts["domains"] = self.domains()
             config[name] = opts
         for name, opts in self.settings.analyzers.items():
             config[name] = {**config.get(name, {}), **opts}
         return config
+
+    def domains(self) -> list[str]:
+        """The taxonomy domain packs this workspace's aspects use: the ``domains`` setting, or with
+        ``auto`` (the default) the packs its voices are about, chosen once and kept in the store."""
+        return workspace_domains(self.store, self.settings.domains)
 
     def custom_model(self) -> Path | None:
         """The company's own label model (``escucha train``), if the workspace has one."""

@@ -18,6 +18,7 @@ from functools import lru_cache
 from escucha.nlp.textnorm import NEGATORS, clause_tokens, strip_accents
 
 _POS_ES = """
+inmaculado:3 inmaculada:3 impoluto:3 impoluta:3 spotless:3 immaculate:3 impeccable:3 cozy:2 cosy:2
 bueno:2 buena:2 buenos:2 buenas:1 bien:1.5 genial:3 excelente:3 excelentes:3 perfecto:3
 perfecta:3 maravilloso:3 maravillosa:3 maravilla:3 fantastico:3 fantastica:3 estupendo:3
 estupenda:3 increible:2.5 magnifico:3 magnifica:3 espectacular:3 encanta:3 encanto:3
@@ -48,6 +49,9 @@ rapidisimo:2.5 rapidisima:2.5 puntuales:2 eficientes:2 excepcional:3 estupendos:
 geniales:3 contentos:2.5 contentas:2.5 satisfechos:2.5 satisfechas:2.5 agradecidos:2 agradecidas:2
 """
 _NEG_ES = """
+mugriento:-3 mugrienta:-3 cochambroso:-3 cochambrosa:-3 maloliente:-2.5 apestoso:-2.5 apestosa:-2.5
+apesta:-2.5 patetico:-3 patetica:-3 ridiculo:-2.5 ridicula:-2.5 calvario:-3 odisea:-2 infierno:-3
+tomadura:-2.5
 malo:-2 mala:-2 malos:-2 malas:-2 mal:-2 pesimo:-3 pesima:-3 horrible:-3 horribles:-3
 terrible:-3 terribles:-3 fatal:-3 desastre:-3 desastroso:-3 asco:-3 asqueroso:-3
 asquerosa:-3 sucio:-2 sucia:-2 sucios:-2 sucias:-2 lento:-1.5 lenta:-1.5 lentitud:-2
@@ -109,6 +113,9 @@ well:0.5 works:1 worked:1 thankful:2 grateful:2.5 top:1 rocks:2 legit:1.5 on_tim
 well_done:2.5 no_problem:1.5 not_bad:2 no_complaints:2 no_issues:1.5 cant_complain:1.5
 """
 _NEG_EN = """
+filthy:-3 gross:-2.5 nasty:-2.5 moldy:-2.5 mouldy:-2.5 stained:-2 unprofessional:-2.5 appalling:-3
+atrocious:-3 dreadful:-3 abysmal:-3 shocking:-2.5 shambles:-3 faulty:-2 worthless:-2.5 horrid:-3
+cramped:-1.5
 bad:-2 terrible:-3 horrible:-3 awful:-3 worst:-3 worse:-2.5 poor:-2 poorly:-2 hate:-3
 hated:-3 disappointed:-2.5 disappointing:-2.5 disappointment:-2.5 rude:-2.5 unhelpful:-2.5
 useless:-2.5 delayed:-2 delay:-2 delays:-2 late:-1.5 cancelled:-2 canceled:-2 cancel:-1
@@ -149,7 +156,10 @@ INTENSIFIERS: dict[str, float] = {
     "poco": 0.5, "algo": 0.7, "un_poco": 0.6, "ligeramente": 0.6, "slightly": 0.6,
     "somewhat": 0.7, "kinda": 0.7, "little": 0.7, "bit": 0.7, "barely": 0.4, "apenas": 0.5,
 }
-_BUT = frozenset({"pero", "but", "aunque", "however", "sin_embargo", "although", "though"})
+_BUT = frozenset({"pero", "but", "however", "sin_embargo"})
+# A concession ("…, aunque la playa es bonita", "although the beach was nice, …") weighs less than
+# the clause it concedes to: "La peor experiencia, aunque la playa es bonita" is negative.
+_CONCESSIVE = frozenset({"aunque", "although", "though", "si_bien", "a_pesar"})
 # "Estaría bien que abrieran los sábados", "it would be great if you added Apple Pay": a wish,
 # not praise. A positive cue after a conditional and before "que"/"si"/"if"/"to" counts nothing.
 _CONDITIONAL = frozenset({"seria", "estaria", "serian", "fuera", "would", "it'd", "itd", "wouldn't"})
@@ -229,8 +239,20 @@ def score_tokens(lows: list[str]) -> LexiconScore:
     i = 0
     n = len(toks)
     contrib: list[float] = []
+    conceding = False
     while i < n:
         low = lows[i]
+        if low in _CONCESSIVE:
+            conceding = True
+            weight = 0.5
+            i += 1
+            continue
+        if conceding and low in _PUNCT:
+            # the end of the concession: a main clause after a comma counts more, a new sentence as usual
+            conceding = False
+            weight = 1.3 if low == "," else 1.0
+            i += 1
+            continue
         if low in _BUT:
             # What comes after "but" counts more than what came before.
             contrib = [c * 0.6 for c in contrib]

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from escucha.errors import ModelError
+from escucha.nlp.calibration import temper
 from escucha.nlp.polarity import score_text, score_tokens
 from escucha.nlp.textclf import TextClassifier
 from escucha.nlp.textnorm import (
@@ -140,7 +141,7 @@ class SentimentModel:
             clf = self.models[lang]
             sub = [normalize(texts[i]) for i in idx]
             p = _ordered(clf, clf.predict_proba([model_text(t) for t in sub], normalized=True))
-            p = blend(p, sub, float(clf.meta.get("lexicon_weight", 1.0)), normalized=True)
+            p = temper(blend(p, sub, float(clf.meta.get("lexicon_weight", 1.0)), normalized=True), _temperature(clf))
             for k, i in enumerate(idx):
                 out[i] = p[k]
         return out
@@ -194,12 +195,12 @@ class SentimentModel:
                     owner.append(g)
             ps, pd = clf.predict_proba_grouped(texts, owner, len(idx), word_grams=grams)
             single = pd is ps  # every doc is one sentence: the doc rows are the sentence rows
-            ps = shift_by(_ordered(clf, ps), _squash_all(np.asarray(raws)), weight)
+            ps = temper(shift_by(_ordered(clf, ps), _squash_all(np.asarray(raws)), weight), _temperature(clf))
             if not single:
                 pd = _ordered(clf, pd)
                 doc_raw = np.zeros(len(idx))
                 np.add.at(doc_raw, np.asarray(owner), np.asarray(raws))
-                ps_doc = shift_by(pd, _squash_all(doc_raw), weight)
+                ps_doc = temper(shift_by(pd, _squash_all(doc_raw), weight), _temperature(clf))
             else:
                 ps_doc = ps
             k = 0
@@ -208,6 +209,11 @@ class SentimentModel:
                 out[i] = (ps_doc[g], [ps[k + j] for j in range(n)])
                 k += n
         return out
+
+
+def _temperature(clf: TextClassifier) -> float:
+    """The model's calibration temperature (``meta.json``; 1 when it has none)."""
+    return float(clf.meta.get("temperature", 1.0))
 
 
 def _squash_all(raw: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated, sente
 from escucha.nlp.rules import RuleSet, load_rules
 from escucha.pipeline.base import Doc, Sentence, register
 from escucha.taxonomy import Taxonomy, load_taxonomy
+from escucha.taxonomy.detect import AUTO, detect_domains
 
 _CONTRAST = re.compile(
     r"(?<!\w)(?:pero|aunque|sin embargo|no obstante|mientras que|en cambio|salvo|excepto|"
@@ -200,15 +201,23 @@ class AspectAnalyzer:
             extra.append(str(taxonomy_path))
         elif workspace is not None and WorkspaceLayout(Path(workspace)).taxonomy.exists():
             extra.append(str(WorkspaceLayout(Path(workspace)).taxonomy))
-        doms = tuple(domains) if domains is not None else None
-        self.model = _default_model(doms, tuple(extra))
+        # No domains, or ["auto"]: each call picks the packs its voices are about
+        # (escucha.taxonomy.detect); a workspace passes the packs it chose once for all its voices.
+        self.auto = domains is None or AUTO in domains
+        doms = None if self.auto else tuple(domains or ())
+        self._extra = tuple(extra)
+        self.model = _default_model(doms, self._extra)
         self.rules = load_rules(rules_path, workspace, known_aspects=self.model.taxonomy.aspects)
-        self.version = f"1.0+{self.model.taxonomy.digest}{('.' + self.rules.digest) if self.rules else ''}"
+        auto = "auto+" if self.auto else ""
+        self.version = f"1.1+{auto}{self.model.taxonomy.digest}{('.' + self.rules.digest) if self.rules else ''}"
 
     @property
     def taxonomy(self) -> Taxonomy:
         return self.model.taxonomy
 
     def __call__(self, docs: list[Doc]) -> None:
+        model = self.model
+        if self.auto and docs:
+            model = _default_model(tuple(sorted(detect_domains(d.text for d in docs))), self._extra)
         for doc in docs:
-            doc.aspects = analyse_aspects(doc, self.model, self.rules)
+            doc.aspects = analyse_aspects(doc, model, self.rules)

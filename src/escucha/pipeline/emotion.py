@@ -25,7 +25,7 @@ from typing import ClassVar
 import numpy as np
 
 from escucha.models import EMOTIONS
-from escucha.nlp.emotion_model import EmotionModel, combine, consistent, dominant_emotions
+from escucha.nlp.emotion_model import NONE, EmotionModel, combine, consistent, dominant_emotions
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated, sentence_index
 from escucha.pipeline.base import Doc, register
 
@@ -155,7 +155,7 @@ class EmotionAnalyzer:
     reads the shipped emotion models (``model=False``: the lexicon alone)."""
 
     name = "emotion"
-    version = "2.0"
+    version = "2.1"  # 2.1: the reported dominant emotion never has a score of 0
     requires: ClassVar[tuple[str, ...]] = ("language", "sentences", "sentiment")
     assigns: ClassVar[tuple[str, ...]] = ("emotions",)
 
@@ -172,4 +172,21 @@ class EmotionAnalyzer:
             mixed = combine(np.array([[scores[e] for e in EMOTIONS]]), model, weight)
             doc.emotions = scores
             doc.extras["anger_intensity"] = intensity
-            doc.extras["emotion"] = str(dominant_emotions(mixed, threshold)[0])
+            doc.extras["emotion"] = _reported(doc, mixed[0], str(dominant_emotions(mixed, threshold)[0]))
+
+
+def _reported(doc: Doc, mixed: np.ndarray, top: str) -> str:
+    """The dominant emotion as reported, never one whose score reads 0 (issue 19: "joy" on a voice
+    whose joy is 0). When the model alone proposes it, it stands with its blended score written in
+    ``Doc.emotions``, unless it contradicts the voice's sentiment (joy or trust in a negative voice,
+    a negative emotion in a positive one): then the lexicon's top emotion, or ``none``."""
+    if top == NONE or doc.emotions.get(top, 0.0) > 0:
+        return top
+    contradicts = (top in _POSITIVE and doc.sentiment == "negative") or (
+        top in _NEGATIVE and doc.sentiment == "positive"
+    )
+    if contradicts:
+        best = max(doc.emotions, key=lambda e: doc.emotions[e], default=NONE)
+        return best if best != NONE and doc.emotions[best] > 0 else NONE
+    doc.emotions[top] = round(float(mixed[EMOTIONS.index(top)]), 4)
+    return top

@@ -13,6 +13,7 @@ block intents, and always win (see :mod:`escucha.nlp.rules`).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,9 @@ from escucha.pipeline.base import Doc, register
 
 _WEIGHTS = {"strong": 1.0, "weak": 0.4}
 _NEGATABLE = {"churn_threat", "public_threat", "suggestion"}
+# Thanks are courtesy: they count as praise only in a voice with nothing negative in it ("Es la
+# tercera vez que llamo. Gracias." and a call that ends "vale, gracias" are not praise).
+_THANKS = re.compile(r"(?:gracias|agradec\w*|thank\w*|thx|ty|appreciat\w*|cheers)", re.ASCII)
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +73,7 @@ def score_intents(doc: Doc) -> tuple[dict[str, float], dict[str, list[str]]]:
         return scores, evidence
     folded = fold(text)
     best: dict[str, float] = {}
-    counts = {"complaint": 0, "praise": 0}
+    counts = {"complaint": 0, "praise": 0, "thanks": 0}
     transcript = doc.is_transcript
     starts = [s.start for s in doc.sentences]
     for hit in _matcher().finditer(folded):
@@ -80,6 +84,9 @@ def score_intents(doc: Doc) -> tuple[dict[str, float], dict[str, list[str]]]:
                 continue
             if intent == "praise" and negated(folded, hit.start):
                 counts["complaint"] += 1
+                continue
+            if intent == "praise" and _THANKS.fullmatch(folded[hit.start : hit.end]):
+                counts["thanks"] += 1
                 continue
             if intent in counts:
                 counts[intent] += 1
@@ -102,6 +109,8 @@ def score_intents(doc: Doc) -> tuple[dict[str, float], dict[str, list[str]]]:
         c = 0.1 + 0.35 * p + 0.15 * neg_emo
     else:
         c = 0.15 * p
+    if not has_neg and score >= -0.15:
+        counts["praise"] += counts["thanks"]
     q = min(1.0, 0.6 * counts["praise"])
     if score > 0.15:
         pr = 0.45 + 0.35 * q + 0.15 * pos_emo + 0.1 * pos
@@ -141,7 +150,7 @@ class IntentAnalyzer:
         _matcher()
         self.threshold = threshold
         self.rules: RuleSet = load_rules(rules_path, workspace)
-        self.version = "1.1" + (f"+{self.rules.digest}" if self.rules else "")
+        self.version = "1.2" + (f"+{self.rules.digest}" if self.rules else "")
 
     def __call__(self, docs: list[Doc]) -> None:
         for doc in docs:

@@ -8,9 +8,12 @@ Parts (each in [0, 1], kept in ``Doc.extras["urgency_parts"]``):
 * ``safety`` / ``legal``: safety words ("peligro", "dangerous", "intoxicación"; fraud on a card or
   account: "cargo que no reconozco", "someone is using my card") and legal words ("denuncia",
   "abogado", "lawyer"), from ``nlp/lexicons/urgency.yaml``;
+* ``effort``: the customer's effort (:mod:`escucha.nlp.effort`: repeat contacts, transfers,
+  waiting on the phone, "un calvario"), also kept in ``Doc.extras["effort"]`` with its parts in
+  ``Doc.extras["effort_parts"]``;
 * ``reach``: the author's audience (followers), ``log10(1 + reach) / 6`` (a million → 1).
 
-``urgency = 1 - Π(1 - weight · part)`` over the first six parts (a noisy-OR: any strong signal
+``urgency = 1 - Π(1 - weight · part)`` over the first seven parts (a noisy-OR: any strong signal
 alone makes a text urgent, several add up), then scaled by ``0.85 + 0.3 · reach`` when the reach
 is known (capped at 1).
 """
@@ -21,6 +24,7 @@ import math
 from functools import lru_cache
 from typing import ClassVar
 
+from escucha.nlp.effort import effort
 from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated
 from escucha.pipeline.base import Doc, register
 
@@ -31,6 +35,7 @@ WEIGHTS: dict[str, float] = {
     "public_threat": 0.65,
     "safety": 0.7,
     "legal": 0.55,
+    "effort": 0.5,
 }
 
 
@@ -68,6 +73,7 @@ def urgency_parts(doc: Doc) -> dict[str, float]:
         "public_threat": doc.intent_scores.get("public_threat", 0.0) if "public_threat" in doc.intents else 0.0,
         "safety": min(1.0, 0.7 * counts["safety"]),
         "legal": min(1.0, 0.7 * counts["legal"]),
+        "effort": float(doc.extras.get("effort", 0.0) or 0.0),
         "reach": min(1.0, math.log10(1 + doc.reach) / 6) if doc.reach else 0.0,
     }
     return {k: round(min(1.0, max(0.0, v)), 4) for k, v in parts.items()}
@@ -89,15 +95,16 @@ class UrgencyAnalyzer:
     """Explainable urgency from negativity, anger, threats, safety/legal words and reach."""
 
     name = "urgency"
-    version = "1.1"  # 1.1: fraud on a card or account counts as safety
+    version = "1.2"  # 1.1: fraud on a card or account counts as safety; 1.2: customer effort
     requires: ClassVar[tuple[str, ...]] = ("sentiment", "emotions", "intents")
-    assigns: ClassVar[tuple[str, ...]] = ("urgency",)
+    assigns: ClassVar[tuple[str, ...]] = ("urgency", "extras.effort", "extras.effort_parts")
 
     def __init__(self, **_: object) -> None:
         _matcher()
 
     def __call__(self, docs: list[Doc]) -> None:
         for doc in docs:
+            doc.extras["effort"], doc.extras["effort_parts"] = effort(doc.text or "")
             parts = urgency_parts(doc)
             doc.urgency = combine(parts, doc.reach is not None)
             doc.extras["urgency_parts"] = parts

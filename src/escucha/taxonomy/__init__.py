@@ -253,10 +253,11 @@ def load_taxonomy(
     domains: Sequence[str] | None = None,
     extra: Iterable[Path | str] = (),
 ) -> Taxonomy:
-    """The shipped taxonomy (general + ``domains``, default all) with ``extra`` files merged over it."""
+    """The shipped taxonomy (general + ``domains``, default all; ``["auto"]``, the setting that
+    asks for detection, also loads all) with ``extra`` files merged over it."""
     tax = Taxonomy()
     _merge(tax, TAXONOMY_DIR / "general.yaml", load_yaml(TAXONOMY_DIR / "general.yaml"), overlay=False)
-    for d in DOMAINS if domains is None else domains:
+    for d in DOMAINS if domains is None or "auto" in domains else domains:
         p = TAXONOMY_DIR / f"{d}.yaml"
         if not p.exists():
             raise ConfigError(f"unknown taxonomy domain '{d}'; known: {', '.join(DOMAINS)}", field="domains")

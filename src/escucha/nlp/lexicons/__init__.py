@@ -52,7 +52,11 @@ def _trie_regex_raw(literals: Iterable[str]) -> str:
     return _trie_regex(lit.replace(" ", "\x00") for lit in literals).replace("\\\x00", " ").replace("\x00", " ")
 
 
-def _prefixes(pattern: str, n: int = 3) -> set[str] | None:
+GATE_CHARS = 6
+"""How many opening characters of a regex term the gate looks for (whitespace read as one space)."""
+
+
+def _prefixes(pattern: str, n: int = GATE_CHARS) -> set[str] | None:
     """Every literal text of up to ``n`` characters a match of ``pattern`` must start with.
 
     None when the pattern may start with something that is not a literal (a class like ``\\w``);
@@ -79,7 +83,7 @@ def _prefixes(pattern: str, n: int = 3) -> set[str] | None:
             if nxt is None:  # cannot tell what comes next: the prefixes end here
                 return {r + "\x01" if len(r) < n else r for r in out}
             out = {(r + x)[:n] if len(r) < n else r for r in out for x in nxt}
-            if len(out) > 400:
+            if len(out) > 1500:
                 return {"\x01"}
         return out
 
@@ -91,6 +95,8 @@ def _prefixes(pattern: str, n: int = 3) -> set[str] | None:
             for iop, iav in av:
                 if iop is sc.LITERAL:
                     chars.add(chr(iav))
+                elif iop is sc.CATEGORY and iav is sc.CATEGORY_SPACE:
+                    chars.add(" ")  # the gate reads the text with each run of whitespace as one space
                 else:
                     return None
             return chars
@@ -104,6 +110,8 @@ def _prefixes(pattern: str, n: int = 3) -> set[str] | None:
         if op in (sc.MAX_REPEAT, sc.MIN_REPEAT):
             lo, _hi, item = av
             body = seq(item)
+            if any("\x01" in b for b in body):
+                return None  # a repeated part that is not all literal: what follows is unknown
             return body | {""} if lo == 0 else body
         return None
 
@@ -279,7 +287,7 @@ class TermMatcher(Generic[T]):
         todo = set(self._always)
         if self._gate is not None:
             gate_of = self._gate_of
-            for g in {m.group(1) for m in self._gate.finditer(folded)}:
+            for g in {m.group(1) for m in self._gate.finditer(_SPACES.sub(" ", folded))}:
                 for k in range(1, len(g) + 1):  # the trie reports the longest prefix only
                     todo.update(gate_of.get(g[:k], ()))
         for i in sorted(todo):
