@@ -149,7 +149,7 @@ def test_workers_with_another_pipeline_version_are_refused(tmp_path: Path, clien
 def test_file_mode_csv_writes_rows_that_attach_to_a_workspace(
     tmp_path: Path, demo_files: dict[str, Any], client: Any, reference: escucha.Workspace
 ) -> None:
-    from escucha.distributed import analyse_file, attach_analyses, read_analyses
+    from escucha.distributed import PipelineSpec, analyse_file, attach_analyses, read_analyses
 
     src = tmp_path / "reviews.csv"
     with demo_files["paths"]["reviews"].open(encoding="utf-8", newline="") as fh:
@@ -161,7 +161,10 @@ def test_file_mode_csv_writes_rows_that_attach_to_a_workspace(
         fh.write("R999999,2024-05-01,5\n")  # wrong column count
     mapping = demo_files["maps"]["reviews"]
     out = tmp_path / "out"
-    summary = analyse_file(src, out, mapping, client=client, blocksize="4KB")
+    ws = escucha.open(tmp_path / "ws")
+    ws.ingest(src, mapping)  # first, so the workspace chooses its domain packs from these voices
+    summary = analyse_file(src, out, mapping, client=client, blocksize="4KB",
+                           spec=PipelineSpec.of_workspace(ws))  # fmt: skip
     assert summary.partitions > 4
     assert (summary.rows, summary.analysed, summary.errors) == (len(rows) + 1, len(rows) - 1, 2)
     df = read_analyses(out)
@@ -170,11 +173,9 @@ def test_file_mode_csv_writes_rows_that_attach_to_a_workspace(
     errors = sorted(df["error"].dropna())
     assert errors[0].startswith("text: missing") and errors[1].startswith("wrong column count")
 
-    ws = escucha.open(tmp_path / "ws")
-    ws.ingest(src, mapping)
     assert set(df["id"].dropna()) == set(ws.items(limit=None)["id"])
     att = attach_analyses(ws, out)
-    assert att.attached == len(rows) - 1 and att.pending_after == 0
+    assert (att.attached, att.pending_after, att.other_version) == (len(rows) - 1, 0, 0)
     # same analyses as the single-process path, for the unchanged rows
     mine = ws.items(limit=None).set_index("id")
     ref = reference.items(limit=None).set_index("id")
@@ -217,3 +218,27 @@ def test_file_mode_jsonl_and_parquet(
     with pytest.raises(MappingError, match="no column for text"):
         analyse_file(demo_files["paths"]["reviews"], tmp_path / "bad", {"columns": {"text": "x"}},
                      client=client)  # fmt: skip
+
+
+def test_cli_file_attach_stores_every_voice_with_the_workspace_pipeline(
+    tmp_path: Path, demo_files: dict[str, Any], client: Any
+) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from escucha.cli import app
+
+    mapping = tmp_path / "reviews.yaml"
+    mapping.write_text(yaml.safe_dump(demo_files["maps"]["reviews"]), encoding="utf-8")
+    ws_dir = tmp_path / "ws"
+    res = CliRunner().invoke(app, [
+        "scale", "file", str(demo_files["paths"]["reviews"]), "--out", str(tmp_path / "out"),
+        "--mapping", str(mapping), "--workspace", str(ws_dir), "--attach",
+        "--scheduler", client.scheduler.address, "--json",
+    ])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    stored = out["ingest"]["stored"]
+    assert stored > 100 and out["attach"] == {"attached": stored, "pending_after": 0}
+    ws = escucha.open(ws_dir)
+    assert ws.store.count_pending(ws.pipeline.version) == 0

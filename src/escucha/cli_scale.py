@@ -71,14 +71,19 @@ def analyze_big(
     ws = _ws(ws_path, create=attach) if ws_path is not None else None
     if attach and ws is None:
         raise EscuchaError("--attach needs --workspace DIR", field="workspace")
+    ingest: dict[str, Any] = {}
+    if attach and ws is not None:
+        # voices first: a workspace with auto domains chooses its packs from them, and the file is
+        # then analysed with exactly the pipeline the workspace will keep using
+        ingested = ws.ingest(source, spec_map)
+        ingest = {"stored": ingested.stored, "quarantined": ingested.quarantined}
     summary = analyse_file(
         source, out, spec_map, workers=workers, blocksize=blocksize, scheduler=scheduler,
         spec=PipelineSpec.of_workspace(ws) if ws is not None else None, overwrite=overwrite,
     )  # fmt: skip
     result: dict[str, Any] = summary.to_dict()
     if attach and ws is not None:
-        ingested = ws.ingest(source, spec_map)
-        result["ingest"] = {"stored": ingested.stored, "quarantined": ingested.quarantined}
+        result["ingest"] = ingest
         att = attach_analyses(ws, out)
         result["attach"] = {"attached": att.attached, "pending_after": att.pending_after}
     if as_json:

@@ -26,11 +26,32 @@ from escucha.insights.base import (
     register_insight,
     titles,
 )
+from escucha.i18n import add_messages
 from escucha.insights.protect import safe_listing
 from escucha.store import Filters
 
 EMPLOYEE = "employee"
 COMMENTS = 3
+
+
+add_messages({
+    "employee_cx.intro": ("eNPS de los empleados junto a la experiencia de los clientes de la misma unidad ({by}). "
+                          "Las cifras y comentarios de empleados solo se muestran donde respondieron al menos {k} personas.",
+                          "Employees' eNPS beside the customers' experience of the same unit ({by}). "
+                          "Employee figures and comments show only where at least {k} people answered."),
+    "employee_cx.rho": ("Correlación de rangos del eNPS con el sentimiento de los clientes en {n} unidades: {rho}.",
+                        "Rank correlation of eNPS with customer sentiment across {n} units: {rho}."),
+    "employee_cx.by.location": ("ubicación", "location"),
+    "employee_cx.by.product": ("producto", "product"),
+    "employee_cx.by.channel": ("canal", "channel"),
+    "employee_cx.enps": ("eNPS (IC 95%)", "eNPS (95% CI)"),
+    "employee_cx.employee_voices": ("voces de empleados", "employees' voices"),
+    "employee_cx.nps": ("NPS de clientes", "customer NPS"),
+    "employee_cx.rating": ("valoración", "rating"),
+    "employee_cx.sentiment": ("sentimiento de clientes", "customer sentiment"),
+    "employee_cx.comments": ("lo que dicen los empleados", "what employees say"),
+    "employee_cx.hidden": ("menos de {k} personas", "fewer than {k} people"),
+})  # fmt: skip
 
 
 def _num(v: Any) -> float | None:

@@ -383,14 +383,15 @@ class AttachSummary:
     attached: int = 0
     not_matching: int = 0
     pending_after: int = 0
+    other_version: int = 0  # rows analysed by another pipeline (not the workspace's)
 
 
 def attach_analyses(ws: Workspace, path: str | Path, batch_size: int = 2000) -> AttachSummary:
     """Store the analyses of an ``analyse_file`` output for the workspace's pending voices.
 
     Only rows with the workspace's pipeline version whose content hash equals the stored voice's
-    are used (ingest the same file with the same mapping first); anything else stays pending
-    for ``ws.analyze``.
+    are used (ingest the same file with the same mapping first, then analyse it with
+    ``spec=PipelineSpec.of_workspace(ws)``); anything else stays pending for ``ws.analyze``.
     """
     import pyarrow.dataset as pads
 
@@ -405,6 +406,13 @@ def attach_analyses(ws: Workspace, path: str | Path, batch_size: int = 2000) -> 
                           table.column("analysis").to_pylist(), strict=True), strict=True))  # fmt: skip
     del table
     summary = AttachSummary()
+    summary.other_version = ds.count_rows(
+        filter=(pads.field("pipeline_version") != version) & pads.field("id").is_valid()
+    )
+    if summary.other_version:
+        log.warning("%s: %d rows were analysed by another pipeline than the workspace's (%s); they "
+                    "stay pending: analyse the file with PipelineSpec.of_workspace(ws)",
+                    path, summary.other_version, version)  # fmt: skip
     for items in ws.store.iter_pending(version, batch_size):
         keep: list[PendingItem] = []
         analyses: list[Analysis] = []

@@ -17,8 +17,6 @@ import ssl
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-import httpx
-
 from escucha.errors import ConfigError, EscuchaError
 from escucha.notify.message import WEBHOOK_FORMATS, Message, email_message, generic_body
 from escucha.plugins import Registry
@@ -91,6 +89,8 @@ class WebhookChannel:
         if self.secret:
             digest = hmac.new(self.secret.encode(), data, hashlib.sha256).hexdigest()
             headers["X-Escucha-Signature"] = f"sha256={digest}"
+        import httpx  # imported on first delivery: importing escucha stays light
+
         try:
             r = httpx.post(self.url, content=data, headers=headers, timeout=self.timeout_s)
         except httpx.HTTPError as exc:

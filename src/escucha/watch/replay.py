@@ -327,5 +327,6 @@ def _record(kind: str, key: str, day_start: pd.Timestamp, step: pd.Timedelta, k:
         "expected": round(float(mu), 2),
         "summary": f"{scope_label(scope)}: {int(x)} {what} by {(day_start + (k + 1) * step):%H:%M} "
                    f"(expected {mu:.1f}; x{x / max(mu, 1e-9):.1f})",
+        "facts": {"by": f"{(day_start + (k + 1) * step):%H:%M}", "ratio": round(x / max(mu, 1e-9), 1)},
         "evidence": [],
     }

@@ -77,7 +77,9 @@ def viral_alerts(voices: pd.DataFrame, step: pd.Timedelta, min_risk: float,
                           f"viral risk {risk[k]:.2f}: {v['channel']} voice with audience "
                           f"{int(final['audience'].iloc[i]):,} and {int(n_rep[k] + platform[i]):,} engagements",
                           [str(v["id"]), *[str(x) for x in thread if x != v["id"]][:19]],
-                          viral_risk=round(float(risk[k]), 4), parts=parts))  # fmt: skip
+                          viral_risk=round(float(risk[k]), 4), parts=parts,
+                          facts={"channel": str(v["channel"]), "audience": int(final["audience"].iloc[i]),
+                                 "engagements": int(n_rep[k] + platform[i])}))  # fmt: skip
     return out
 
 
@@ -106,7 +108,7 @@ def vip_alerts(voices: pd.DataFrame, store: Store, rule: dict[str, Any], step: p
         first = g.iloc[0]
         out.append(_alert("vip", {"customer": str(cid)}, pd.Timestamp(str(day)), _step_end(pd.Timestamp(first["ts"]), step),
                           1.0, f"VIP customer {cid} ({attr}) is unhappy: {len(g)} negative voice(s)",
-                          [str(x) for x in g["id"]][:20]))  # fmt: skip
+                          [str(x) for x in g["id"]][:20], facts={"attribute": attr, "n": len(g)}))  # fmt: skip
     return out
 
 
@@ -135,7 +137,9 @@ def threshold_alerts(voices: pd.DataFrame, obs: pd.DataFrame, rule: dict[str, An
         what = "negative voices" if rule.get("metric") == "negative" else "voices"
         out.append(_alert("threshold", dict(scope), pd.Timestamp(day), _step_end(pd.Timestamp(at), step),
                           float(len(g)) / rule["min"], f"{scope_label(scope)}: {len(g)} {what} (threshold {rule['min']})",
-                          [str(x) for x in g["id"]][-20:], count=len(g)))  # fmt: skip
+                          [str(x) for x in g["id"]][-20:], count=len(g),
+                          facts={"metric": "negative" if rule.get("metric") == "negative" else "voices",
+                                 "min": int(rule["min"])}))  # fmt: skip
     return out
 
 
@@ -154,7 +158,10 @@ def promise_alerts(promises: Iterable[dict[str, Any]], now: pd.Timestamp, rule: 
         a = _alert("broken_promise", {"promise": pid}, week, now, float(p.get("gap") or 0.0),
                    f"promise '{p.get('promise') or pid}' broken in {float(p['broken_share']):.0f}% of "
                    f"{int(p['mentions'])} mentions ({int(p.get('broken') or 0)} broken, {int(p.get('kept') or 0)} kept)",
-                   (quotes + [str(i) for i in (p.get("item_ids") or [])])[:20])  # fmt: skip
+                   (quotes + [str(i) for i in (p.get("item_ids") or [])])[:20],
+                   facts={"promise": str(p.get("promise") or pid), "share": round(float(p["broken_share"])),
+                          "mentions": int(p["mentions"]), "broken": int(p.get("broken") or 0),
+                          "kept": int(p.get("kept") or 0)})  # fmt: skip
         a["window_end"] = (week + pd.Timedelta(days=7)).isoformat()
         out.append(a)
     return out

@@ -14,6 +14,7 @@ from escucha.http.auth import FEEDBACK_WRITE, READ, Principal
 from escucha.http.bulk import get_many
 from escucha.http.deps import StateDep, require
 from escucha.i18n import add_messages
+from escucha.web import alert_text  # noqa: F401  (the alert text the templates use)
 from escucha.web.nav import NavItem, register_nav
 from escucha.web.render import add_template_dir, render
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from escucha.http import casework
 from escucha.http.auth import ANALYZE_TEXT, CUSTOMERS, Principal
 from escucha.http.deps import StateDep, require
-from escucha.http.errors import BODY_ERRORS, ERROR_RESPONSES, ApiError
+from escucha.http.errors import BODY_ERRORS, ERROR_RESPONSES, NOT_FOUND, ApiError
 
 router = APIRouter(tags=["cases"], responses=ERROR_RESPONSES)
 
@@ -43,7 +43,8 @@ class AssistResponse(BaseModel):
     took_ms: float
 
 
-@router.post("/assist", response_model=AssistResponse, summary="Agent assist for one message", responses=BODY_ERRORS)
+@router.post("/assist", response_model=AssistResponse, summary="Agent assist for one message",
+             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
 def assist(state: StateDep, body: AssistRequest,
            principal: Annotated[Principal, Depends(require(ANALYZE_TEXT))]) -> dict[str, Any]:  # fmt: skip
     if body.customer_id and not principal.can(CUSTOMERS):

@@ -93,7 +93,7 @@ def open_case(request: Request, state: StateDep, body: NewCase, principal: Write
     return casework.open_case(state, principal, client_ip(request), **body.model_dump())
 
 
-@router.post("/cases/open-from-rules", summary="Open cases from the rules in cases.yaml")
+@router.post("/cases/open-from-rules", summary="Open cases from the rules in cases.yaml", responses=BODY_ERRORS)
 def open_from_rules(request: Request, state: StateDep, principal: Writer, body: RulesRun | None = None) -> dict[str, Any]:
     from escucha.cases.rules import open_from_rules as run
 
