@@ -279,3 +279,20 @@ def test_rules_crud_replay_and_reports_through_the_api(ws) -> None:
     assert client.delete("/api/v1/alerts/rules/nube", headers=h).status_code == 404
     assert client.get("/api/v1/influencers", headers=hv).status_code == 200
     assert client.get("/api/v1/reputation?by=product", headers=hv).status_code == 200
+
+
+def test_alert_text_speaks_the_page_language_and_escapes_data() -> None:
+    from escucha.web.alert_text import alert_kind, alert_text
+
+    anomaly = {"kind": "negativity", "scope": {"product": "<b>Silla</b>", "channel": "social"}, "count": 11,
+               "expected": 4.6, "facts": {"by": "23:00", "ratio": 2.4}, "summary": "English summary"}  # fmt: skip
+    es, en = str(alert_text(anomaly, "es")), str(alert_text(anomaly, "en"))
+    assert "11 voces negativas hasta las 23:00" in es and "×2.4" in es and "redes sociales" in es
+    assert "11 negative voices by 23:00" in en and "social" in en
+    assert "<b>" not in es and "&lt;b&gt;Silla&lt;/b&gt;" in es and 'translate="no"' in es
+    promise = {"kind": "broken_promise", "scope": {"promise": "p1"}, "summary": "x",
+               "facts": {"promise": "Entrega en 24 h", "share": 62, "mentions": 40, "broken": 25, "kept": 15}}
+    assert "se rompe en el 62% de 40 menciones" in str(alert_text(promise, "es"))
+    old = {"kind": "volume", "scope": {}, "summary": "stored before facts <x>"}  # shown as data, escaped
+    assert str(alert_text(old, "es")) == '<span translate="no">stored before facts &lt;x&gt;</span>'
+    assert alert_kind("broken_promise", "es") == "promesa rota" and alert_kind("new_kind", "en") == "new_kind"

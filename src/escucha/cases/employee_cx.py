@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from escucha.i18n import add_messages
 from escucha.insights.base import (
     Insight,
     InsightContext,
@@ -26,7 +27,6 @@ from escucha.insights.base import (
     register_insight,
     titles,
 )
-from escucha.i18n import add_messages
 from escucha.insights.protect import safe_listing
 from escucha.store import Filters
 

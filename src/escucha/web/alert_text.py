@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from escucha.i18n import MESSAGES, add_messages, t
+from escucha.report import text as _text  # noqa: F401  (channel names in both languages)
 from escucha.web.render import env, fnum, label
 
 add_messages({
@@ -47,12 +48,20 @@ add_messages({
                                  "promise {promise} broken in {share}% of {mentions} mentions ({broken} broken, {kept} kept)"),
 })  # fmt: skip
 
-_LABELLED = {"aspect": "aspect", "channel": "channel", "touchpoint": "touchpoint"}
 
 
 def _data(value: Any) -> Markup:
     """A value that is data (a product, a customer id): shown as is, never translated."""
     return Markup('<span translate="no">{}</span>').format(value)
+
+
+def _value(dim: str, value: Any, lang: str) -> Markup:
+    """A scope value: an aspect by its taxonomy label, a channel or touchpoint by its interface
+    name when it has one, anything else as data."""
+    if dim == "aspect":
+        return _data(label(value, "aspect"))
+    key = f"{dim}.{value}"
+    return escape(t(key, lang)) if dim in ("channel", "touchpoint") and key in MESSAGES else _data(value)
 
 
 def alert_kind(kind: str, lang: str) -> str:
@@ -65,8 +74,7 @@ def alert_scope(scope: Mapping[str, Any], lang: str) -> Markup:
     parts = []
     for dim, value in scope.items():
         name = t(f"watch.dim.{dim}", lang) if f"watch.dim.{dim}" in MESSAGES else dim
-        shown = escape(label(value, _LABELLED[dim])) if dim in _LABELLED else _data(value)
-        parts.append(Markup("{} {}").format(name, shown))
+        parts.append(Markup("{} {}").format(name, _value(dim, value, lang)))
     return Markup(" · ").join(parts) if parts else Markup(escape(t("watch.scope_all", lang)))
 
 
@@ -84,7 +92,7 @@ def alert_text(alert: Mapping[str, Any], lang: str) -> Markup:
                  ratio=escape(fnum(facts.get("ratio"), 1)))  # fmt: skip
     elif kind == "viral":
         text = t("watch.sum.viral", lang, risk=escape(fnum(alert.get("viral_risk", alert.get("score")), 2)),
-                 channel=escape(label(facts.get("channel"), "channel")), audience=num.get("audience", ""),
+                 channel=_value("channel", facts.get("channel"), lang), audience=num.get("audience", ""),
                  engagements=num.get("engagements", ""))  # fmt: skip
     elif kind == "vip":
         text = t("watch.sum.vip", lang, customer=_data(facts.get("customer") or (alert.get("scope") or {}).get("customer", "")),
