@@ -12,7 +12,7 @@ EXAMPLES = {m.group(1): m.group(0) for m in re.finditer(r"# example: (\w+)\n.*?(
 
 
 def test_the_guide_has_an_example_per_extension() -> None:
-    assert set(EXAMPLES) == {"analyser", "insight", "store", "page"}
+    assert set(EXAMPLES) == {"analyser", "insight", "store", "page", "channel"}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -30,3 +30,7 @@ def test_example_runs(name: str, tmp_path: Path) -> None:
             from escucha.store import STORES
 
             STORES.unregister("scratch")
+        if name == "channel":
+            from escucha.notify import CHANNELS
+
+            CHANNELS.unregister("pager")
