@@ -142,11 +142,14 @@ def test_public_api_is_pinned() -> None:
 def busiest(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The toy insight of tests/plugins, installed as a plugin through its entry point."""
     from escucha.insights import base
+    from escucha.web.nav import NAV
 
+    nav = list(NAV)
     ep = EntryPoint("busiest", "tests.plugins.busiest:Busiest", "escucha.insights")
     monkeypatch.setattr("escucha.plugins.entry_points", lambda group: [ep] if group == "escucha.insights" else [])
     yield base.get_insight("busiest")
     base.INSIGHTS.unregister("busiest")
+    NAV[:] = nav  # the dashboard's navigation as it was (other tests open every page in it)
 
 
 def test_a_new_insight_shows_everywhere(ws: Any, voices: list[dict[str, Any]], busiest: Any) -> None:

@@ -19,11 +19,14 @@ def test_the_guide_has_an_example_per_extension() -> None:
 def test_example_runs(name: str, tmp_path: Path) -> None:
     from escucha.insights.base import INSIGHTS
     from escucha.pipeline import base
+    from escucha.web.nav import NAV
 
+    nav = list(NAV)
     namespace = {"workdir": str(tmp_path), "Path": Path, "__name__": f"docs_example_{name}"}
     try:
         exec(compile(EXAMPLES[name], f"docs/architecture.md ({name})", "exec"), namespace)
-    finally:  # leave the registries as they were
+    finally:  # leave the registries (and the dashboard's navigation) as they were
+        NAV[:] = nav
         INSIGHTS.unregister("busiest")
         base.ANALYZERS.unregister("shouting")
         if name == "store":

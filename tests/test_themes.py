@@ -223,3 +223,17 @@ def test_scores_without_themes_assign_nothing() -> None:
 
     best, margin = scores(sp.csr_matrix(np.ones((4, 3))), np.zeros((0, 3), np.float32), np.zeros(0, np.float32))
     assert (best == -1).all() and (margin == 0).all()
+
+
+def test_two_themes_never_share_a_name() -> None:
+    from escucha.insights.themes_describe import distinct_names
+
+    themes = {
+        1: {"name": "Customer service", "size": 900, "key_phrases": ["customer", "service", "hold"]},
+        2: {"name": "Customer service", "size": 600, "key_phrases": ["service", "rude", "agent"]},
+        3: {"name": "Customer service", "size": 50, "key_phrases": ["rude", "phone"]},
+        4: {"name": "Late flight", "size": 700, "key_phrases": ["late"]},
+    }
+    distinct_names(themes)
+    names = [t["name"] for t in themes.values()]
+    assert names == ["Customer service", "Customer service · rude", "Customer service · phone", "Late flight"]

@@ -208,7 +208,28 @@ def describe(
         g = df[(df["_theme"] == tid) & (df["language"].fillna("unknown") == d["language"])]
         d["name"] = readable_label(d["key_phrases"], g["text"].astype(str).head(2000).tolist(),
                                    multi.get((tid, d["language"]), []))
+    distinct_names(out)
     return out
+
+
+def distinct_names(themes: dict[Any, dict[str, Any]]) -> None:
+    """Two themes never share a name: the larger keeps it, each other one adds its first key
+    phrase that is not already in the name ("Customer service · hold")."""
+    by_name: dict[str, list[Any]] = {}
+    for tid, d in themes.items():
+        by_name.setdefault(str(d.get("name", "")).lower(), []).append(tid)
+    taken = set(by_name)
+    for ids in by_name.values():
+        ids.sort(key=lambda t: -int(themes[t].get("size") or 0))
+        for tid in ids[1:]:
+            d = themes[tid]
+            name = str(d.get("name", ""))
+            for p in d.get("key_phrases") or []:
+                cand = f"{name} · {p}"
+                if p.lower() not in name.lower() and cand.lower() not in taken:
+                    d["name"] = cand
+                    taken.add(cand.lower())
+                    break
 
 
 def snapshot_section(ctx: Any, limit: int = 5) -> list[dict[str, Any]]:
