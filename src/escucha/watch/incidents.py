@@ -223,7 +223,8 @@ def group(alerts: Sequence[Mapping[str, Any]], params: IncidentParams | None = N
     group keeps (the earliest known one it contains); ``merged`` lists the known ids it absorbed."""
     owner = {aid: k for k in known for aid in k.get("alert_ids", [])}
     rank = {k["id"]: (str(k.get("detected_at") or ""), k["id"]) for k in known}
-    out, used = [], set()
+    out: list[dict[str, Any]] = []
+    used: set[str] = set()
     p = params or IncidentParams()
     comps = [[alerts[i] for i in comp] for comp in components(alerts, p.gap, p.separate, p.min_shared)]
     for members in sorted(comps, key=lambda m: (str(_first(m)["detected_at"]), str(_first(m)["id"]))):
