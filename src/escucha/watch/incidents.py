@@ -308,9 +308,9 @@ class IncidentBook:
             except NotFoundError:
                 continue
             if state == "acknowledged" and cur.get("state") == "open":
-                book.ack(aid, user, None)
+                book.ack(aid, user, None, follow=False)
             elif state == "resolved" and cur.get("state") != "resolved":
-                book.resolve(aid, user, None)
+                book.resolve(aid, user, None, follow=False)
 
         def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
             if incident_id not in docs:
@@ -327,6 +327,23 @@ class IncidentBook:
         with _LOCK:
             out = self.store.update_docs(DOCS, change, keys=[incident_id])
         return out[incident_id]  # type: ignore[return-value]
+
+    def follow(self, alert_id: str) -> None:
+        """An open incident of ``alert_id`` whose alerts are all handled now takes their state."""
+        alerts = {a["id"]: a for a in self.alerts.all()}
+
+        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            out: dict[str, dict[str, Any] | None] = {}
+            for k, d in docs.items():
+                if alert_id in d.get("alert_ids", ()) and d.get("state") == "open":
+                    doc = dict(d)
+                    _follow_alerts(doc, [alerts[a] for a in doc["alert_ids"] if a in alerts])
+                    if doc["state"] != "open":
+                        out[k] = doc
+            return out
+
+        with _LOCK:
+            self.store.update_docs(DOCS, change)
 
     def ack(self, incident_id: str, user: str, note: str | None = None) -> dict[str, Any]:
         """Acknowledge the incident and each of its open alerts (``user``, now)."""
