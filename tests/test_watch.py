@@ -80,9 +80,9 @@ VOICES = [
 ]  # fmt: skip
 
 
-def _rules(ws, extra: dict | None = None) -> None:
+def _rules(ws, extra: dict | None = None, deliver: str = "incident") -> None:
     rules = [{"id": "nube", "kind": "threshold", "scope": {"product": "Nube"}, "metric": "volume", "min": 3,
-              "channels": ["ops"]}]  # fmt: skip
+              "channels": ["ops"], "deliver": deliver}]  # fmt: skip
     ws.layout.alerts.write_text(yaml.safe_dump({"rules": rules, **(extra or {})}), encoding="utf-8")
 
 
@@ -90,7 +90,7 @@ def test_live_api_alerts_once_and_delivers_through_a_receiver_that_fails_then_re
     from escucha.http import auth
     from escucha.server import create_app
 
-    _rules(ws)
+    _rules(ws, deliver="alert")  # each alert delivered on its own (the default delivers incidents)
     with webhook_receiver() as hook:
         hook.fail_next = 1
         ws.layout.notify.write_text(yaml.safe_dump({"channels": {"ops": {"type": "webhook", "url": hook.url,

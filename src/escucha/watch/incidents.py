@@ -337,7 +337,7 @@ class IncidentBook:
             for k, d in docs.items():
                 if alert_id in d.get("alert_ids", ()) and d.get("state") == "open":
                     doc = dict(d)
-                    _follow_alerts(doc, [alerts[a] for a in doc["alert_ids"] if a in alerts])
+                    _follow_alerts(doc, [alerts[a] for a in doc["alert_ids"] if a in alerts], alert_id)
                     if doc["state"] != "open":
                         out[k] = doc
             return out
@@ -357,17 +357,18 @@ class IncidentBook:
         self.store.delete_docs(DOCS)
 
 
-def _follow_alerts(doc: dict[str, Any], alerts: list[dict[str, Any]]) -> None:
-    """An open incident whose alerts were all handled one by one takes their state."""
+def _follow_alerts(doc: dict[str, Any], alerts: list[dict[str, Any]], last: str | None = None) -> None:
+    """An open incident whose alerts were all handled one by one takes their state (and who
+    handled the last of them: ``last`` when given)."""
     if doc.get("state") != "open" or not alerts:
         return
     if all(a.get("state") == "resolved" for a in alerts):
-        last = max(alerts, key=lambda a: str(a.get("resolved_at") or ""))
-        doc.update({"state": "resolved", "resolved_by": last.get("resolved_by"), "resolved_at": last.get("resolved_at")})
+        end = max(alerts, key=lambda a: (str(a.get("resolved_at") or ""), a["id"] == last))
+        doc.update({"state": "resolved", "resolved_by": end.get("resolved_by"), "resolved_at": end.get("resolved_at")})
     elif all(a.get("state") in ("acknowledged", "resolved") for a in alerts):
-        last = max(alerts, key=lambda a: str(a.get("acknowledged_at") or ""))
-        doc.update({"state": "acknowledged", "acknowledged_by": last.get("acknowledged_by"),
-                    "acknowledged_at": last.get("acknowledged_at")})  # fmt: skip
+        end = max(alerts, key=lambda a: (str(a.get("acknowledged_at") or ""), a["id"] == last))
+        doc.update({"state": "acknowledged", "acknowledged_by": end.get("acknowledged_by"),
+                    "acknowledged_at": end.get("acknowledged_at")})  # fmt: skip
 
 
 def deliver_incidents(notifier: Notifier, incidents: list[dict[str, Any]], channels: list[str] | None) -> int:
