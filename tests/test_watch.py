@@ -228,6 +228,15 @@ def test_replay_on_the_airline_tweets_finds_the_labelled_cancellation_spikes(sha
     assert s["recall_strict"] >= 0.4, s  # scoped to the airline and to cancellations
     assert s["false_per_scope_week"] <= 0.1, s
     assert s["lead_time_h_median"] is not None and s["lead_time_h_median"] > 0  # before a daily report
+    from escucha.watch.incidents import group
+    from watch_labels import score_incidents
+
+    found = group(alerts)  # round 2: the storm's alerts grouped, one incident per airline's storm
+    si = score_incidents(found, alerts, inc, obs["scope"].nunique(), weeks)
+    assert len(found) <= len(alerts) / 3 and si["recall_airline"] == s["recall_airline"], si
+    assert si["recall_strict"] == s["recall_strict"] and si["false_per_scope_week"] <= s["false_per_scope_week"], si
+    for i in found:  # no incident mixes two airlines
+        assert len({sc["product"] for sc in i["scopes"] if "product" in sc}) <= 1, i["scopes"]
 
 
 def test_acknowledge_from_the_dashboard_with_a_session_in_english(ws) -> None:
