@@ -9,6 +9,10 @@
    count itself (the label), so it is withheld from every score: the dataset has no audience data,
    and reach alone is then uninformative by construction.
 3. The demo: replay speed, and whether the spike week and the angry influencer are alerted.
+   Incidents (round 2): on both, the replay's alerts grouped into incidents
+   (``escucha.watch.incidents``): alerts vs incidents, incident-level recall, false incidents per
+   scope-week and lead time on the airline tweets; the courier week's incidents and quiet-period
+   incidents per week on the demo.
 4. Live: ``escucha serve`` (uvicorn, in this process) with a webhook channel to a local HTTP
    receiver; each POST /api/v1/feedback carries a voice that a threshold rule alerts on; the time
    from the POST to the receiver getting the webhook, p50/p95.
@@ -38,9 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 import escucha  # noqa: E402
+from escucha.watch.incidents import IncidentParams, group  # noqa: E402
 from escucha.watch.viral import viral_scores  # noqa: E402
 from receivers import webhook_receiver  # noqa: E402
-from watch_labels import OTHER_REASONS, incidents, score  # noqa: E402
+from watch_labels import OTHER_REASONS, incidents, score, score_incidents  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "us_airline_tweets" / "tweets.csv"
 
@@ -73,9 +78,29 @@ def airline(tmp: Path) -> dict[str, Any]:
         o = score(alerts, other, int(obs["scope"].nunique()), float(weeks), aspect=aspect)
         s["other_reasons"][reason] = {"incidents": o["incidents"], "recall_strict": round(o["recall_strict"], 2),
                                       "recall_airline": round(o["recall_airline"], 2)}  # fmt: skip
+    s["incidents"] = incident_figures(alerts, inc, int(obs["scope"].nunique()), float(weeks))
     s["viral_auc"] = viral_auc(voices)
     s["scaled_10x"] = scaled(ws, 10)
     return s
+
+
+def incident_figures(alerts: list[dict[str, Any]], inc: pd.DataFrame, n_scopes: int, weeks: float) -> dict[str, Any]:
+    """The replay's alerts grouped with the default settings, and two variants for comparison."""
+    out: dict[str, Any] = {}
+    variants = {"default": IncidentParams(), "no_separate": IncidentParams(separate=()),
+                "no_evidence_links": IncidentParams(min_shared=0), "gap_0h": IncidentParams(gap=pd.Timedelta(0))}
+    for name, params in variants.items():
+        t0 = time.perf_counter()
+        found = group(alerts, params)
+        dt = time.perf_counter() - t0
+        s = score_incidents(found, alerts, inc, n_scopes, weeks)
+        s["group_ms"] = round(dt * 1000, 1)
+        s["recall_strict"], s["recall_airline"] = round(s["recall_strict"], 3), round(s["recall_airline"], 3)
+        s["false_per_scope_week"] = round(s["false_per_scope_week"], 4)
+        out[name] = s
+    out["list"] = [{"id": i["id"], "alerts": len(i["alert_ids"]), "window": [i["window_start"][:10], i["window_end"][:10]],
+                    "title": i["title"], "kinds": i["kinds"]} for i in group(alerts)]  # fmt: skip
+    return out
 
 
 def scaled(ws: Any, copies: int) -> dict[str, Any]:
@@ -142,7 +167,22 @@ def demo(tmp: Path) -> dict[str, Any]:
     anomalies = [a for a in alerts if a["kind"] in ("volume", "topic", "negativity")]
     quiet = [a for a in anomalies if pd.Timestamp(a["window_start"]).date() in quiet_days]
     scope_weeks = obs["scope"].nunique() * len(quiet_days) / 7
-    return {"quiet_days": len(quiet_days), "quiet_alerts": len(quiet),
+    found = group(alerts)
+    by_id = {a["id"]: a for a in alerts}
+    week_start, week_end = pd.Timestamp(c["start"]), pd.Timestamp(c["end"]) + pd.Timedelta(days=1)
+    in_week = [i for i in found if pd.Timestamp(i["window_start"]) < week_end and pd.Timestamp(i["window_end"]) > week_start]
+    quiet_inc = [i for i in found if all(pd.Timestamp(by_id[x]["window_start"]).date() in quiet_days for x in i["alert_ids"])
+                 and any(by_id[x]["kind"] in ("volume", "topic", "negativity") for x in i["alert_ids"])]  # fmt: skip
+    incidents_fig = {"alerts": len(alerts), "incidents": len(found),
+                     "courier_week_alerts": len(week), "courier_week_incidents": len(in_week),
+                     "courier_week": [{"title": i["title"], "alerts": len(i["alert_ids"]), "kinds": i["kinds"],
+                                       "scopes": i["scopes"]} for i in in_week],
+                     "viral_day_incident": [{"alerts": len(i["alert_ids"]), "scopes": i["scopes"]} for i in found
+                                            if {"voice": "lumen_social:P000001"} in i["scopes"]],
+                     "quiet_incidents": len(quiet_inc),
+                     "quiet_incidents_per_week": round(len(quiet_inc) / (len(quiet_days) / 7), 2)}  # fmt: skip
+    return {
+        "incidents": incidents_fig,"quiet_days": len(quiet_days), "quiet_alerts": len(quiet),
             "quiet_false_alarms_per_scope_week": round(len(quiet) / scope_weeks, 4),
             "quiet_false_alarms_per_week": round(len(quiet) / (len(quiet_days) / 7), 2),"voices": len(voices), "alerts": len(alerts), "replay_s": round(dt, 2),
             "replay_voices_per_s": round(len(voices) / dt),

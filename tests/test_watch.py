@@ -80,9 +80,9 @@ VOICES = [
 ]  # fmt: skip
 
 
-def _rules(ws, extra: dict | None = None) -> None:
+def _rules(ws, extra: dict | None = None, deliver: str = "incident") -> None:
     rules = [{"id": "nube", "kind": "threshold", "scope": {"product": "Nube"}, "metric": "volume", "min": 3,
-              "channels": ["ops"]}]  # fmt: skip
+              "channels": ["ops"], "deliver": deliver}]  # fmt: skip
     ws.layout.alerts.write_text(yaml.safe_dump({"rules": rules, **(extra or {})}), encoding="utf-8")
 
 
@@ -90,7 +90,7 @@ def test_live_api_alerts_once_and_delivers_through_a_receiver_that_fails_then_re
     from escucha.http import auth
     from escucha.server import create_app
 
-    _rules(ws)
+    _rules(ws, deliver="alert")  # each alert delivered on its own (the default delivers incidents)
     with webhook_receiver() as hook:
         hook.fail_next = 1
         ws.layout.notify.write_text(yaml.safe_dump({"channels": {"ops": {"type": "webhook", "url": hook.url,
@@ -228,6 +228,15 @@ def test_replay_on_the_airline_tweets_finds_the_labelled_cancellation_spikes(sha
     assert s["recall_strict"] >= 0.4, s  # scoped to the airline and to cancellations
     assert s["false_per_scope_week"] <= 0.1, s
     assert s["lead_time_h_median"] is not None and s["lead_time_h_median"] > 0  # before a daily report
+    from escucha.watch.incidents import group
+    from watch_labels import score_incidents
+
+    found = group(alerts)  # round 2: the storm's alerts grouped, one incident per airline's storm
+    si = score_incidents(found, alerts, inc, obs["scope"].nunique(), weeks)
+    assert len(found) <= len(alerts) / 3 and si["recall_airline"] == s["recall_airline"], si
+    assert si["recall_strict"] == s["recall_strict"] and si["false_per_scope_week"] <= s["false_per_scope_week"], si
+    for i in found:  # no incident mixes two airlines
+        assert len({sc["product"] for sc in i["scopes"] if "product" in sc}) <= 1, i["scopes"]
 
 
 def test_acknowledge_from_the_dashboard_with_a_session_in_english(ws) -> None:

@@ -1,5 +1,6 @@
 """The labelled incidents of the airline tweets, built from the human ``negativereason`` labels
-(the detector never reads them), and how a list of alerts scores against them."""
+(the detector never reads them), and how a list of alerts (or of the watch's incidents: alerts
+grouped) scores against them."""
 
 from __future__ import annotations
 
@@ -71,4 +72,44 @@ def score(alerts: list[dict[str, Any]], inc: pd.DataFrame, n_scopes: int, weeks:
         "false_per_scope_week": len(false) / max(n_scopes * weeks, 1e-9),
         "lead_time_h_median": float(pd.Series(leads).median()) if leads else None,
         "lead_time_h": [round(x, 1) for x in leads],
+    }
+
+
+def score_incidents(incidents: list[dict[str, Any]], alerts: list[dict[str, Any]], inc: pd.DataFrame,
+                    n_scopes: int, weeks: float, aspect: str = ASPECT) -> dict[str, Any]:  # fmt: skip
+    """Incident-level figures: recall (strict: an incident containing an alert on that airline-day
+    scoped to ``aspect``; loose: containing any alert on that airline-day), false incidents (none
+    of whose alerts is on a labelled airline-day) per scope-week, and lead time from the incident's
+    first detection (whatever alert it was) to the end of the labelled day."""
+    by_id = {a["id"]: a for a in alerts}
+    keys = {(r.airline, r.day) for r in inc.itertuples()}
+    hit_strict, hit_loose, leads = 0, 0, []
+    for r in inc.itertuples():
+        strict, loose = [], []
+        for i in incidents:
+            mine = [by_id[x] for x in i["alert_ids"] if x in by_id]
+            on_day = [a for a in mine if a["scope"].get("product") == r.airline and _day(a) == r.day]
+            if on_day:
+                loose.append(i)
+                if any(a["scope"].get("aspect") == aspect for a in on_day):
+                    strict.append(i)
+        hit_loose += bool(loose)
+        if strict:
+            hit_strict += 1
+            first = min(pd.Timestamp(i["detected_at"]).tz_localize(None) for i in strict)
+            leads.append((r.day + pd.Timedelta(days=1) - first).total_seconds() / 3600)
+    false = [i for i in incidents
+             if not any((by_id[x]["scope"].get("product"), _day(by_id[x])) in keys for x in i["alert_ids"] if x in by_id)]  # fmt: skip
+    n = max(len(inc), 1)
+    return {
+        "incidents": len(inc),
+        "recall_strict": hit_strict / n,
+        "recall_airline": hit_loose / n,
+        "found": len(incidents),
+        "alerts": len(alerts),
+        "false_incidents": len(false),
+        "false_per_scope_week": len(false) / max(n_scopes * weeks, 1e-9),
+        "lead_time_h_median": float(pd.Series(leads).median()) if leads else None,
+        "lead_time_h": [round(x, 1) for x in leads],
+        "alerts_per_incident_max": max((len(i["alert_ids"]) for i in incidents), default=0),
     }

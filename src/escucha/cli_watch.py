@@ -1,4 +1,5 @@
-"""CLI of the reputation watch: ``alerts`` (list, ``replay``, ``ack``, ``resolve``, ``rules``),
+"""CLI of the reputation watch: ``alerts`` (list, ``replay``, ``ack``, ``resolve``, ``rules``,
+``incidents``),
 ``watchlist``, ``influencers``, ``listen`` (JSONL on stdin) and ``watch --folder DIR``."""
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ def _print_alerts(rows: list[dict[str, Any]]) -> None:
         who = f" by {a['acknowledged_by']}" if a.get("acknowledged_by") else ""
         console.print(f"{a['detected_at'][:16]}  [bold]{a['kind']}[/]  {a['score']:>6}  {state}{who}  "
                       f"{a['summary']}  [dim]{a['id']}[/]", highlight=False, markup=True)  # fmt: skip
+
+
+def _print_incidents(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("no incidents")
+        return
+    for i in rows:
+        who = f" by {i['acknowledged_by']}" if i.get("acknowledged_by") else ""
+        console.print(f"{i['detected_at'][:16]}  [bold]{len(i['alert_ids'])} alerts[/]  {i['score']:>6}  "
+                      f"{i.get('state', '')}{who}  {i['summary']}  [dim]{i['id']}[/]", highlight=False)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -59,18 +70,69 @@ def register(app: typer.Typer) -> None:
         until: Annotated[str | None, typer.Option(help="Stop the replay at this time (ISO 8601).")] = None,
         save: Annotated[bool, typer.Option(help="Also store the alerts (never delivered).")] = False,
         as_json: JsonOpt = False,
+        incidents: Annotated[bool, typer.Option("--incidents", help="Print the incidents (alerts grouped).")] = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Replay the stored voices in event-time order as a live watcher would (each step sees only
-        the voices up to its end) and print the alerts raised."""
+        the voices up to its end) and print the alerts raised (or, with --incidents, their incidents)."""
         ws = _ws(workspace)
         t0 = time.perf_counter()
+        if incidents:
+            found = ws.watch.replay_incidents(step=step, until=until, save=save)
+            _emit_json(found) if as_json else _print_incidents(found)
+            if not as_json:
+                err.print(f"{len(found)} incidents in {time.perf_counter() - t0:.1f}s")
+            return
         rows = ws.watch.replay(step=step, until=until, save=save)
         if as_json:
             _emit_json(rows)
             return
         _print_alerts(rows)
         err.print(f"{len(rows)} alerts in {time.perf_counter() - t0:.1f}s")
+
+    inc = typer.Typer(help="Incidents: the alerts of one underlying event, grouped.", invoke_without_command=True)
+    alerts.add_typer(inc, name="incidents")
+
+    @inc.callback()
+    def incidents_list(
+        ctx: typer.Context,
+        as_json: JsonOpt = False,
+        state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved.")] = None,
+        evaluate: Annotated[bool, typer.Option(help="Evaluate the rules on the stored voices first.")] = True,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """The current incidents (the rules are evaluated on the stored voices first)."""
+        if ctx.invoked_subcommand is not None:
+            return
+        ws = _ws(workspace)
+        if evaluate:
+            ws.watch.evaluate()
+        rows = ws.watch.incidents(state)
+        _emit_json(rows) if as_json else _print_incidents(rows)
+
+    @inc.command("ack")
+    def incident_ack(
+        incident_id: Annotated[str, typer.Argument(help="The incident's id.")],
+        by: Annotated[str, typer.Option(help="Who acknowledges it.")] = "cli",
+        note: Annotated[str | None, typer.Option(help="A note kept with the incident.")] = None,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Acknowledge an incident and its alerts."""
+        doc = _ws(workspace).watch.incident_book.ack(incident_id, by, note)
+        _emit_json(doc) if as_json else console.print(f"incident {incident_id} acknowledged by {by}")
+
+    @inc.command("resolve")
+    def incident_resolve(
+        incident_id: Annotated[str, typer.Argument(help="The incident's id.")],
+        by: Annotated[str, typer.Option(help="Who resolves it.")] = "cli",
+        note: Annotated[str | None, typer.Option(help="A note kept with the incident.")] = None,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Resolve an incident and its alerts."""
+        doc = _ws(workspace).watch.incident_book.resolve(incident_id, by, note)
+        _emit_json(doc) if as_json else console.print(f"incident {incident_id} resolved by {by}")
 
     @alerts.command("ack")
     def alerts_ack(

@@ -89,7 +89,7 @@ class AlertBook:
             self.store.update_docs(DOCS, change, keys=[a["id"] for a in alerts])
         return new
 
-    def _set(self, alert_id: str, state: str, user: str, note: str | None) -> dict[str, Any]:
+    def _set(self, alert_id: str, state: str, user: str, note: str | None, follow: bool = True) -> dict[str, Any]:
         def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
             if alert_id not in docs:
                 raise NotFoundError(f"no alert {alert_id!r}", field="id", record=alert_id)
@@ -106,13 +106,18 @@ class AlertBook:
 
         with _lock(self.store):
             out = self.store.update_docs(DOCS, change, keys=[alert_id])
+        if follow:
+            from escucha.watch.incidents import IncidentBook
+
+            IncidentBook(self.store).follow(alert_id)  # its incident, once all its alerts are handled
         return out[alert_id]  # type: ignore[return-value]
 
-    def ack(self, alert_id: str, user: str, note: str | None = None) -> dict[str, Any]:
-        return self._set(alert_id, "acknowledged", user, note)
+    def ack(self, alert_id: str, user: str, note: str | None = None, follow: bool = True) -> dict[str, Any]:
+        """Acknowledge an alert (``follow``: its incident too once all its alerts are handled)."""
+        return self._set(alert_id, "acknowledged", user, note, follow)
 
-    def resolve(self, alert_id: str, user: str, note: str | None = None) -> dict[str, Any]:
-        return self._set(alert_id, "resolved", user, note)
+    def resolve(self, alert_id: str, user: str, note: str | None = None, follow: bool = True) -> dict[str, Any]:
+        return self._set(alert_id, "resolved", user, note, follow)
 
     def clear(self) -> None:
         self.store.delete_docs(DOCS)

@@ -5,7 +5,8 @@ It takes the workspace's pieces (store, layout, a notifier) rather than the work
 
     watch = Watch(ws.store, ws.layout, ws.notifier)
     watch.replay(step="1h")        # alerts a live watcher would have raised, in event-time order
-    watch.evaluate(days)           # live: the windows new (or late) voices touched; deliver new alerts
+    watch.evaluate(days)           # live: the windows new (or late) voices touched; deliver new incidents
+    watch.incidents()              # the alerts grouped by underlying event (escucha.watch.incidents)
     watch.watchlist()              # voices ranked by viral risk
 """
 
@@ -21,6 +22,7 @@ import pandas as pd
 from escucha.store import Filters, Store
 from escucha.watch import frame
 from escucha.watch.alerts import AlertBook, deliver, evidence_links
+from escucha.watch.incidents import IncidentBook, deliver_incidents, group
 from escucha.watch.replay import detect, parse_step
 from escucha.watch.rules import SEVERITY, Rules
 from escucha.watch.rules_eval import promise_alerts, threshold_alerts, vip_alerts, viral_alerts
@@ -53,6 +55,10 @@ class Watch:
     @property
     def book(self) -> AlertBook:
         return AlertBook(self.store)
+
+    @property
+    def incident_book(self) -> IncidentBook:
+        return IncidentBook(self.store)
 
     # -- data ----------------------------------------------------------------------------------
     def _frames(self, trust_cache: bool = False, since: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -161,7 +167,16 @@ class Watch:
         alerts = self.run(step, until=until)
         if save:
             self.book.merge(alerts)
+            self.incident_book.sync(self.rules.load()["incidents"])
         return alerts
+
+    def replay_incidents(self, step: str | None = None, until: Any = None, save: bool = False) -> list[dict[str, Any]]:
+        """The incidents of a replay (its alerts grouped; ``save`` stores both, without delivering)."""
+        alerts = self.replay(step, until, save)
+        if save:
+            ids = {i for a in group(alerts, self.rules.load()["incidents"]) for i in a["alert_ids"]}
+            return [i for i in self.incident_book.all() if set(i["alert_ids"]) & ids]
+        return group(alerts, self.rules.load()["incidents"])
 
     def evaluate(
         self, days: Iterable[Any] | None = None, deliver_new: bool = True, trust_cache: bool = False
@@ -176,26 +191,60 @@ class Watch:
             days = [] if newest is None else [newest.floor("D")]
             if newest is not None and not self.book.all():  # first use: the history from a replay, not delivered
                 self.book.merge(self.run())
+                self.incident_book.sync(self.rules.load()["incidents"])
         days = [pd.Timestamp(d).floor("D") for d in days]
         since = min(days) - LIVE_HISTORY if days else None
         voices, _ = self._frames(trust_cache, since)
         alerts = self.run(days=days, live=True, trust_cache=True)
         new = self.book.merge(alerts)
+        cfg = self.rules.load()
+        if alerts:  # new alerts join (or make) incidents; grown ones update their evidence
+            self.incident_book.sync(cfg["incidents"])
         newest = pd.Timestamp(voices["ts"].max()) if len(voices) else None
         fresh = [a for a in new if newest is None
                  or pd.Timestamp(a["window_end"]).tz_localize(None) >= newest - DELIVER_MAX_AGE]  # fmt: skip
         if fresh and deliver_new and self.notifier is not None:
-            rules = {r["id"]: r for r in self.rules.list()}
-            try:
-                notifier = self.notifier() if callable(self.notifier) else self.notifier
-                deliver(notifier, fresh, rules)
-            except Exception as exc:  # the outbox retries; a channel's failure must not lose the alert
-                log.warning("alert delivery failed: %s", type(exc).__name__)
+            self._deliver(fresh, {r["id"]: r for r in cfg["rules"]})
         return new
+
+    def _deliver(self, fresh: list[dict[str, Any]], rules: dict[str, dict[str, Any]]) -> None:
+        """Alerts of ``deliver: alert`` rules one by one; the others through their incident, once
+        per incident (the outbox's dedup key ``incident:<id>``: a later alert joining a known
+        incident changes nothing), to the channels of the rules of its fresh alerts."""
+        one_by_one = [a for a in fresh if rules.get(a.get("rule", ""), {}).get("deliver") == "alert"]
+        grouped = {a["id"]: a for a in fresh if a not in one_by_one}
+        targets: list[tuple[dict[str, Any], list[str] | None]] = []
+        if grouped:
+            for inc in self.incident_book.all():
+                mine = [grouped[i] for i in inc["alert_ids"] if i in grouped]
+                if not mine:
+                    continue
+                per_rule: list[list[str] | None] = [rules.get(a.get("rule", ""), {}).get("channels") for a in mine]
+                names = None if any(c is None for c in per_rule) else sorted({c for cs in per_rule for c in cs or ()})
+                targets.append((inc, names))
+        try:
+            notifier = self.notifier() if callable(self.notifier) else self.notifier
+            if notifier is None:
+                return
+            if one_by_one:
+                deliver(notifier, one_by_one, rules)
+            for inc, names in targets:
+                deliver_incidents(notifier, [inc], names)
+        except Exception as exc:  # the outbox retries; a channel's failure must not lose the alert
+            log.warning("alert delivery failed: %s", type(exc).__name__)
 
     # -- reading -------------------------------------------------------------------------------
     def alerts(self, state: str | None = None) -> list[dict[str, Any]]:
         return self.book.all(state)
+
+    def incidents(self, state: str | None = None) -> list[dict[str, Any]]:
+        """The stored incidents, newest first (brought up to date with the alerts when they were
+        never grouped: a workspace whose alerts predate incidents)."""
+        rows = self.incident_book.all(state)
+        if not rows and self.book.all():
+            self.incident_book.sync(self.rules.load()["incidents"])
+            rows = self.incident_book.all(state)
+        return rows
 
     def newest(self) -> pd.Timestamp | None:
         """The event time of the newest customer voice (one small query)."""

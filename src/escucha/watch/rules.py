@@ -6,11 +6,16 @@ anomaly:                   # the detector's sensitivity (escucha.watch.anomaly.M
   fdr: 0.01
   min_count: 10
   min_ratio: 2.0
+incidents:                 # how alerts group into incidents (escucha.watch.incidents)
+  gap: 24h                 # windows this close belong to one incident (when their scopes relate)
+  separate: [product, location]   # different values: different incidents
+  min_shared: 3            # alerts sharing this many evidence voices are linked
 rules:
   - id: anomalies          # volume, topic and negativity spikes per scope
     kind: anomaly
     kinds: [volume, topic, negativity]
     channels: [ops]        # notify.yaml channels (default: all of them)
+    deliver: incident      # incident (default: one message per new incident) or alert (each alert)
   - id: viral              # one voice likely to go viral
     kind: viral
     min_risk: 0.25
@@ -42,6 +47,7 @@ import yaml
 
 from escucha.errors import ConfigError, NotFoundError, ValidationError
 from escucha.watch.anomaly import ModelParams
+from escucha.watch.incidents import IncidentParams
 
 RULE_KINDS = ("anomaly", "viral", "vip", "threshold", "broken_promise")
 SEVERITY = {"anomaly": "high", "viral": "critical", "vip": "high", "threshold": "medium", "broken_promise": "medium"}
@@ -50,6 +56,8 @@ DEFAULT_RULES: list[dict[str, Any]] = [
     {"id": "viral", "kind": "viral", "min_risk": 0.25},
     {"id": "vip", "kind": "vip", "attribute": "tier", "values": ["vip", "platinum"]},
 ]
+DELIVER = ("incident", "alert")
+"""How a rule's alerts are delivered: through their incident (once per incident) or one by one."""
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _LOCK = threading.Lock()
 
@@ -89,6 +97,8 @@ def validate_rule(rule: Any, where: str = "rule") -> dict[str, Any]:
         vals = out.setdefault("values", ["vip"])
         if not isinstance(vals, list) or not vals:
             raise ValidationError(f"rule {rid}: values must be a non-empty list", field="values", record=rid)
+    if out.setdefault("deliver", "incident") not in DELIVER:
+        raise ValidationError(f"rule {rid}: deliver must be one of {', '.join(DELIVER)}", field="deliver", record=rid)
     chans = out.get("channels")
     if chans is not None and (not isinstance(chans, list) or not all(isinstance(c, str) for c in chans)):
         raise ValidationError(f"rule {rid}: channels must be a list of channel names", field="channels", record=rid)
@@ -112,7 +122,7 @@ class Rules:
         self.path = path
 
     def load(self) -> dict[str, Any]:
-        """``{"step", "anomaly", "rules"}`` with defaults filled in."""
+        """``{"step", "anomaly", "rules", "incidents"}`` with defaults filled in."""
         data: dict[str, Any] = {}
         if self.path.exists():
             try:
@@ -126,7 +136,8 @@ class Rules:
         if not isinstance(rules, list):
             raise ConfigError(f"{self.path.name}: rules must be a list", field="rules")
         checked = [validate_rule(r, f"{self.path.name} rule {i}") for i, r in enumerate(rules)]
-        return {"step": str(data.get("step", "1h")), "anomaly": self.params(data.get("anomaly")), "rules": checked}
+        return {"step": str(data.get("step", "1h")), "anomaly": self.params(data.get("anomaly")), "rules": checked,
+                "incidents": IncidentParams.from_config(data.get("incidents"))}  # fmt: skip
 
     @staticmethod
     def params(section: Any) -> ModelParams:

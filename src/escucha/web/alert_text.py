@@ -1,4 +1,4 @@
-"""An alert told in the page's language: its kind, its scope (dimension names translated, aspect and
+"""An alert (and an incident) told in the page's language: its kind, its scope (dimension names translated, aspect and
 channel values by their labels, other values marked as data) and its summary, from the ``facts``
 the watch stores with each alert. Alerts stored before facts existed show their English summary,
 marked ``translate="no"``."""
@@ -46,8 +46,9 @@ add_messages({
     "watch.sum.threshold": ("{scope}: {count} {what} (umbral {min})", "{scope}: {count} {what} (threshold {min})"),
     "watch.sum.broken_promise": ("la promesa {promise} se rompe en el {share}% de {mentions} menciones ({broken} rotas, {kept} cumplidas)",
                                  "promise {promise} broken in {share}% of {mentions} mentions ({broken} broken, {kept} kept)"),
+    "watch.sum.incident": ("{scope}: {n} alertas ({kinds})", "{scope}: {n} alerts ({kinds})"),
+    "watch.sum.incident_one": ("{scope}: 1 alerta ({kinds})", "{scope}: 1 alert ({kinds})"),
 })  # fmt: skip
-
 
 
 def _data(value: Any) -> Markup:
@@ -110,6 +111,16 @@ def alert_text(alert: Mapping[str, Any], lang: str) -> Markup:
     return Markup(text)  # every value above is escaped or is interface text
 
 
+def incident_text(incident: Mapping[str, Any], lang: str) -> Markup:
+    """``producto United · aspecto Cancelaciones: 5 alertas (tema, volumen)`` in ``lang``."""
+    n = len(incident.get("alert_ids") or ())
+    kinds = ", ".join(alert_kind(str(k), lang) for k in incident.get("kinds") or ())
+    scope = alert_scope(incident.get("title_scope") or {}, lang)
+    key = "watch.sum.incident_one" if n == 1 else "watch.sum.incident"
+    return Markup(t(key, lang, scope=scope, n=escape(n), kinds=escape(kinds)))  # values escaped or interface text
+
+
 env.globals["alert_text"] = alert_text
+env.globals["incident_text"] = incident_text
 env.globals["alert_kind"] = alert_kind
 env.globals["alert_scope"] = alert_scope

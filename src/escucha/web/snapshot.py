@@ -67,10 +67,15 @@ def _optional_sections(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def open_alerts(ws: Workspace) -> list[dict[str, Any]]:
-    """The alerts box: the reputation watch's newest open alerts."""
+    """The alerts box: the reputation watch's newest open incidents, each with its first alerts."""
     try:
-        return [{"id": a["id"], "kind": a["kind"], "summary": a["summary"], "detected_at": a["detected_at"],
-                 "score": a["score"]} for a in ws.watch.alerts("open")[:5]]  # fmt: skip
+        watch = ws.watch
+        incidents = watch.incidents("open")[:5]
+        if not incidents:
+            return []
+        every = {a["id"]: a for a in watch.alerts()}
+        return [{**{k: i[k] for k in ("id", "title", "title_scope", "kinds", "alert_ids", "detected_at", "score")},
+                 "alerts": [every[a] for a in i["alert_ids"][:3] if a in every]} for i in incidents]  # fmt: skip
     except Exception as exc:  # the watch's failure must not break the snapshot
         log.warning("snapshot alerts failed: %s", type(exc).__name__)
         return []

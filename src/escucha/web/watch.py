@@ -1,5 +1,6 @@
-"""Dashboard pages of the reputation watch: alerts (open, acknowledged, resolved; who
-acknowledged), one alert with its evidence, the viral-risk watch list and influencers."""
+"""Dashboard pages of the reputation watch: alerts (incidents first, each with its alerts folded;
+open, acknowledged, resolved; who acknowledged), one incident, one alert with its evidence, the
+viral-risk watch list and influencers."""
 
 from __future__ import annotations
 
@@ -65,29 +66,80 @@ add_messages({
     "watch.snapshot_box": ("Alertas abiertas", "Open alerts"),
     "watch.snapshot_none": ("Ninguna alerta abierta.", "No open alerts."),
     "watch.all_alerts": ("Todas las alertas", "All alerts"),
+    "watch.incidents": ("Incidentes", "Incidents"),
+    "watch.incident": ("Incidente", "Incident"),
+    "watch.incidents.help": ("Las alertas de un mismo suceso (ventanas cercanas, ámbitos relacionados) agrupadas en un incidente.",
+                             "The alerts of one event (close windows, related scopes) grouped into one incident."),
+    "watch.incidents.none": ("No hay incidentes.", "No incidents."),
+    "watch.incident.alerts": ("Alertas del incidente", "The incident's alerts"),
+    "watch.incident.ack_help": ("Atender el incidente atiende también sus alertas.",
+                                "Acknowledging the incident acknowledges its alerts too."),
+    "watch.kinds": ("Tipos", "Kinds"),
+    "watch.n_alerts": ("Alertas", "Alerts"),
+    "watch.snapshot_incidents": ("Incidentes abiertos", "Open incidents"),
+    "watch.snapshot_incidents_none": ("Ningún incidente abierto.", "No open incidents."),
 })  # fmt: skip
 
 
 @router.get("/alerts")
 def alerts_page(request: Request, state: StateDep, principal: ReadDep, status: str | None = None) -> HTMLResponse:
     status = status if status in ("open", "acknowledged", "resolved") else None
-    rows = state.ws.watch.alerts(status)[:500]
-    return render(request, "alerts.html", alerts=rows, status=status,
+    watch = state.ws.watch
+    rows = watch.alerts(status)[:500]
+    every = {a["id"]: a for a in (rows if status is None else watch.alerts())}
+    incidents = [{**i, "alerts": [every[a] for a in i["alert_ids"] if a in every]}
+                 for i in watch.incidents(status)[:200]]  # fmt: skip
+    return render(request, "alerts.html", alerts=rows, incidents=incidents, status=status,
                   can_ack=principal.can(FEEDBACK_WRITE))  # fmt: skip
 
 
-@router.get("/alerts/{alert_id}")
-def alert_page(request: Request, state: StateDep, principal: ReadDep, alert_id: str) -> HTMLResponse:
-    alert = state.ws.watch.book.get(alert_id)
-    found = get_many(state.ws, [str(i) for i in alert.get("evidence", [])][:20])
+@router.get("/incidents/{incident_id}")
+def incident_page(request: Request, state: StateDep, principal: ReadDep, incident_id: str) -> HTMLResponse:
+    watch = state.ws.watch
+    watch.incidents()  # grouped once when the alerts predate incidents
+    inc = watch.incident_book.get(incident_id)
+    every = {a["id"]: a for a in watch.alerts()}
+    alerts = [every[a] for a in inc["alert_ids"] if a in every]
+    return render(request, "incident.html", i=inc, alerts=alerts, voices=_voices(state, inc.get("evidence", [])),
+                  can_ack=principal.can(FEEDBACK_WRITE))  # fmt: skip
+
+
+@router.post("/incidents/{incident_id}/{action}")
+def incident_action(
+    request: Request, state: StateDep, incident_id: str, action: str,
+    principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
+    note: Annotated[str | None, Form(max_length=1000)] = None,
+) -> Response:  # fmt: skip
+    book = state.ws.watch.incident_book
+    if action == "ack":
+        book.ack(incident_id, principal.username, note)
+    elif action == "resolve":
+        book.resolve(incident_id, principal.username, note)
+    else:
+        return Response(status_code=404)
+    audit.record(state.ws, f"incident_{action}", principal.username, target=incident_id)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+def _voices(state: Any, evidence: list[Any], limit: int = 20) -> list[dict[str, Any]]:
+    """The evidence voices as the pages show them (redacted, first ``limit``)."""
+    ids = [str(i) for i in evidence][:limit]
+    found = get_many(state.ws, ids)
     voices = []
-    for item_id in alert.get("evidence", [])[:20]:
+    for item_id in ids:
         if item_id in found:
             fb, an = found[item_id]
             voices.append({"id": item_id, "channel": fb.channel.value, "text": state.redact(fb.text)[:400],
                            "sentiment": an.sentiment if an else None,
                            "timestamp": fb.timestamp.isoformat() if fb.timestamp else None})  # fmt: skip
-    return render(request, "alert.html", a=alert, voices=voices, can_ack=principal.can(FEEDBACK_WRITE))
+    return voices
+
+
+@router.get("/alerts/{alert_id}")
+def alert_page(request: Request, state: StateDep, principal: ReadDep, alert_id: str) -> HTMLResponse:
+    alert = state.ws.watch.book.get(alert_id)
+    return render(request, "alert.html", a=alert, voices=_voices(state, alert.get("evidence", [])),
+                  can_ack=principal.can(FEEDBACK_WRITE))  # fmt: skip
 
 
 @router.post("/alerts/{alert_id}/{action}")

@@ -1,5 +1,6 @@
-"""The reputation watch: alerts (list, one, acknowledge, resolve, replay), alert rules (CRUD),
-the viral-risk watch list and influencers."""
+"""The reputation watch: alerts (list, one, acknowledge, resolve, replay), incidents (the alerts
+of one event grouped: list, one, acknowledge, resolve), alert rules (CRUD), the viral-risk watch
+list and influencers."""
 
 from __future__ import annotations
 
@@ -16,11 +17,16 @@ from escucha.http.errors import BODY_ERRORS, ERROR_RESPONSES, NOT_FOUND
 router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
 ReadDep = Annotated[Principal, Depends(require(READ))]
 AlertId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+IncidentId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 RuleId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 class AlertList(BaseModel):
     alerts: list[dict[str, Any]]
+
+
+class IncidentList(BaseModel):
+    incidents: list[dict[str, Any]]
 
 
 class AlertNote(BaseModel):
@@ -114,6 +120,50 @@ def resolve_alert(
 ) -> dict[str, Any]:  # fmt: skip
     doc = state.ws.watch.book.resolve(alert_id, principal.username, body.note if body else None)
     audit.record(state.ws, "alert_resolved", principal.username, target=alert_id)
+    return doc
+
+
+@router.get("/incidents", response_model=IncidentList,
+            summary="Incidents (the alerts of one underlying event, grouped), newest first")  # fmt: skip
+def list_incidents(
+    state: StateDep,
+    principal: ReadDep,
+    status: Annotated[str | None, Query(alias="state", pattern="^(open|acknowledged|resolved)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> IncidentList:
+    return IncidentList(incidents=state.ws.watch.incidents(status)[:limit])
+
+
+@router.get("/incidents/{incident_id}", response_model=dict[str, Any], summary="One incident with its alerts",
+            responses=NOT_FOUND)  # fmt: skip
+def get_incident(state: StateDep, incident_id: IncidentId, principal: ReadDep) -> dict[str, Any]:
+    watch = state.ws.watch
+    watch.incidents()  # grouped once when the alerts predate incidents
+    inc = watch.incident_book.get(incident_id)
+    alerts = {a["id"]: a for a in watch.alerts()}
+    return {**inc, "alerts": [alerts[i] for i in inc["alert_ids"] if i in alerts]}
+
+
+@router.post("/incidents/{incident_id}/ack", response_model=dict[str, Any],
+             summary="Acknowledge an incident (and each of its open alerts)",
+             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
+def ack_incident(
+    state: StateDep, incident_id: IncidentId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
+    body: AlertNote | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    doc = state.ws.watch.incident_book.ack(incident_id, principal.username, body.note if body else None)
+    audit.record(state.ws, "incident_acknowledged", principal.username, target=incident_id)
+    return doc
+
+
+@router.post("/incidents/{incident_id}/resolve", response_model=dict[str, Any],
+             summary="Resolve an incident (and each of its alerts)", responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
+def resolve_incident(
+    state: StateDep, incident_id: IncidentId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
+    body: AlertNote | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    doc = state.ws.watch.incident_book.resolve(incident_id, principal.username, body.note if body else None)
+    audit.record(state.ws, "incident_resolved", principal.username, target=incident_id)
     return doc
 
 
