@@ -22,7 +22,7 @@ install-dev: $(BIN)/python
 TORCH ?= torch==2.13.0
 install-extras: install-dev
 	$(PIP) install --quiet "$(TORCH)"
-	$(PIP) install --quiet -e ".[all,dev,embeddings,transformers]"
+	$(PIP) install --quiet -e ".[all,dev,embeddings,transformers,pdf]"
 
 ## Build the demo workspace, analyse it, print the report, then serve the dashboard (Ctrl-C stops it).
 ## `make demo SERVE=` only builds and reports.
