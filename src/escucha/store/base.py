@@ -80,6 +80,8 @@ class Filters:
     exclude_channel: list[str] | None = None
     search: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    agents: bool = False
+    """Also the agents' replies (``models.AGENT_SOURCE``): only the thread and the customer 360 ask."""
 
 
 class Store(Protocol):
