@@ -318,6 +318,47 @@ def _invite_at(path: str, survey_id: str, start: float, out: Any) -> None:
     out.put(len(ws.surveys.invite(survey_id, ["c30", "c31"])["invited"]))
 
 
+def _invite_one_by_one_at(path: str, survey_id: str, who: list[str], start: float, out: Any) -> None:
+    import time
+
+    import escucha
+
+    ws = escucha.open(path)
+    time.sleep(max(0.0, start - time.time()))
+    n, reasons = 0, []
+    for c in who:  # one invitation at a time: many chances to interleave with the other process
+        got = ws.surveys.invite(survey_id, [c])
+        n += len(got["invited"])
+        reasons += [r["reason"] for r in got["refused"]]
+    out.put((n, reasons))
+
+
+@pytest.mark.slow
+def test_quotas_hold_across_processes(setup: Any) -> None:
+    """Two processes inviting different premium customers to one survey at the same moment never
+    invite more than the segment's quota between them."""
+    import multiprocessing as mp
+    import time
+
+    ws = setup[0]
+    ws.add_customers([{"id": f"q{i}", "name": f"Q{i}", "attributes": {"segment": "premium"}} for i in range(30)])
+    s = ws.surveys.create({"name": "Q", "quota": {"attribute": "segment", "max": {"premium": 10}}})
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    start = time.time() + 4
+    procs = [ctx.Process(target=_invite_one_by_one_at, args=(str(ws.path), s.id, who, start, q))
+             for who in ([f"q{i}" for i in range(15)], [f"q{i}" for i in range(15, 30)])]  # fmt: skip
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(180)
+    got = [q.get(timeout=5), q.get(timeout=5)]
+    assert sum(n for n, _ in got) == 10, got
+    assert [r for _, reasons in got for r in reasons] == ["quota"] * 20
+    assert ws.surveys.results(s.id)["invited"] == 10
+    assert ws.surveys.invite(s.id, ["q0", "q29"])["refused"][0]["reason"] in ("quota", "fatigue")
+
+
 @pytest.mark.slow
 def test_fatigue_holds_across_processes(setup: Any) -> None:
     """Two processes (the server and the CLI, say) inviting the same customers at the same moment
