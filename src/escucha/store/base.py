@@ -142,7 +142,8 @@ class Store(Protocol):
     def put_docs(self, kind: str, docs: dict[str, dict[str, Any]]) -> None:
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
 
-    def get_docs(self, kind: str) -> dict[str, dict[str, Any]]: ...
+    def get_docs(self, kind: str, keys: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Documents of one kind (only those of ``keys`` when given: a read by key)."""
 
     def update_docs(
         self,
