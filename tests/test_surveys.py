@@ -378,3 +378,37 @@ def test_fatigue_holds_across_processes(setup: Any) -> None:
         p.join(120)
     assert sorted([q.get(timeout=5), q.get(timeout=5)]) in ([0, 2], [1, 1])
     assert sum(r["invited"] for r in (ws.surveys.results(a.id), ws.surveys.results(b.id))) == 2
+
+
+def test_an_answer_step_makes_few_store_round_trips(setup: Any, client: TestClient,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Each step of an invited customer's answer opens the store at most 8 times (it was 11-12):
+    the voice still goes through the ingest and is analysed, and the response completes."""
+    from escucha.store.duckdb import DuckDBStore
+
+    tokens = setup[1]
+    sid = _create(client, tokens, questions=[
+        {"kind": "nps"}, {"id": "why", "kind": "open"},
+        {"id": "sat", "kind": "csat", "show_if": {"question": "nps", "op": "<=", "value": 6}}])  # fmt: skip
+    path = path_of(client.post(f"/api/v1/surveys/{sid}/invitations", json={"recipients": ["c40"]},
+                               headers=H(tokens, "agent")).json()["invited"][0]["link"])  # fmt: skip
+    page = client.get(path)
+    opened = [0]
+    connect = DuckDBStore.connect
+
+    def counted(self: Any, *a: Any, **k: Any) -> Any:
+        opened[0] += 1
+        return connect(self, *a, **k)
+
+    monkeypatch.setattr(DuckDBStore, "connect", counted)
+    r = client.post(path, data={"form_token": token_of(page.text), "nps": "3", "why": COMPLAINT})
+    assert r.status_code == 200 and 'id="q-sat"' in r.text and opened[0] <= 8
+    opened[0] = 0
+    r = client.post(path, data={"form_token": token_of(r.text), "sat": "2", "follow_up": "Avisar de los retrasos"})
+    assert 'id="survey-thanks"' in r.text and opened[0] <= 8
+    ws = setup[0]
+    [resp] = [d for d in ws.surveys.responses(sid) if d["customer_id"] == "c40"]
+    fb, an = ws.store.get_item(resp["item_id"])
+    assert resp["status"] == "completed" and fb.csat == 2 and an is not None and an.sentiment == "negative"
+    inv = ws.surveys.ctx.read_doc("survey_invitations", resp["invitation_id"])
+    assert inv["status"] == "completed" and inv["started_at"] == resp["started_at"]
