@@ -394,3 +394,46 @@ def test_cases_on_postgresql(tmp_path: Any) -> None:
         assert case_store.load(store, cid).escalation_level >= 1
     finally:
         store.drop_schema()
+
+
+def test_agent_replies_never_count_as_the_customers_voice(ws: Any) -> None:
+    """A reply is stored on the customer's thread, yet every customer figure stays as it was:
+    channel sentiment and metrics, the sentences and aspects themes and insights read, the watch
+    frame; the case, the thread and the customer 360 still show it."""
+    import dataclasses
+
+    from escucha.cases import store as case_store
+    from escucha.cases.workflow import create_case, reply
+    from escucha.http.profiles import customer_profile
+    from escucha.store import Filters
+    from escucha.watch.frame import load_voices
+
+    ws.add([{"id": "v1", "channel": "chat", "customer_id": "c1", "timestamp": "2026-03-01T10:00:00Z",
+             "text": "Cliente: El pedido llegó roto y nadie me contesta. Es una vergüenza."}])  # fmt: skip
+    ws.analyze()
+
+    def figures() -> dict[str, Any]:
+        frames = {"by_channel": ws.metrics(by="channel"), "all": ws.metrics(), "sentences": ws.store.sentences(),
+                  "aspects": ws.store.aspects(), "items": ws.store.items(), "watch": load_voices(ws.store),
+                  "stats": ws.store.stats(["channel"])}  # fmt: skip
+        out = {k: df.to_json(orient="records", default_handler=str) for k, df in frames.items()}
+        return {**out, "count": ws.store.count_items()}
+
+    before = figures()
+    case = create_case(ws.store, ws.layout, customer_id="c1", reason="roto", item_ids=["v1"], now=NOW)
+    _, fb = reply(ws.store, case.id, "¡Muchísimas gracias! Nos encanta ayudarte, todo resuelto, un placer enorme.",
+                  actor="ana", now=NOW + timedelta(hours=1))  # fmt: skip
+    ws.analyze()
+    stored = ws.store.items(Filters(agents=True))
+    assert set(stored["id"]) == {"v1", fb.id}  # the reply is stored, on the chat channel, and analysed
+    row = stored.set_index("id").loc[fb.id]
+    assert row["channel"] == "chat" and row["sentiment"] == "positive"
+    assert figures() == before  # ...and no customer figure moved
+    assert ws.store.count_items(Filters(channel=["chat"], agents=True)) == 2
+    assert case_store.load(ws.store, case.id).reply_ids == [fb.id]
+    profile = customer_profile(ws, "c1")
+    assert [t["speaker"] for t in profile["timeline"]] == ["customer", "agent"]
+    assert fb.id in [v["id"] for v in profile["voices"]] and profile["total_voices"] == 1
+    assert profile["metrics"]["volume"] == 1 and profile["latest_sentiment"]["id"] == "v1"
+    assert ws.store.get_item(fb.id)[0].thread_id == "v1"
+    assert dataclasses.replace(Filters(), agents=True).agents

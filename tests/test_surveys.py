@@ -318,6 +318,47 @@ def _invite_at(path: str, survey_id: str, start: float, out: Any) -> None:
     out.put(len(ws.surveys.invite(survey_id, ["c30", "c31"])["invited"]))
 
 
+def _invite_one_by_one_at(path: str, survey_id: str, who: list[str], start: float, out: Any) -> None:
+    import time
+
+    import escucha
+
+    ws = escucha.open(path)
+    time.sleep(max(0.0, start - time.time()))
+    n, reasons = 0, []
+    for c in who:  # one invitation at a time: many chances to interleave with the other process
+        got = ws.surveys.invite(survey_id, [c])
+        n += len(got["invited"])
+        reasons += [r["reason"] for r in got["refused"]]
+    out.put((n, reasons))
+
+
+@pytest.mark.slow
+def test_quotas_hold_across_processes(setup: Any) -> None:
+    """Two processes inviting different premium customers to one survey at the same moment never
+    invite more than the segment's quota between them."""
+    import multiprocessing as mp
+    import time
+
+    ws = setup[0]
+    ws.add_customers([{"id": f"q{i}", "name": f"Q{i}", "attributes": {"segment": "premium"}} for i in range(30)])
+    s = ws.surveys.create({"name": "Q", "quota": {"attribute": "segment", "max": {"premium": 10}}})
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    start = time.time() + 4
+    procs = [ctx.Process(target=_invite_one_by_one_at, args=(str(ws.path), s.id, who, start, q))
+             for who in ([f"q{i}" for i in range(15)], [f"q{i}" for i in range(15, 30)])]  # fmt: skip
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(180)
+    got = [q.get(timeout=5), q.get(timeout=5)]
+    assert sum(n for n, _ in got) == 10, got
+    assert [r for _, reasons in got for r in reasons] == ["quota"] * 20
+    assert ws.surveys.results(s.id)["invited"] == 10
+    assert ws.surveys.invite(s.id, ["q0", "q29"])["refused"][0]["reason"] in ("quota", "fatigue")
+
+
 @pytest.mark.slow
 def test_fatigue_holds_across_processes(setup: Any) -> None:
     """Two processes (the server and the CLI, say) inviting the same customers at the same moment
@@ -337,3 +378,37 @@ def test_fatigue_holds_across_processes(setup: Any) -> None:
         p.join(120)
     assert sorted([q.get(timeout=5), q.get(timeout=5)]) in ([0, 2], [1, 1])
     assert sum(r["invited"] for r in (ws.surveys.results(a.id), ws.surveys.results(b.id))) == 2
+
+
+def test_an_answer_step_makes_few_store_round_trips(setup: Any, client: TestClient,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Each step of an invited customer's answer opens the store at most 8 times (it was 11-12):
+    the voice still goes through the ingest and is analysed, and the response completes."""
+    from escucha.store.duckdb import DuckDBStore
+
+    tokens = setup[1]
+    sid = _create(client, tokens, questions=[
+        {"kind": "nps"}, {"id": "why", "kind": "open"},
+        {"id": "sat", "kind": "csat", "show_if": {"question": "nps", "op": "<=", "value": 6}}])  # fmt: skip
+    path = path_of(client.post(f"/api/v1/surveys/{sid}/invitations", json={"recipients": ["c40"]},
+                               headers=H(tokens, "agent")).json()["invited"][0]["link"])  # fmt: skip
+    page = client.get(path)
+    opened = [0]
+    connect = DuckDBStore.connect
+
+    def counted(self: Any, *a: Any, **k: Any) -> Any:
+        opened[0] += 1
+        return connect(self, *a, **k)
+
+    monkeypatch.setattr(DuckDBStore, "connect", counted)
+    r = client.post(path, data={"form_token": token_of(page.text), "nps": "3", "why": COMPLAINT})
+    assert r.status_code == 200 and 'id="q-sat"' in r.text and opened[0] <= 8
+    opened[0] = 0
+    r = client.post(path, data={"form_token": token_of(r.text), "sat": "2", "follow_up": "Avisar de los retrasos"})
+    assert 'id="survey-thanks"' in r.text and opened[0] <= 8
+    ws = setup[0]
+    [resp] = [d for d in ws.surveys.responses(sid) if d["customer_id"] == "c40"]
+    fb, an = ws.store.get_item(resp["item_id"])
+    assert resp["status"] == "completed" and fb.csat == 2 and an is not None and an.sentiment == "negative"
+    inv = ws.surveys.ctx.read_doc("survey_invitations", resp["invitation_id"])
+    assert inv["status"] == "completed" and inv["started_at"] == resp["started_at"]

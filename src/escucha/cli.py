@@ -258,9 +258,6 @@ def analyze_text(
     _emit_json(escucha.analyze_texts(texts))
 
 
-DEMO_USERS = (("demo", "escucha-demo", "admin"), ("viewer", "escucha-viewer", "viewer"))
-
-
 @app.command()
 def demo(
     workspace: Annotated[Path, typer.Option("--workspace", "-w", envvar="ESCUCHA_WORKSPACE", help="Where to build the demo workspace.")] = Path("demo-workspace"),
@@ -271,6 +268,7 @@ def demo(
 ) -> None:
     """Generate a fictional company's feedback, ingest, analyse and report on it (and serve it)."""
     from escucha.demo.build import build_demo
+    from escucha.demo.contact_center import DEMO_USERS
     from escucha.report import build_report, render_html, render_terminal
 
     ws, _files = build_demo(workspace, n=n, seed=seed, console=console)

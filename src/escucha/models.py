@@ -34,6 +34,12 @@ class Channel(StrEnum):
     employee = "employee"
 
 
+AGENT_SOURCE = "escucha_cases"
+"""The ``source`` of the voices agents write through escucha (a case's reply, stored on the customer's
+thread so the conversation reads whole). They are not the customer's voice: every read of the store
+leaves them out of figures, listings and insights unless ``Filters(agents=True)`` asks for them."""
+
+
 CHANNEL_ALIASES: dict[str, Channel] = {
     "reviews": Channel.review,
     "surveys": Channel.survey,

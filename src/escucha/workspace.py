@@ -132,8 +132,10 @@ class Workspace:
         *,
         source_name: str | None = None,
         progress: Callable[..., None] | None = None,
+        on_stored: Callable[[list[Feedback]], None] | None = None,
     ) -> IngestSummary:
-        """Read a file (CSV, JSONL, Parquet, Excel), a DataFrame or dicts into the store."""
+        """Read a file (CSV, JSONL, Parquet, Excel), a DataFrame or dicts into the store
+        (``on_stored``: gets each batch of voices as stored)."""
         from escucha.ingest import ingest
 
         redact = None
@@ -142,7 +144,8 @@ class Workspace:
 
             redact = redact_text
         return ingest(
-            self.store, source, mapping, source_name=source_name, progress=progress, redact=redact
+            self.store, source, mapping, source_name=source_name, progress=progress, redact=redact,
+            on_stored=on_stored,
         )
 
     def add(self, items: Sequence[Feedback | dict[str, Any]]) -> Any:

@@ -65,7 +65,7 @@ def store_risk(store: Store) -> dict[str, Any]:
 def extras(store: Store, layout: WorkspaceLayout | None, customer_id: str,
            redact: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """What the 360 adds to the profile of ``customer_id``."""
-    rows = voices(store, Filters(customer_id=[customer_id], exclude_channel=["employee"]))
+    rows = voices(store, Filters(customer_id=[customer_id], exclude_channel=["employee"], agents=True))
     timeline = []
     for r in rows:
         agent = is_agent_voice(r)

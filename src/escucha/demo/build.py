@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 
 import escucha
+from escucha.demo.contact_center import open_demo_cases
 from escucha.demo.generator import FILES, generate
 from escucha.workspace import Workspace
 
@@ -15,7 +16,8 @@ from escucha.workspace import Workspace
 def build_demo(
     path: str | Path, n: int = 6000, seed: int = 7, console: Console | None = None
 ) -> tuple[Workspace, dict[str, Path]]:
-    """Generate the demo data into ``path/data``, ingest every file and analyse (idempotent)."""
+    """Generate the demo data into ``path/data``, ingest every file, analyse, replay the reputation
+    watch and open the contact center's cases (idempotent)."""
     console = console or Console(stderr=True)
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
@@ -43,4 +45,7 @@ def build_demo(
     console.print(f"analysed {result.analysed:,} voices at {result.texts_per_s:,.0f}/s")
     alerts = ws.watch.replay(save=True)  # the reputation watch's history (stored, never delivered)
     console.print(f"reputation watch: {len(alerts)} alerts (escucha alerts; /alerts)")
+    opened = open_demo_cases(ws)  # the contact center: queues, agents, cases with SLA clocks
+    if opened is not None:
+        console.print(f"contact center: {len(opened.opened):,} cases opened from the last two weeks (escucha cases; /inbox)")
     return ws, files

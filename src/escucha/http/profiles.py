@@ -3,6 +3,7 @@ and (``escucha.cases.customer360``) the timeline with agents' replies, cases, ch
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,8 @@ def customer_profile(
             info["attributes"] = json.loads(r["attributes"]) if isinstance(r["attributes"], str) else {}
         except ValueError:
             info["attributes"] = {}
-    voices = frame_records(ws.items(f, limit=limit), redact)
+    # the thread shows the agents' replies too; the counts and metrics are the customer's alone
+    voices = frame_records(ws.items(dataclasses.replace(f, agents=True), limit=limit), redact)
     metrics = to_records(ws.metrics(filters=f)) if total else []
     by_channel = to_records(ws.metrics(by="channel", filters=f)) if total else []
     own = [v for v in voices if not is_agent_voice(v)]  # the agents' replies on the thread say nothing of the customer

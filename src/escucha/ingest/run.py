@@ -15,7 +15,7 @@ from escucha.ingest.mapping import Mapping, load_mapping
 from escucha.ingest.readers import BadRow, open_reader
 from escucha.ingest.validate import Converter, _json_raw, safe_text
 from escucha.models import Customer, Feedback, content_hash
-from escucha.store.base import QuarantineRow, Store, UpsertResult
+from escucha.store.base import Filters, QuarantineRow, Store, UpsertResult
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,7 @@ def ingest(
     progress: Callable[[IngestProgress], None] | None = None,
     redact: Callable[[str], str] | None = None,
     max_problems: int = MAX_PROBLEMS,
+    on_stored: Callable[[list[Feedback]], None] | None = None,
 ) -> IngestSummary:
     """Read ``source`` (a file path, a DataFrame or dicts) with ``mapping`` into ``store``.
 
@@ -160,7 +161,9 @@ def ingest(
     Feedback fields. Valid records are upserted in batches (idempotent: ids come from the source's
     id, else the content hash); the rest go to the quarantine with line, field and reason.
     ``source_name`` labels the items' ``source`` (default: the mapping's name or the file's stem).
-    ``redact`` rewrites text and title before storing (PII redaction).
+    ``redact`` rewrites text and title before storing (PII redaction). ``on_stored`` gets each
+    batch of voices as stored (after redaction), so a caller can analyse them without reading
+    them back.
     """
     started = time.perf_counter()
     m = load_mapping(mapping)
@@ -185,16 +188,20 @@ def ingest(
     customers: dict[str, Customer] = {}
     bad: list[QuarantineRow] = []
     checked = False
-    known = _known_quarantine(store, origin)
-    # an empty store holds no voice under another source name: skip that lookup per batch
-    others = store.count_items() > 0
+    known: set[str] | None = None  # read when a row is quarantined: clean sources never ask
+    # an empty store holds no voice under another source name: skip that lookup per batch (a
+    # source of one batch just looks, one round trip instead of two)
+    others: bool | None = None
 
-    def flush() -> None:
+    def flush(last: bool = False) -> None:
+        nonlocal known, others
         if customers:
             summary.customers += store.upsert_customers(list(customers.values()))
             customers.clear()
         if items:
-            elsewhere = _known_elsewhere(store, items) if others else set()
+            if others is None and not last:
+                others = store.count_items(Filters(agents=True)) > 0
+            elsewhere = _known_elsewhere(store, items) if others is not False else set()
             if elsewhere:
                 kept = [
                     (it, r) for it, r in zip(items, rows, strict=True) if it.id not in elsewhere
@@ -206,9 +213,14 @@ def ingest(
             summary.updated += res.updated
             summary.duplicates += res.duplicates
             bad.extend(refused)
+            if on_stored is not None:
+                lost = {q.line for q in refused}
+                on_stored([it for it, (line, _) in zip(items, rows, strict=True) if line not in lost])
             items.clear()
             rows.clear()
         if bad:
+            if known is None:
+                known = _known_quarantine(store, origin)
             new = [q for q in bad if _qkey(q) not in known]
             if new:
                 store.add_quarantine(new)
@@ -256,7 +268,7 @@ def ingest(
                 bad.append(result)
         if len(items) >= batch_size or len(bad) >= batch_size:
             flush()
-    flush()
+    flush(last=True)
     if reader.columns is None and summary.read:
         summary.warnings += [
             f"no record has the column {col!r} mapped to {fld}"

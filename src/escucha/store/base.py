@@ -80,6 +80,8 @@ class Filters:
     exclude_channel: list[str] | None = None
     search: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    agents: bool = False
+    """Also the agents' replies (``models.AGENT_SOURCE``): only the thread and the customer 360 ask."""
 
 
 class Store(Protocol):
@@ -140,7 +142,8 @@ class Store(Protocol):
     def put_docs(self, kind: str, docs: dict[str, dict[str, Any]]) -> None:
         """Insert or replace JSON documents of one kind (themes, plans, users, …)."""
 
-    def get_docs(self, kind: str) -> dict[str, dict[str, Any]]: ...
+    def get_docs(self, kind: str, keys: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Documents of one kind (only those of ``keys`` when given: a read by key)."""
 
     def update_docs(
         self,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from escucha.errors import ValidationError
+from escucha.models import AGENT_SOURCE
 from escucha.store.base import ITEM_DIMENSIONS, PERIODS, Filters
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ \-]{0,63}$")
@@ -77,13 +78,16 @@ def dimension_sql(
 def where_sql(
     f: Filters | None, ph: str | None = None, dialect: str = "duckdb"
 ) -> tuple[str, list[Any], set[str]]:
-    """WHERE clause, its parameters and the joins the filters need."""
+    """WHERE clause, its parameters and the joins the filters need. The agents' replies stored on a
+    customer's thread are left out unless ``f.agents``: no figure counts them as the customer's voice."""
     ph = ph or placeholder(dialect)
-    if f is None:
-        return "TRUE", [], set()
+    f = f or Filters()
     clauses: list[str] = []
     params: list[Any] = []
     joins: set[str] = set()
+    if not f.agents:
+        clauses.append(f"coalesce(i.source, '') <> {ph}")
+        params.append(AGENT_SOURCE)
 
     def in_list(expr: str, values: Sequence[str] | None) -> None:
         if values:

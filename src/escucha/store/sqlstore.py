@@ -81,11 +81,16 @@ class SQLStore(ABC):
             yield [PendingItem(*r) for r in rows]
 
     # -- documents ----------------------------------------------------------------------------
-    def get_docs(self, kind: str) -> dict[str, dict[str, Any]]:
+    def get_docs(self, kind: str, keys: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         body, ph = json_text("body", self.DIALECT), placeholder(self.DIALECT)
-        sql = f"SELECT key, {body} FROM documents WHERE kind = {ph} ORDER BY key"
+        sql, params = f"SELECT key, {body} FROM documents WHERE kind = {ph}", [kind]
+        if keys is not None:
+            if not keys:
+                return {}
+            sql += f" AND key IN ({', '.join([ph] * len(keys))})"
+            params += list(keys)
         with self.connect() as con:
-            rows = con.execute(sql, [kind]).fetchall()
+            rows = con.execute(sql + " ORDER BY key", params).fetchall()
         return {k: json.loads(b) for k, b in rows}
 
     def update_docs(

@@ -59,14 +59,7 @@ class SurveyContext:
 
     def read_doc(self, kind: str, key: str) -> dict[str, Any] | None:
         """One document by key (without reading every document of ``kind``)."""
-        seen: dict[str, dict[str, Any]] = {}
-
-        def look(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-            seen.update(docs)
-            return {}
-
-        self.store.update_docs(kind, look, keys=[key])
-        return seen.get(key)
+        return self.store.get_docs(kind, keys=[key]).get(key)
 
     def forget_survey(self, survey_id: str) -> None:
         self._surveys.pop(survey_id, None)

@@ -2,7 +2,9 @@
 
 No customer is invited more than once per ``survey_fatigue_days`` across all surveys (the
 ``survey_contacts`` documents keep each customer's last invitation); a survey's quota caps the
-invitations per segment (a customer attribute). Refusals say why and from when it is allowed.
+invitations per segment (a customer attribute; the counts are the ``quota:<survey id>`` contacts
+document). Both are decided in one store transaction, so processes inviting at once never exceed
+either. Refusals say why and from when it is allowed.
 E-mail addresses are kept only to send the invitation and are never shown on public pages.
 """
 
@@ -127,9 +129,10 @@ def invite(
     invited: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     new_docs: dict[str, dict[str, Any]] = {}
-    with LOCK:  # quotas: within this process; fatigue: atomic across processes (update_docs)
+    qkey = f"quota:{survey_id}"  # the survey's invitations per segment, kept beside the contacts
+    with LOCK:  # fatigue and quotas: atomic across processes (one update_docs transaction)
         per_segment: dict[str, int] = {}
-        if survey.quota:
+        if survey.quota and ctx.read_doc(CONTACTS, qkey) is None:  # first time: count what was sent
             for d in ctx.store.get_docs(INVITATIONS).values():
                 if d.get("survey_id") == survey_id:
                     per_segment[str(d.get("segment"))] = per_segment.get(str(d.get("segment")), 0) + 1
@@ -138,7 +141,8 @@ def invite(
             invited.clear()
             refused.clear()
             new_docs.clear()
-            counts = dict(per_segment)
+            stored = contacts.get(qkey)
+            counts: dict[str, int] = dict(stored["counts"]) if stored else dict(per_segment)
             new_contacts: dict[str, dict[str, Any] | None] = {}
             for r, cid, attrs, email, key in people:
                 shown = r["customer_id"] or _masked(r["email"])
@@ -170,9 +174,12 @@ def invite(
                 new_contacts[key] = {"last_invited_at": when.isoformat(), "survey_id": survey_id, "invitation_id": inv_id}
                 invited.append({"recipient": shown, "invitation_id": inv_id, "customer_id": cid, "language": lang,
                                 "link": link(ctx, inv_id), "has_email": bool(email)})  # fmt: skip
+            if survey.quota and invited:
+                new_contacts[qkey] = {"survey_id": survey_id, "counts": counts}
             return new_contacts
 
-        ctx.store.update_docs(CONTACTS, decide, keys=sorted({p[4] for p in people}))
+        keys = {p[4] for p in people} | ({qkey} if survey.quota else set())
+        ctx.store.update_docs(CONTACTS, decide, keys=sorted(keys))
         if new_docs:
             ctx.store.put_docs(INVITATIONS, new_docs)
     return {"invited": invited, "refused": refused}

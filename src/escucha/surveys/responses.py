@@ -136,13 +136,15 @@ def land(ctx: SurveyContext, record: dict[str, Any]) -> Analysis | None:
     from escucha.analysis import analyse_batch
     from escucha.store import PendingItem
 
-    summary = ctx.ingest([record], source_name="survey")  # the stored id: survey:<response id>
+    stored: list[Any] = []
+    summary = ctx.ingest([record], source_name="survey", on_stored=stored.extend)  # id: survey:<response id>
     item_id = f"survey:{record['id']}"
     if summary.quarantined:
         p = summary.problems[0] if summary.problems else None
         raise ValidationError(f"the answer could not be stored: {p.reason if p else 'invalid'}",
                               field=getattr(p, "field", None) or "text", record=item_id)  # fmt: skip
-    fb, _ = ctx.store.get_item(item_id)
+    # the voice as stored (redacted) comes back from the ingest: no need to read it again
+    fb = next((f for f in stored if f.id == item_id), None) or ctx.store.get_item(item_id)[0]
     pending = PendingItem(id=fb.id, content_hash=fb.hash, text=fb.text, title=fb.title, language=fb.language,
                           reach=fb.reach)  # fmt: skip
     analyses, _ = analyse_batch(ctx.pipeline(), [pending])
@@ -157,10 +159,14 @@ def first_step(ctx: SurveyContext, link: Link, response_id: str, form: dict[str,
     answers = parse_answers(s.first, form, link.language)
     if not answers:
         raise ValidationError("answer at least one question", field=s.first[0].id)
-    with LOCK:
-        old = ctx.read_doc(RESPONSES, response_id) or {}
-        if old.get("status") == "completed":
-            raise ConflictError("this survey has already been answered: thank you", field="token")
+    inv = link.invitation
+    if inv is not None:  # read when the link was resolved: its status says if it was answered
+        old = {"started_at": inv.get("started_at")}
+    else:
+        with LOCK:
+            old = ctx.read_doc(RESPONSES, response_id) or {}
+    if old.get("status") == "completed":
+        raise ConflictError("this survey has already been answered: thank you", field="token")
     started = old.get("started_at") or now_utc().isoformat()
     analysis = land(ctx, _record(link, response_id, answers, started))
     open_q = s.open_question
@@ -178,7 +184,7 @@ def first_step(ctx: SurveyContext, link: Link, response_id: str, form: dict[str,
     with LOCK:
         ctx.store.put_docs(RESPONSES, {response_id: doc})
     if link.invitation is not None:
-        update_invitation(ctx, link.invitation, status="partial", response_id=response_id)
+        update_invitation(ctx, link.invitation, status="partial", response_id=response_id, started_at=started)
     return doc
 
 
