@@ -81,14 +81,19 @@ class SQLStore(ABC):
             yield [PendingItem(*r) for r in rows]
 
     # -- documents ----------------------------------------------------------------------------
-    def get_docs(self, kind: str, keys: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+    def _docs_query(self, kind: str, keys: Sequence[str] | None) -> tuple[str, list[Any]]:
+        """The SELECT of ``kind``'s documents (only ``keys`` when given, which must not be empty)."""
         body, ph = json_text("body", self.DIALECT), placeholder(self.DIALECT)
         sql, params = f"SELECT key, {body} FROM documents WHERE kind = {ph}", [kind]
         if keys is not None:
-            if not keys:
-                return {}
             sql += f" AND key IN ({', '.join([ph] * len(keys))})"
             params += list(keys)
+        return sql, params
+
+    def get_docs(self, kind: str, keys: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        if keys is not None and not keys:
+            return {}
+        sql, params = self._docs_query(kind, keys)
         with self.connect() as con:
             rows = con.execute(sql + " ORDER BY key", params).fetchall()
         return {k: json.loads(b) for k, b in rows}
@@ -99,13 +104,9 @@ class SQLStore(ABC):
         change: Callable[[dict[str, dict[str, Any]]], dict[str, dict[str, Any] | None]],
         keys: Sequence[str] | None = None,
     ) -> dict[str, dict[str, Any] | None]:
-        body, ph = json_text("body", self.DIALECT), placeholder(self.DIALECT)
-        sql, params = f"SELECT key, {body} FROM documents WHERE kind = {ph}", [kind]
-        if keys is not None:
-            if not keys:
-                return {}
-            sql += f" AND key IN ({', '.join([ph] * len(keys))})"
-            params += list(keys)
+        if keys is not None and not keys:
+            return {}
+        sql, params = self._docs_query(kind, keys)
         with self.connect() as con:
             self._lock_docs(con, kind)
             docs = {k: json.loads(b) for k, b in con.execute(sql, params).fetchall()}

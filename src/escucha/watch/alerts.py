@@ -42,25 +42,32 @@ def evidence_links(alert: dict[str, Any]) -> dict[str, str]:
     return {"page": f"/alerts/{alert['id']}", "explore": "/explore?" + urlencode(q)}
 
 
-class AlertBook:
-    """The alerts of one workspace."""
+class StatefulBook:
+    """Store documents of one ``kind`` (alerts, incidents) with a ``state`` and a ``detected_at``."""
+
+    kind = DOCS
+    noun = "alert"
 
     def __init__(self, store: Store):
         self.store = store
 
     def all(self, state: str | None = None) -> list[dict[str, Any]]:
-        """Alerts, newest detection first (``state`` filters)."""
+        """Newest detection first (``state`` filters)."""
         if state is not None and state not in STATES:
             raise ValidationError(f"state {state!r} is not one of {', '.join(STATES)}", field="state")
-        docs = self.store.get_docs(DOCS).values()
+        docs = self.store.get_docs(self.kind).values()
         rows = [d for d in docs if state is None or d.get("state") == state]
         return sorted(rows, key=lambda d: (d.get("detected_at") or "", d["id"]), reverse=True)
 
-    def get(self, alert_id: str) -> dict[str, Any]:
-        doc = self.store.get_docs(DOCS).get(alert_id)
+    def get(self, doc_id: str) -> dict[str, Any]:
+        doc = self.store.get_docs(self.kind, keys=[doc_id]).get(doc_id)
         if doc is None:
-            raise NotFoundError(f"no alert {alert_id!r}", field="id", record=alert_id)
+            raise NotFoundError(f"no {self.noun} {doc_id!r}", field="id", record=doc_id)
         return doc
+
+
+class AlertBook(StatefulBook):
+    """The alerts of one workspace."""
 
     def merge(self, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Store ``alerts``; an alert already known (same id: kind, scope, window) keeps its state

@@ -38,8 +38,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from escucha.errors import ConfigError, NotFoundError, ValidationError
-from escucha.store import Store
-from escucha.watch.alerts import STATES, AlertBook
+from escucha.watch.alerts import AlertBook, StatefulBook
 
 if TYPE_CHECKING:
     from escucha.notify import Notifier
@@ -237,29 +236,15 @@ def group(alerts: Sequence[Mapping[str, Any]], params: IncidentParams | None = N
     return sorted(out, key=lambda d: (d["detected_at"], d["id"]), reverse=True)
 
 
-class IncidentBook:
+class IncidentBook(StatefulBook):
     """The incidents of one workspace, kept in step with its alerts."""
 
-    def __init__(self, store: Store):
-        self.store = store
+    kind = DOCS
+    noun = "incident"
 
     @property
     def alerts(self) -> AlertBook:
         return AlertBook(self.store)
-
-    def all(self, state: str | None = None) -> list[dict[str, Any]]:
-        """Incidents, newest first detection first (``state`` filters)."""
-        if state is not None and state not in STATES:
-            raise ValidationError(f"state {state!r} is not one of {', '.join(STATES)}", field="state")
-        docs = self.store.get_docs(DOCS).values()
-        rows = [d for d in docs if state is None or d.get("state") == state]
-        return sorted(rows, key=lambda d: (d.get("detected_at") or "", d["id"]), reverse=True)
-
-    def get(self, incident_id: str) -> dict[str, Any]:
-        doc = self.store.get_docs(DOCS).get(incident_id)
-        if doc is None:
-            raise NotFoundError(f"no incident {incident_id!r}", field="id", record=incident_id)
-        return doc
 
     def sync(self, params: IncidentParams | None = None) -> list[dict[str, Any]]:
         """Regroup every stored alert and store the incidents (state kept; an incident absorbed by

@@ -110,15 +110,20 @@ def incident_action(
     principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
     note: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Response:  # fmt: skip
-    book = state.ws.watch.incident_book
+    return _act(state, state.ws.watch.incident_book, "incident", incident_id, action, principal, note)
+
+
+def _act(state: Any, book: Any, noun: str, doc_id: str, action: str, principal: Principal,
+         note: str | None) -> Response:  # fmt: skip
+    """Acknowledge or resolve an alert or an incident from its page (audited), back to the page."""
     if action == "ack":
-        book.ack(incident_id, principal.username, note)
+        book.ack(doc_id, principal.username, note)
     elif action == "resolve":
-        book.resolve(incident_id, principal.username, note)
+        book.resolve(doc_id, principal.username, note)
     else:
         return Response(status_code=404)
-    audit.record(state.ws, f"incident_{action}", principal.username, target=incident_id)
-    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+    audit.record(state.ws, f"{noun}_{action}", principal.username, target=doc_id)
+    return RedirectResponse(f"/{noun}s/{doc_id}", status_code=303)
 
 
 def _voices(state: Any, evidence: list[Any], limit: int = 20) -> list[dict[str, Any]]:
@@ -148,15 +153,7 @@ def alert_action(
     principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
     note: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Response:  # fmt: skip
-    book = state.ws.watch.book
-    if action == "ack":
-        book.ack(alert_id, principal.username, note)
-    elif action == "resolve":
-        book.resolve(alert_id, principal.username, note)
-    else:
-        return Response(status_code=404)
-    audit.record(state.ws, f"alert_{action}", principal.username, target=alert_id)
-    return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
+    return _act(state, state.ws.watch.book, "alert", alert_id, action, principal, note)
 
 
 @router.get("/watchlist")
