@@ -39,6 +39,26 @@ def _print_incidents(rows: list[dict[str, Any]]) -> None:
                       f"{i.get('state', '')}{who}  {i['summary']}  [dim]{i['id']}[/]", highlight=False)  # fmt: skip
 
 
+
+def _state_command(noun: str, book: str, action: str, done: str, also: str) -> Any:
+    """``alerts ack|resolve`` and ``alerts incidents ack|resolve``: one command per book and action."""
+    verb = {"ack": "Acknowledge", "resolve": "Resolve"}[action]
+
+    # defaults, not Annotated: these help texts name the closure's noun, which string annotations cannot see
+    def command(
+        doc_id: str = typer.Argument(..., metavar=f"{noun.upper()}_ID", help=f"The {noun}'s id."),
+        by: str = typer.Option("cli", help=f"Who {'acknowledges' if action == 'ack' else 'resolves'} it."),
+        note: str | None = typer.Option(None, help=f"A note kept with the {noun}."),
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        doc = getattr(getattr(_ws(workspace).watch, book), action)(doc_id, by, note)
+        _emit_json(doc) if as_json else console.print(f"{noun} {doc_id} {done} by {by}")
+
+    command.__doc__ = f"{verb} an {noun}{also}" + (" (someone is on it)." if action == "ack" else ".")
+    command.__name__ = f"{noun}_{action}"
+    return command
+
 def register(app: typer.Typer) -> None:
     alerts = typer.Typer(help="Reputation alerts: current ones, a replay, acknowledge, resolve, rules.",
                          invoke_without_command=True)  # fmt: skip
@@ -110,53 +130,9 @@ def register(app: typer.Typer) -> None:
         rows = ws.watch.incidents(state)
         _emit_json(rows) if as_json else _print_incidents(rows)
 
-    @inc.command("ack")
-    def incident_ack(
-        incident_id: Annotated[str, typer.Argument(help="The incident's id.")],
-        by: Annotated[str, typer.Option(help="Who acknowledges it.")] = "cli",
-        note: Annotated[str | None, typer.Option(help="A note kept with the incident.")] = None,
-        as_json: JsonOpt = False,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Acknowledge an incident and its alerts."""
-        doc = _ws(workspace).watch.incident_book.ack(incident_id, by, note)
-        _emit_json(doc) if as_json else console.print(f"incident {incident_id} acknowledged by {by}")
-
-    @inc.command("resolve")
-    def incident_resolve(
-        incident_id: Annotated[str, typer.Argument(help="The incident's id.")],
-        by: Annotated[str, typer.Option(help="Who resolves it.")] = "cli",
-        note: Annotated[str | None, typer.Option(help="A note kept with the incident.")] = None,
-        as_json: JsonOpt = False,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Resolve an incident and its alerts."""
-        doc = _ws(workspace).watch.incident_book.resolve(incident_id, by, note)
-        _emit_json(doc) if as_json else console.print(f"incident {incident_id} resolved by {by}")
-
-    @alerts.command("ack")
-    def alerts_ack(
-        alert_id: Annotated[str, typer.Argument(help="The alert's id.")],
-        by: Annotated[str, typer.Option(help="Who acknowledges it.")] = "cli",
-        note: Annotated[str | None, typer.Option(help="A note kept with the alert.")] = None,
-        as_json: JsonOpt = False,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Acknowledge an alert (someone is on it)."""
-        doc = _ws(workspace).watch.book.ack(alert_id, by, note)
-        _emit_json(doc) if as_json else console.print(f"alert {alert_id} acknowledged by {by}")
-
-    @alerts.command("resolve")
-    def alerts_resolve(
-        alert_id: Annotated[str, typer.Argument(help="The alert's id.")],
-        by: Annotated[str, typer.Option(help="Who resolves it.")] = "cli",
-        note: Annotated[str | None, typer.Option(help="A note kept with the alert.")] = None,
-        as_json: JsonOpt = False,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Resolve an alert."""
-        doc = _ws(workspace).watch.book.resolve(alert_id, by, note)
-        _emit_json(doc) if as_json else console.print(f"alert {alert_id} resolved by {by}")
+    for group, noun, book, also in ((inc, "incident", "incident_book", " and its alerts"), (alerts, "alert", "book", "")):
+        for action, done in (("ack", "acknowledged"), ("resolve", "resolved")):
+            group.command(action)(_state_command(noun, book, action, done, also))
 
     @alerts.command("rules")
     def alerts_rules(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
