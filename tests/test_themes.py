@@ -237,3 +237,45 @@ def test_two_themes_never_share_a_name() -> None:
     distinct_names(themes)
     names = [t["name"] for t in themes.values()]
     assert names == ["Customer service", "Customer service · rude", "Customer service · phone", "Late flight"]
+
+
+def test_remainder_theme_is_dissolved_and_topics_stay() -> None:
+    """Clustering must put every sentence somewhere; a theme whose words are the corpus's usual
+    ones ("help", "like", "need" in every theme) is the remainder and is dropped, real topics stay."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from escucha.insights.themes_mix import distinctiveness, remainders
+
+    rng = np.random.default_rng(0)
+    n_words, rows, labels = 40, [], []
+    for t in range(5):  # five topics: each has 3 own words, and common words at corpus rates
+        for _ in range(60):
+            r = (rng.random(n_words) < 0.05).astype(np.float32)
+            r[30 + 2 * t : 32 + 2 * t] = 1.0
+            rows.append(r)
+            labels.append(t)
+    for _ in range(120):  # the remainder: common words only, at the same rates
+        rows.append((rng.random(n_words) < 0.05).astype(np.float32))
+        labels.append(9)
+    counts = sp.csr_matrix(np.array(rows))
+    lab = np.array(labels, dtype=np.int32)
+    d = distinctiveness(counts, lab, [0, 1, 2, 3, 4, 9])
+    assert d[-1] < 0.35 * np.median(d) and (d[:-1] > 1.0).all()
+    assert remainders(counts, lab, keep=set()) == [9]
+    assert remainders(counts, lab, keep={9}) == []  # a pinned theme is the analyst's: never dropped
+
+
+def test_theme_names_read_like_a_person_wrote_them() -> None:
+    from escucha.insights.themes_describe import readable_label
+
+    help_texts = ["Please I need help", "need help asap", "Need help with my booking", "help?"] * 5
+    assert readable_label(["help", "need", "asap"], help_texts) == "Need help"
+    # a runner-up is never the same word again
+    seat_texts = ["my seat was broken", "seats are tiny", "no wifi on board", "the seat, again"]
+    assert readable_label(["seat", "seats", "wifi"], seat_texts) == "Seat · wifi"
+    # the name holds the top word when the customers wrote it in a phrase
+    es = ["el pedido no llega", "mi pedido no llega nunca", "quería saber dónde está", "pedido no llega"] * 3
+    assert readable_label(["pedido", "llega", "queria saber"], es, ["queria saber", "pedido llega"]) == "Pedido no llega"
+    # a phrase never spans punctuation
+    assert "," not in readable_label(["reparto", "llego"], ["Correcto el reparto, llegó pronto"] * 5)

@@ -51,7 +51,7 @@ from escucha.insights.themes_cluster import (
     unit,
 )
 from escucha.insights.themes_describe import describe, label_from, snapshot_section
-from escucha.insights.themes_mix import count_matrix, refine, scores, word_logp
+from escucha.insights.themes_mix import count_matrix, refine, remainders, scores, word_logp
 from escucha.insights.themes_text import Representation, content_tokens, normalize
 from escucha.store import Filters
 
@@ -61,7 +61,7 @@ DOCS, CURATION, META = "themes", "theme_curation", "themes_meta"
 ASSIGN_TABLE, ITEM_TABLE = "theme_assignments", "theme_items"
 MERGE_DISTANCE = 0.20  # cosine distance between themes' word profiles under which they merge
 VOICE_ALPHA = 1.0  # word-count smoothing when whole voices pick a theme (more words than a sentence)
-ITEM_ITERS = 3  # hard-EM passes over whole voices when giving each voice its theme
+ITEM_ITERS = 10  # hard-EM passes over whole voices when giving each voice its theme
 AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operadora", "asesor", "asesora"})
 
 
@@ -179,6 +179,9 @@ def discover_themes(
     else:
         labels, next_id = _full(x, counts, asp, prev_any, pinned, empty, seed, min_size, max_outliers, next_id)
     labels, next_id = split_catch_alls(x, labels, pinned, next_id, seed)
+    rest = remainders(counts, labels, pinned)
+    if rest:  # sentences about nothing in particular belong to no theme
+        labels = np.where(np.isin(labels, rest), -1, labels).astype(np.int32)
 
     ids = sorted(int(t) for t in np.unique(labels) if t >= 0)
     index = {t: i for i, t in enumerate(ids)}
@@ -311,7 +314,7 @@ def _voice_themes(
     g = sp.csr_matrix((np.ones(n, np.float32), (item_codes, np.arange(n))), shape=(n_items, n))
     vc = (g @ counts).tocsr()
     vc.data[:] = 1.0
-    has = np.bincount(item_codes[lab_idx >= 0], minlength=n_items) > 0
+    has = (np.bincount(item_codes[lab_idx >= 0], minlength=n_items) > 0) | (np.asarray(vc.sum(axis=1)).ravel() > 0)
     best, _m = scores(vc, logp, prior)
     start = np.where(has, best, -1).astype(np.int32)
     if ITEM_ITERS:

@@ -70,7 +70,7 @@ def surface(phrase: str, texts: list[str]) -> str | None:
     words = phrase.split()
     if not words:
         return None
-    gap = r"\W+(?:\w{1,4}\W+){0,2}?"
+    gap = r"[\s'’-]+(?:\w{1,4}[\s'’-]+){0,2}?"  # spaces, not punctuation: a phrase never spans a comma
     rx = re.compile(r"\b" + gap.join(_word_pattern(w) for w in words) + r"\b", re.I)
     found = Counter(m.group(0).lower() for t in texts for m in rx.finditer(t))
     return found.most_common(1)[0][0] if found else None
@@ -79,24 +79,63 @@ def surface(phrase: str, texts: list[str]) -> str | None:
 MIN_PHRASE_SHARE = 0.04  # a multi-word name must be written in at least this share of the texts
 
 
+def _same_stem(a: str, b: str) -> bool:
+    """"seat"/"seats", "flight"/"flights", "wait"/"waiting": one word said twice."""
+    a, b = a.lower(), b.lower()
+    n = min(len(a), len(b))
+    return n >= 3 and a[: max(3, n - 1)] == b[: max(3, n - 1)]
+
+
+def _written(form: str, texts: list[str]) -> int:
+    return sum(form in t.lower() for t in texts[:1000])
+
+
 def readable_label(phrases: list[str], texts: list[str], multi: list[str] | None = None) -> str:
-    """A theme's name as a person would write it: its best key phrase of two or more words
-    (``multi``, or among ``phrases``) that enough of its texts contain, else its top word, in the
-    customers' own wording, capitalised; a single word gets its runner-up ("Tienda · atención")."""
+    """A theme's name as a person would write it, in the customers' own wording, capitalised.
+
+    Tried in order, each kept only when enough of the theme's texts contain it: a key phrase of
+    two or more words holding the theme's top word; the commonest way the customers put the top
+    word together with another top word ("volvería a comprar", "need help"); any other key
+    phrase; any other pair. Else the top word with a runner-up that is not the same word again
+    ("Seat · wifi", never "Seat · seats")."""
     if not phrases:
         return label_from(phrases)
-    cands = [p for p in (multi or []) + phrases[:4] if len(p.split()) >= 2]
-    best = phrases[0]
-    for p in cands[:6]:
-        form = surface(p, texts)
-        if form and sum(form in t.lower() for t in texts[:1000]) >= MIN_PHRASE_SHARE * min(len(texts), 1000):
-            best = p
-            break
-    name = surface(best, texts) or best
-    if len(name.split()) == 1 and len(phrases) > 1:
-        other = next((p for p in phrases[1:] if p != best), None)
-        if other:
-            name = f"{name} · {surface(other, texts) or other}"
+    need = MIN_PHRASE_SHARE * min(len(texts), 1000)
+    top = phrases[0].split()
+    cands = [p for p in (multi or []) + phrases[:4] if len(p.split()) >= 2][:6]
+    singles = [p for p in phrases[:4] if len(p.split()) == 1]
+
+    def holds_top(p: str) -> bool:
+        return any(_same_stem(w, t) for w in p.split() for t in top)
+
+    def phrase(ps: list[str]) -> str | None:
+        for p in ps:
+            form = surface(p, texts)
+            if form and _written(form, texts) >= need:
+                return form
+        return None
+
+    def pair(first: list[str]) -> str | None:
+        found = []
+        for a in first:
+            for b in singles:
+                if a == b or _same_stem(a, b):
+                    continue
+                for form in (surface(f"{a} {b}", texts), surface(f"{b} {a}", texts)):
+                    if form:
+                        found.append((_written(form, texts), form))
+        best = max(found, default=None)
+        return best[1] if best and best[0] >= need else None
+
+    name = (phrase([p for p in cands if holds_top(p)]) or pair([w for w in singles if holds_top(w)])
+            or phrase(cands) or pair(singles))
+    if not name:
+        best = phrases[0]
+        name = surface(best, texts) or best
+        if len(name.split()) == 1:
+            other = next((p for p in phrases[1:] if p != best and not _same_stem(p, best)), None)
+            if other:
+                name = f"{name} · {surface(other, texts) or other}"
     return name[:1].upper() + name[1:]
 
 

@@ -132,3 +132,36 @@ def refine(
         if changed < 1e-3:
             break
     return lab, logp, prior
+
+
+REMAINDER_KL = 0.35  # a theme whose words diverge from the corpus this much less than the median
+#                      theme's is not about anything in particular: it is the remainder
+
+
+def distinctiveness(counts: sp.csr_matrix, labels: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+    """How much a theme's sentences say beyond the corpus's usual words: the sum over words of
+    P(w | theme) · log(P(w | theme) / P(w)), with P(w) the share of sentences holding ``w``
+    (a theme of "help", "like", "need"… is near 0; "bag", "luggage", "lost" is far from it)."""
+    n = max(counts.shape[0], 1)
+    p_bg = (np.asarray(counts.sum(axis=0)).ravel().astype(np.float64) + ALPHA) / n
+    out = np.zeros(len(ids), np.float64)
+    for j, t in enumerate(ids):
+        rows = labels == t
+        c = np.asarray(counts[rows].sum(axis=0)).ravel().astype(np.float64)
+        nz = c > 0
+        if not nz.any():
+            continue
+        p = c[nz] / rows.sum()
+        out[j] = float(np.sum(p * np.log(p / p_bg[nz])))
+    return out
+
+
+def remainders(counts: sp.csr_matrix, labels: np.ndarray, keep: set[int], rel: float = REMAINDER_KL) -> list[int]:
+    """Themes (not in ``keep``) whose distinctiveness is under ``rel`` × the median theme's: the
+    sentences no topic explains, which clustering still had to put somewhere."""
+    ids = [int(t) for t in np.unique(labels[labels >= 0])]
+    if len(ids) < 4:
+        return []
+    d = distinctiveness(counts, labels, ids)
+    cut = rel * float(np.median(d))
+    return [t for t, v in zip(ids, d, strict=True) if v < cut and t not in keep]
