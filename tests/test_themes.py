@@ -279,3 +279,74 @@ def test_theme_names_read_like_a_person_wrote_them() -> None:
     assert readable_label(["pedido", "llega", "queria saber"], es, ["queria saber", "pedido llega"]) == "Pedido no llega"
     # a phrase never spans punctuation
     assert "," not in readable_label(["reparto", "llego"], ["Correcto el reparto, llegó pronto"] * 5)
+
+
+class _Namer:
+    """A real OpenAI-compatible endpoint on loopback proposing theme names (one kind of answer per topic)."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(body)
+                user = body["messages"][-1]["content"].lower()
+                if "parcel" in user or "pedido" in user or "paquete" in user:
+                    answer = "Nombre: «Retrasos en la entrega»"
+                elif "app" in user or "aplicacion" in user or "aplicación" in user:
+                    answer = "Here are some ideas for a name.\n1. App crashes\n2. Checkout"  # not a name
+                else:
+                    answer = "Trato del personal"
+                data = json.dumps({"choices": [{"message": {"role": "assistant", "content": answer}}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_endpoint_may_name_themes_and_is_never_required(tws) -> None:
+    import dataclasses
+
+    from escucha.config import Settings
+
+    namer = _Namer()
+    try:
+        settings = Settings.for_workspace(tws.path, themes_llm_url=namer.url, themes_llm_model="m")
+        ctx = dataclasses.replace(tws.context, settings=settings)
+        table = discover_themes(ctx, seed=0, incremental=False)
+        by_source = dict(zip(table["label"], table["name_source"], strict=True))
+        assert by_source.get("Retrasos en la entrega") == "llm", by_source
+        assert namer.requests and all(r["model"] == "m" for r in namer.requests)
+        # the list of ideas is refused: that theme keeps its name from the customers' own words
+        assert "phrases" in set(table["name_source"]), by_source
+        assert not any("\n" in label or "ideas" in label for label in table["label"])
+        asked = len(namer.requests)
+        discover_themes(ctx)  # a re-run with the same key phrases keeps the proposed names unasked
+        again = themes(ctx)
+        assert "Retrasos en la entrega" in set(again["label"])
+        assert len(namer.requests) - asked <= len(again) - (again["name_source"] == "llm").sum()
+    finally:
+        namer.close()
+    # the endpoint gone: discovery still names every theme from the customers' own words
+    settings = Settings.for_workspace(tws.path, themes_llm_url=namer.url, themes_llm_model="m",
+                                      themes_llm_timeout_s=0.5)  # fmt: skip
+    table = discover_themes(dataclasses.replace(tws.context, settings=settings), seed=0, incremental=False)
+    assert len(table) >= 3 and table["label"].map(bool).all()

@@ -70,6 +70,15 @@ class WorkspaceSettings(BaseSettings):
     assist_llm_timeout_s: float = Field(
         default=3.0, gt=0, description="How long agent assist waits for the endpoint before using its templates"
     )
+    themes_llm_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (…/v1) that may propose theme names; default: names from the "
+        "customers' own key phrases only (the API key, if needed, from ESCUCHA_LLM_API_KEY)",
+    )
+    themes_llm_model: str | None = Field(default=None, description="The model asked for theme names at themes_llm_url")
+    themes_llm_timeout_s: float = Field(
+        default=10.0, gt=0, description="How long theme discovery waits for a proposed name before keeping its own"
+    )
     assist_history_ttl_s: float = Field(
         default=60.0, ge=0, description="How old agent assist's in-memory customer history may get before a refresh"
     )

@@ -11,7 +11,6 @@ error or a draft offering more than the playbook allows, the template is used.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
     from escucha.store import Store
 
 log = logging.getLogger(__name__)
-API_KEY_ENV = "ESCUCHA_LLM_API_KEY"
 MAX_TEXT = 10_000
 def first_name(name: Any) -> str:
     return str(name).split()[0] if isinstance(name, str) and name.strip() else ""
@@ -151,33 +149,19 @@ class AssistService:
     def llm_reply(self, text: str, pb: Playbook, lang: str, register: str, comp: dict[str, Any] | None,
                   template: str) -> tuple[str | None, str | None]:
         """A draft from the configured endpoint, or (None, why not). Message text is never logged."""
-        try:
-            import httpx
-        except ImportError:
-            return None, "httpx is not installed"
+        from escucha.backends.chat import ChatError, complete
+
         limit = f"{comp['amount']:g} {self.playbooks.currency} ({comp['kind']})" if comp else "none"
         tone = {"tu": "informal Spanish (tú)", "usted": "formal Spanish (usted)"}.get(register, "English")
         system = (f"You draft a customer-service reply in {tone}. Follow this step: {pb.step('en')}. "
                   f"Offer at most this compensation: {limit}; never offer more or anything else. "
                   f"Keep it under 90 words. Example reply: {template}")  # fmt: skip
-        headers = {"content-type": "application/json"}
-        if os.environ.get(API_KEY_ENV):
-            headers["authorization"] = f"Bearer {os.environ[API_KEY_ENV]}"
-        url = str(self.settings.assist_llm_url).rstrip("/") + "/chat/completions"
-        body = {"model": self.settings.assist_llm_model, "temperature": 0.3,
-                "messages": [{"role": "system", "content": system}, {"role": "user", "content": text[:4000]}]}  # fmt: skip
         try:
-            r = httpx.post(url, json=body, headers=headers, timeout=self.settings.assist_llm_timeout_s)
-            r.raise_for_status()
-            draft = str(r.json()["choices"][0]["message"]["content"]).strip()
-        except httpx.TimeoutException:
-            log.warning("assist: the reply endpoint timed out; using the template")
-            return None, "timeout"
-        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
-            log.warning("assist: the reply endpoint failed (%s); using the template", type(exc).__name__)
-            return None, type(exc).__name__
-        if not draft:
-            return None, "empty draft"
+            draft = complete(str(self.settings.assist_llm_url), str(self.settings.assist_llm_model), system, text,
+                             timeout=self.settings.assist_llm_timeout_s)  # fmt: skip
+        except ChatError as exc:
+            log.warning("assist: the reply endpoint failed (%s); using the template", exc.reason)
+            return None, "empty draft" if exc.reason == "empty answer" else exc.reason
         if not within_limits(pb, draft) or (comp is None and re.search(r"\d+\s*(?:€|\$|eur)", draft, re.I)):
             log.warning("assist: the drafted reply offered more than playbook %s allows; using the template", pb.name)
             return None, "over the playbook's limit"

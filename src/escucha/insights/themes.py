@@ -50,7 +50,7 @@ from escucha.insights.themes_cluster import (
     split_catch_alls,
     unit,
 )
-from escucha.insights.themes_describe import describe, label_from, snapshot_section
+from escucha.insights.themes_describe import describe, label_from, propose_names, snapshot_section
 from escucha.insights.themes_mix import count_matrix, refine, remainders, scores, word_logp
 from escucha.insights.themes_text import Representation, content_tokens, normalize
 from escucha.store import Filters
@@ -200,6 +200,7 @@ def discover_themes(
     emotions = _item_emotions(ctx, filters)
     desc = describe(s, labels, sims, emotions)
     old_docs = ctx.store.get_docs(DOCS)
+    propose_names(desc, ctx.settings, old_docs)  # only when an endpoint is configured
     now = datetime.now(UTC).isoformat()
     docs: dict[str, dict[str, Any]] = {}
     for tid in ids:
@@ -214,6 +215,8 @@ def discover_themes(
         docs[str(tid)] = {
             "id": tid, "label": label, **d,
             "pinned": bool(c.get("pinned")), "renamed": bool(c.get("name")),
+            "name_source": "analyst" if c.get("name") or (c.get("pinned") and c.get("label"))
+            else d.get("name_source", "phrases"),
             "merged_from": sorted(int(k) for k, v in cur.items() if v.get("merged_into") is not None
                                   and _resolve(int(k), cur) == tid),
             "split_from": c.get("split_from"),

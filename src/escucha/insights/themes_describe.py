@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -13,6 +14,8 @@ from scipy.stats import norm as normal
 from sklearn.feature_extraction.text import CountVectorizer
 
 from escucha.insights.themes_text import STOP_WORDS, TOKEN
+
+log = logging.getLogger(__name__)
 
 RECENT_DAYS = 28
 
@@ -288,3 +291,57 @@ def snapshot_section(ctx: Any, limit: int = 5) -> list[dict[str, Any]]:
         out.append({"title": str(d.get("label") or d.get("id")), "detail": detail, "detail_en": detail,
                     "detail_es": detail_es, "href": "/themes"})  # fmt: skip
     return out
+
+
+LANG_NAMES = {"es": "Spanish", "en": "English", "pt": "Portuguese", "fr": "French", "de": "German",
+              "it": "Italian", "ca": "Catalan"}  # fmt: skip
+_NAME_OK = re.compile(r"^[^\n]{2,60}$")
+
+
+def proposed_name(answer: str) -> str | None:
+    """An endpoint's answer as a theme name, or None when it is not one (a paragraph, a list)."""
+    name = answer.strip().splitlines()[0].strip() if answer.strip() else ""
+    name = re.sub(r"^(?:name|nombre|theme|tema)\s*:\s*", "", name, flags=re.I).strip(" \"'“”«»*.`")
+    if not _NAME_OK.match(name) or not 1 <= len(name.split()) <= 6:
+        return None
+    return name[:1].upper() + name[1:]
+
+
+def llm_names(themes: dict[Any, dict[str, Any]], url: str, model: str, timeout: float,
+              reuse: dict[str, dict[str, Any]] | None = None) -> int:  # fmt: skip
+    """Ask an OpenAI-compatible endpoint to name each theme from its key phrases and quotes, in
+    the theme's language; keep the phrase-based name when the answer is not a short name. A theme
+    whose top key phrases are unchanged keeps the name proposed on an earlier run (``reuse``: the
+    stored theme documents). Stops asking after the first failed request (endpoint down). Returns
+    how many names came from the endpoint. Message text is never logged."""
+    from escucha.backends.chat import ChatError, complete
+
+    asked = 0
+    for tid, d in themes.items():
+        old = (reuse or {}).get(str(tid), {})
+        if old.get("name_source") == "llm" and old.get("key_phrases", [])[:3] == d.get("key_phrases", [])[:3]:
+            d.update(name=old.get("label"), name_source="llm")
+            continue
+        lang = LANG_NAMES.get(str(d.get("language")), "the customers' language")
+        quotes = "\n".join(f"- {q['text']}" for q in d.get("quotes", [])[:5] if q.get("text"))
+        system = (f"You name themes found in customer feedback. Answer with the theme's name only: 2 to 5 "
+                  f"words in {lang}, as a customer-experience analyst would write it, no quotes.")  # fmt: skip
+        user = f"Key phrases: {', '.join(d.get('key_phrases', [])[:6])}\nWhat customers wrote:\n{quotes}"
+        try:
+            answer = complete(url, model, system, user, timeout=timeout, temperature=0.0)
+        except ChatError as exc:
+            log.warning("themes: the naming endpoint failed (%s); names from key phrases", exc.reason)
+            break
+        name = proposed_name(answer)
+        if name:
+            d.update(name=name, name_source="llm")
+            asked += 1
+    return asked
+
+
+def propose_names(themes: dict[Any, dict[str, Any]], settings: Any, reuse: dict[str, dict[str, Any]]) -> None:
+    """Names from the endpoint in ``settings.themes_llm_url`` when one is configured (else nothing)."""
+    url, model = settings.themes_llm_url, settings.themes_llm_model
+    if url and model and themes:
+        llm_names(themes, url, model, settings.themes_llm_timeout_s, reuse=reuse)
+        distinct_names(themes)
