@@ -1,0 +1,193 @@
+"""Which sentences propose something: wish and suggestion markers, typo-tolerant, with look-alikes
+kept out.
+
+A sentence is an idea when it carries a suggestion marker — the intent lexicon's suggestion
+patterns (``nlp/lexicons/intents.yaml``) plus a few more wishes ("ojalá", "sería top poder",
+"hope you add"…) — that is not negated ("no deberíais cambiar nada") and the sentence is not a
+look-alike: a reproach ("you should have", "deberíais haber"), a regret ("ojalá no hubiera"), a
+demand about one's own case ("refund me", "contestad a mi correo"), a complaint dressed as a
+question ("why don't you answer") or sarcasm ("would be nice if someone actually answered",
+"para variar"). Markers are read typo-tolerantly: letter repetitions are squeezed and a wish word
+one typing slip away ("serría", "wold", "realy", "sugerencai") is read as that word.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon, negated_intent
+
+_EXTRA = re.compile(
+    r"\b(?:ojala|me\s+encantaria|echo\s+de\s+menos|haria\s+falta|pediria|os\s+lo\s+pido|"
+    r"(?:seria|estaria)\s+(?:\w+\s+){0,3}?(?:poder|tener|contar\s+con)\b|"
+    r"lo\s+(?:suyo|ideal|propio|logico)\s+seria|"
+    r"(?:seria|estaria|vendria)\s+(?:muy\s+|mas\s+|super\s+)?(?:genial|bien|guay|top|ideal|util|practico|comodo|estupendo|"
+    r"perfecto|interesante|un\s+puntazo|la\s+leche|de\s+lujo|de\s+agradecer|buenisimo|lo\s+suyo)\s+"
+    r"(?:un|una|unos|unas|el|la|los|las|que|si|poder|tener|contar|añadir|poner|ofrecer)\b|"
+    r"(?:una|otra|mi)\s+mejora\s*:|(?:una|otra)\s+mejora\s+(?:seria|podria|para)|permitid|dejad|deberiais|"
+    r"podriais|por\s+que\s+no\s+(?:\w+\s+)?(?:dejais|dejan|poneis|ponen|ofreceis|ofrecen|añadis|añaden|abris|"
+    r"abren|habilitais|habilitan|incluis|incluyen|permitis|permiten|haceis|hacen|teneis|tienen|creais|crean|"
+    r"sacais|sacan|traeis|traen|vendeis|venden|poner|ofrecer|añadir|abrir|dejar|permitir|hacer|tener|crear)|"
+    r"(?:mi|una|otra|como)\s+sugerencia|sugerencia\s*:|una\s+idea\s*:|una\s+idea\s+para|os\s+doy\s+una\s+idea|"
+    r"would\s+love\s+(?:to\s+(?:see|have|get|be\s+able)|it\s+if|if|an?\b|more|the\s+option|some)|"
+    r"let\s+customers\s+\w+|please\s+(?:let|allow|add)|it\s+would\s+be\s+(?:great|nice)|suggestion|idea:|"
+    r"wish\s+i\s+could|(?:i'?d|i\s+would|we'?d|we\s+would)\s+(?:really\s+)?like\s+(?:to\s+be\s+able|to\s+see|an?\s+option)|"
+    r"(?:might|may|would)\s+be\s+worth\s+\w+ing|(?:i'?d|i\s+would)\s+recommend\s+\w+ing|you\s+should|why\s+not|one\s+request|"
+    r"why\s+can'?t\s+(?:i|we)\s+(?:choose|pick|select|book|schedule|pay|save|filter|use|add|set|reserve|split|"
+    r"edit|change|customi[sz]e|order|get\s+(?:a|an|the)\s+option)|"
+    r"it\s+would\s+(?:really\s+)?help\s+to|how\s+about\s+(?:a|an|some)\s+(?:\w+\s+){0,3}?(?:option|service|feature|"
+    r"way|button|section|filter|version|discount|programme|program|card|plan)\b|(?:les|os)\s+lo\s+pido|would\s+be\s+great\s+to|"
+    r"(?:i|we)?\s*hope\s+(?:you|they)\s+(?:will\s+|guys\s+)?(?:add|bring|offer|open|start|introduce|consider|"
+    r"make|extend|include|get|launch))(?:\b|(?<=:))"
+)
+
+# wishes and "should"s that propose nothing: reproaches, regrets, own-case demands, sarcasm, thanks
+_NOT_IDEA = re.compile(
+    r"\b(?:(?:you|they|u)\s+should\s+(?:know|be\s+(?:ashamed|embarrassed))|thought\s+you\s+should\s+know|"
+    r"should\s+(?:have\s+(?:been|\w+(?:ed|en|wn|ld|nt|ot|ept|ade|aid|ent|old))\b|of\b|'?ve)|"
+    r"i\s+wish\s+i\s*(?:would|had|'d|d|was|were|could\s*'?ve|would\s*'?ve|knew|never)\b|avergonza\w*|"
+    r"(?:gustaria|encantaria)\s+saber|(?:love|like)\s+to\s+know|(?:love|like|want)\s+(?:a|my)\s+(?:refund|reembolso)|"
+    r"(?:if|si|que)\s+(?:my|mi)\s+(?:order|package|parcel|refund|money|delivery|pedido|paquete|dinero|reembolso)|"
+    r"at\s+some\s+point|para\s+empezar|get\s+an?\s+(?:answer|reply|response)|"
+    r"(?:would\s+love\s+to|please|pls)\s+(?:dm|follow)|(?:need|want)\s+to\s+(?:dm|follow)|follow\s+(?:me|back|us)|"
+    r"dm\s+(?:me|us)|deberia\w*\s+(?:de\s+)?haber|ojala\s+(?:no|nunca|jamas|me|nos|le|les|te)\s+(?:\w+\s+)?hubiera|"
+    r"tendria\w*\s+que\s+haber|"
+    # own-case demands: refund me, call me, answer my e-mail
+    r"(?:refund|reimburse|compensate|call|ring|contact|email|e-mail|answer|reply\s+to|get\s+back\s+to)\s+"
+    r"(?:me|us|my)\b|(?:devolved|llamad|contestad|responded|escribid|reembolsad|ayudad)(?:me|nos)?\s+"
+    r"(?:a\s+)?(?:ya|mi|el\s+dinero|cuanto\s+antes)|"
+    # complaints dressed as questions or wishes
+    r"(?:why\s+(?:don'?t|dont|can'?t|cant|won'?t|wont)\s+(?:you|u|they)\s+(?:\w+\s+)?(?:answer|reply|respond|"
+    r"call|pick\s+up|deliver|refund|care|listen|read|fix|get\s+back|do\s+your|show))|"
+    r"por\s+que\s+no\s+(?:me|nos|le|les)\s|por\s+que\s+no\s+(?:contesta|responde|atiende|llega|funciona|cumpl)\w*|"
+    # sarcasm
+    r"for\s+once|para\s+variar|por\s+una\s+vez|de\s+una\s+vez|"
+    r"if\s+(?:someone|anyone|somebody|you|they|u|it)\s+(?:actually|just|at\s+least|ever|even|bothered|answered|"
+    r"responded|replied|called|cared|listened|read|worked)|"
+    r"(?:que|si)\s+alguien\s+\w+(?:ara|iera)\b|si\s+funcionara|love\s+to\s+never|"
+    # thanks for a suggestion, or a thing that is already an improvement
+    r"(?:gracias|thanks?|thank\s+you)\s+(?:por|for)\s+(?:la|el|the|your|tu|su|vuestra)\s+"
+    r"(?:sugerencia|suggestion|idea|consejo|tip|recomendacion|recommendation))"
+)
+
+# words markers are made of, read through typing slips ("serría" -> "seria", "wold" -> "would")
+_WISH_WORDS = frozenset(
+    [
+        "seria",
+        "estaria",
+        "ojala",
+        "sugerencia",
+        "sugiero",
+        "sugeriria",
+        "propuesta",
+        "propongo",
+        "puntazo",
+        "genial",
+        "encantaria",
+        "gustaria",
+        "deberiais",
+        "deberian",
+        "deberia",
+        "podriais",
+        "podrian",
+        "pediria",
+        "permitid",
+        "mejora",
+        "suggestion",
+        "suggest",
+        "would",
+        "could",
+        "should",
+        "please",
+        "really",
+        "great",
+        "helpful",
+        "consider",
+        "request",
+        "recommend",
+        "recommendation",
+    ]
+)
+# real words one slip away from a wish word: left as they are
+_REAL_WORDS = frozenset(
+    [
+        "world",
+        "cold",
+        "wound",
+        "mould",
+        "treat",
+        "greet",
+        "pleased",
+        "serie",
+        "series",
+        "feria",
+        "genital",
+        "shout",
+        "wouldn",
+        "couldn",
+        "shouldn",
+    ]
+)
+_WORD = re.compile(r"[a-zñ]+")
+_RUNS = re.compile(r"([a-zñ])\1+")
+
+
+def _squash(word: str) -> str:
+    return _RUNS.sub(r"\1", word)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by one insertion, deletion, substitution or swap of neighbours."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])  # fmt: skip
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1 :]
+
+
+_SQUASHED = {_squash(w): w for w in _WISH_WORDS}
+
+
+@lru_cache(maxsize=65536)
+def _read_word(word: str) -> str:
+    """``word`` or the wish word it was meant to be."""
+    if word in _WISH_WORDS or word in _REAL_WORDS or len(word) < 4:
+        return word
+    sq = _squash(word)
+    if sq in _SQUASHED:
+        return _SQUASHED[sq]
+    for w in _WISH_WORDS:  # short words only by a dropped letter: "wold", never "cold" for "could"
+        if (
+            len(w) >= 5
+            and (len(word) >= 5 or len(word) < len(w))
+            and (_one_slip(word, w) or _one_slip(sq, w))
+        ):
+            return w
+    return word
+
+
+def tolerant(folded: str) -> str:
+    """Folded text with elongations squeezed and misspelt wish words read as meant."""
+    return _WORD.sub(lambda m: _read_word(m.group()), folded)
+
+
+@lru_cache(maxsize=1)
+def _markers() -> TermMatcher[str]:
+    data = load_lexicon("intents").get("suggestion", {})
+    terms = [str(t) for grp in ("strong", "weak") for t in data.get(grp) or []]
+    return TermMatcher([(t, "suggestion") for t in terms])
+
+
+def is_suggestion(text: str) -> bool:
+    """Whether a sentence proposes something (Spanish or English): a marker that is not negated,
+    in a sentence that is not a reproach, regret, own-case demand or sarcasm."""
+    f = tolerant(fold(text or ""))
+    if _NOT_IDEA.search(f):
+        return False
+    hits = [m.start() for m in _EXTRA.finditer(f)] + [h.start for h in _markers().finditer(f)]
+    return any(not negated_intent(f, h) for h in hits)
