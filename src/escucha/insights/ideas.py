@@ -8,6 +8,7 @@ characters, plus the sentence's aspects) and grouped by average-linkage clusteri
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, cast
 
@@ -32,6 +33,8 @@ from escucha.insights.ideas_text import is_suggestion
 from escucha.insights.themes import customer_sentences
 from escucha.insights.themes_describe import key_phrases, readable_label
 from escucha.insights.themes_text import STOP_WORDS, TOKEN, content_tokens
+from escucha.nlp.lexicons import fold
+from escucha.store import Filters
 
 _WISH = re.compile(
     r"\b(?:estaria|seria|genial|puntazo|ojala|se\s+pudiera|por\s+que\s+no|dejais|deberiais|dejar|"
@@ -48,10 +51,27 @@ def suggestion_sentences(ctx: InsightContext) -> pd.DataFrame:
     s = customer_sentences(ctx, employees=True)  # employees' ideas count when enough back them
     if s.empty:
         return s
-    mask = np.array([is_suggestion(t) for t in s["text"].fillna("")], dtype=bool)
+    ruled = _rule_evidence(ctx)
+    mask = np.array([is_suggestion(t) or any(e in fold(t) for e in ruled.get(i, ())) for i, t in
+                     zip(s["item_id"], s["text"].fillna(""), strict=True)], dtype=bool)  # fmt: skip
     s = s[mask & s["_content"].to_numpy()].reset_index(drop=True)
     keep = [len(_idea_text(t).split()) >= 2 for t in s["_norm"]]
     out: pd.DataFrame = s[np.array(keep, dtype=bool)].reset_index(drop=True)
+    return out
+
+
+def _rule_evidence(ctx: InsightContext) -> dict[str, list[str]]:
+    """Per voice, the folded terms by which the company's rules (``rules.yaml``) gave it the
+    suggestion intent: the sentences holding them are suggestions whatever their wording."""
+    items = ctx.store.items(Filters(intent=["suggestion"]))
+    out: dict[str, list[str]] = {}
+    for iid, ex in zip(items.get("id", []), items.get("extras", []), strict=True):
+        if isinstance(ex, str):
+            ex = json.loads(ex or "{}")
+        ev = ((ex or {}).get("intent_evidence") or {}).get("suggestion") or []
+        terms = [fold(e[5:]) for e in ev if isinstance(e, str) and e.startswith("rule:") and len(e) > 5]
+        if terms:
+            out[str(iid)] = terms
     return out
 
 

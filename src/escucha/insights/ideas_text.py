@@ -31,21 +31,21 @@ _EXTRA = re.compile(
     r"sacais|sacan|traeis|traen|vendeis|venden|poner|ofrecer|añadir|abrir|dejar|permitir|hacer|tener|crear)|"
     r"(?:mi|una|otra|como)\s+sugerencia|sugerencia\s*:|una\s+idea\s*:|una\s+idea\s+para|os\s+doy\s+una\s+idea|"
     r"would\s+love\s+(?:to\s+(?:see|have|get|be\s+able)|it\s+if|if|an?\b|more|the\s+option|some)|"
-    r"let\s+customers\s+\w+|please\s+(?:let|allow|add)|it\s+would\s+be\s+(?:great|nice)|suggestion|idea:|"
-    r"wish\s+i\s+could|(?:i'?d|i\s+would|we'?d|we\s+would)\s+(?:really\s+)?like\s+(?:to\s+be\s+able|to\s+see|an?\s+option)|"
-    r"(?:might|may|would)\s+be\s+worth\s+\w+ing|(?:i'?d|i\s+would)\s+recommend\s+\w+ing|you\s+should|why\s+not|one\s+request|"
+    r"let\s+customers\s+\w+|please\s+(?:let|allow|add)|it\s+would\s+be\s+(?:great|nice)|(?:my|a|one|another|small)\s+suggestion|suggestions?\s*(?::|for\b)|idea:|"
+    r"wish\s+i\s+could|you\s+should\s+(?!say|said|see|hear|know|visit|go|come|expect|ask|check|call|read|change\s+your\s+name)|(?:i'?d|i\s+would|we'?d|we\s+would)\s+(?:really\s+)?like\s+(?:to\s+be\s+able|to\s+see|an?\s+option)|"
+    r"(?:might|may|would)\s+be\s+worth\s+\w+ing|(?:i'?d|i\s+would)\s+recommend\s+\w+ing|why\s+not|one\s+request|"
     r"why\s+can'?t\s+(?:i|we)\s+(?:choose|pick|select|book|schedule|pay|save|filter|use|add|set|reserve|split|"
     r"edit|change|customi[sz]e|order|get\s+(?:a|an|the)\s+option)|"
     r"it\s+would\s+(?:really\s+)?help\s+to|how\s+about\s+(?:a|an|some)\s+(?:\w+\s+){0,3}?(?:option|service|feature|"
     r"way|button|section|filter|version|discount|programme|program|card|plan)\b|(?:les|os)\s+lo\s+pido|would\s+be\s+great\s+to|"
     r"(?:i|we)?\s*hope\s+(?:you|they)\s+(?:will\s+|guys\s+)?(?:add|bring|offer|open|start|introduce|consider|"
-    r"make|extend|include|get|launch))(?:\b|(?<=:))"
+    r"make|extend|include|launch))(?:\b|(?<=:))"
 )
 
 # wishes and "should"s that propose nothing: reproaches, regrets, own-case demands, sarcasm, thanks
 _NOT_IDEA = re.compile(
     r"\b(?:(?:you|they|u)\s+should\s+(?:know|be\s+(?:ashamed|embarrassed))|thought\s+you\s+should\s+know|"
-    r"should\s+(?:have\s+(?:been|\w+(?:ed|en|wn|ld|nt|ot|ept|ade|aid|ent|old))\b|of\b|'?ve)|"
+    r"should\s+(?:have\s+(?:been|had|\w+(?:ed|en|wn|ld|nt|ot|ept|ade|aid|ent|old))\b|of\b|'?ve)|shoulda|"
     r"i\s+wish\s+i\s*(?:would|had|'d|d|was|were|could\s*'?ve|would\s*'?ve|knew|never)\b|avergonza\w*|"
     r"(?:gustaria|encantaria)\s+saber|(?:love|like)\s+to\s+know|(?:love|like|want)\s+(?:a|my)\s+(?:refund|reembolso)|"
     r"(?:if|si|que)\s+(?:my|mi)\s+(?:order|package|parcel|refund|money|delivery|pedido|paquete|dinero|reembolso)|"
@@ -54,12 +54,16 @@ _NOT_IDEA = re.compile(
     r"dm\s+(?:me|us)|deberia\w*\s+(?:de\s+)?haber|ojala\s+(?:no|nunca|jamas|me|nos|le|les|te)\s+(?:\w+\s+)?hubiera|"
     r"tendria\w*\s+que\s+haber|"
     # own-case demands: refund me, call me, answer my e-mail
-    r"(?:refund|reimburse|compensate|call|ring|contact|email|e-mail|answer|reply\s+to|get\s+back\s+to)\s+"
-    r"(?:me|us|my)\b|(?:devolved|llamad|contestad|responded|escribid|reembolsad|ayudad)(?:me|nos)?\s+"
+    r"(?:refund|reimburse|compensate|call|ring|contact|email|e-mail|answer|reply\s+to|get\s+back\s+to|get|put|"
+    r"rebook|book|send|fly|take)\s+(?:me|us|my)\b|let\s+(?:me|us)\s+know|(?:devolved|llamad|contestad|responded|escribid|reembolsad|ayudad)(?:me|nos)?\s+"
     r"(?:a\s+)?(?:ya|mi|el\s+dinero|cuanto\s+antes)|"
     # complaints dressed as questions or wishes
-    r"(?:why\s+(?:don'?t|dont|can'?t|cant|won'?t|wont)\s+(?:you|u|they)\s+(?:\w+\s+)?(?:answer|reply|respond|"
-    r"call|pick\s+up|deliver|refund|care|listen|read|fix|get\s+back|do\s+your|show))|"
+    r"why\s+(?:don'?t|dont)\s+(?:you|u|they)\s+(?:\w+\s+)?(?:answer|reply|respond|call|pick\s+up|deliver|"
+    r"refund|pay|care|listen|read|get\s+back|do\s+your|show)|why\s+(?:can'?t|cant|won'?t|wont)\s+(?:you|u|they)\s+"
+    r"(?!(?:just\s+)?(?:offer|add|let|allow|have|make|provide|give|put|open|bring|start|use|include|introduce|"
+    r"extend|sell|fly)\b)|"
+    # reported speech: what someone was told is not a proposal
+    r"(?:told|said|says|saying)\s+(?:me\s+|us\s+)?(?:that\s+)?(?:they|you|we|i)\s+(?:need|should|have\s+to)|"
     r"por\s+que\s+no\s+(?:me|nos|le|les)\s|por\s+que\s+no\s+(?:contesta|responde|atiende|llega|funciona|cumpl)\w*|"
     # sarcasm
     r"for\s+once|para\s+variar|por\s+una\s+vez|de\s+una\s+vez|"
