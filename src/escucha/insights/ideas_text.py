@@ -55,19 +55,26 @@ _NOT_IDEA = re.compile(
     r"tendria\w*\s+que\s+haber|"
     # own-case demands: refund me, call me, answer my e-mail
     r"(?:refund|reimburse|compensate|call|ring|contact|email|e-mail|answer|reply\s+to|get\s+back\s+to|get|put|"
-    r"rebook|book|send|fly|take)\s+(?:me|us|my)\b|let\s+(?:me|us)\s+know|(?:devolved|llamad|contestad|responded|escribid|reembolsad|ayudad)(?:me|nos)?\s+"
+    r"rebook|book|send|fly|take|give)\s+(?:me|us|my)\b|let\s+(?:me|us)\s+know|(?:devolved|llamad|contestad|responded|escribid|reembolsad|ayudad)(?:me|nos)?\s+"
     r"(?:a\s+)?(?:ya|mi|el\s+dinero|cuanto\s+antes)|"
     # complaints dressed as questions or wishes
     r"why\s+(?:don'?t|dont)\s+(?:you|u|they)\s+(?:\w+\s+)?(?:answer|reply|respond|call|pick\s+up|deliver|"
     r"refund|pay|care|listen|read|get\s+back|do\s+your|show)|why\s+(?:can'?t|cant|won'?t|wont)\s+(?:you|u|they)\s+"
     r"(?!(?:just\s+)?(?:offer|add|let|allow|have|make|provide|give|put|open|bring|start|use|include|introduce|"
     r"extend|sell|fly)\b)|"
+    # reproaches: "you should" + a verb that asks for better behaviour, not for something to exist
+    r"(?:you|u|ya|you\s+guys|y'?all|they|we)\s+(?:should|need\s+to|needs\s+to|ought\s+to|have\s+to)\s+"
+    r"(?:really\s+|probably\s+|just\s+|seriously\s+|definitely\s+|all\s+)?(?:be\s+(?!able\b)|do\s+(?:something|better|your)|"
+    r"help\b|know\b|learn|listen|think|anticipate|apply|figure|honou?r|explain|take\s+care|try\b|care\b|treat|"
+    r"apologi[sz]e|step\s+up|fire\b|feel\b|reconsider|stick|start\s+(?:listening|caring|acting)|get\s+(?:it|your)\s+"
+    r"(?:together|act)|say\b|see\b|hear\b|visit\b)|funny\s+you\s+should|(?:^|[^\w\s]\s*)i\s+should\b|"
+    r"(?:aprended|aprender|espabilar|espabilad|poneros\s+las\s+pilas|ponerse\s+las\s+pilas|tener\s+verguenza)|"
     # reported speech: what someone was told is not a proposal
     r"(?:told|said|says|saying)\s+(?:me\s+|us\s+)?(?:that\s+)?(?:they|you|we|i)\s+(?:need|should|have\s+to)|"
     r"por\s+que\s+no\s+(?:me|nos|le|les)\s|por\s+que\s+no\s+(?:contesta|responde|atiende|llega|funciona|cumpl)\w*|"
     # sarcasm
     r"for\s+once|para\s+variar|por\s+una\s+vez|de\s+una\s+vez|"
-    r"if\s+(?:someone|anyone|somebody|you|they|u|it)\s+(?:actually|just|at\s+least|ever|even|bothered|answered|"
+    r"if\s+(?:someone|anyone|somebody|you|they|u|it|your\s+\w+(?:\s+(?:was|were|is|would))?)\s+(?:actually|just|at\s+least|ever|even|bothered|answered|"
     r"responded|replied|called|cared|listened|read|worked)|"
     r"(?:que|si)\s+alguien\s+\w+(?:ara|iera)\b|si\s+funcionara|love\s+to\s+never|"
     # thanks for a suggestion, or a thing that is already an improvement
@@ -129,6 +136,9 @@ _REAL_WORDS = frozenset(
         "genital",
         "shout",
         "wouldn",
+        "shoulda",
+        "woulda",
+        "coulda",
         "couldn",
         "shouldn",
     ]
