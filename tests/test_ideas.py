@@ -49,7 +49,12 @@ def test_look_alikes_are_not_ideas():
     assert not is_suggestion("Por favor, devolvedme el dinero ya.")  # own case
     assert not is_suggestion("Why don't you answer your phone?")  # complaint as a question
     assert not is_suggestion("Gracias por la sugerencia, la probaré.")
+    assert not is_suggestion("You guys should be prepared for these situations.")  # behaviour, no thing
+    assert not is_suggestion("@airline you need to do something about this!")
+    assert not is_suggestion('The agent said "You should use the bathroom before boarding".')  # quoted
+    assert not is_suggestion("You should have more employees like her!")  # praise
     assert is_suggestion("The app should have a barcode scanner in store.")  # "should have" + thing
+    assert is_suggestion("You should be able to pick a seat when you book.")
 
 
 @pytest.mark.parametrize(("name", "floor"), [("ideas_check.tsv", 0.95), ("ideas_heldout.tsv", 0.9)])
