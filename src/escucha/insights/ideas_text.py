@@ -176,9 +176,12 @@ def _one_slip(a: str, b: str) -> bool:
 
 
 _SQUASHED = {_squash(w): w for w in _WISH_WORDS}
+_BY_LENGTH: dict[int, list[str]] = {}
+for _w in sorted(_WISH_WORDS):
+    if len(_w) >= 5:
+        _BY_LENGTH.setdefault(len(_w), []).append(_w)
 
 
-@lru_cache(maxsize=65536)
 def _read_word(word: str) -> str:
     """``word`` or the wish word it was meant to be."""
     if word in _WISH_WORDS or word in _REAL_WORDS or len(word) < 4:
@@ -186,19 +189,34 @@ def _read_word(word: str) -> str:
     sq = _squash(word)
     if sq in _SQUASHED:
         return _SQUASHED[sq]
-    for w in _WISH_WORDS:  # short words only by a dropped letter: "wold", never "cold" for "could"
-        if (
-            len(w) >= 5
-            and (len(word) >= 5 or len(word) < len(w))
-            and (_one_slip(word, w) or _one_slip(sq, w))
-        ):
-            return w
+    for form in dict.fromkeys((word, sq)):  # short words only by a dropped letter: "wold", never "cold"
+        for n in (len(form), len(form) + 1, len(form) - 1):
+            for w in _BY_LENGTH.get(n, ()):
+                if (len(word) >= 5 or len(word) < len(w)) and _one_slip(form, w):
+                    return w
     return word
+
+
+_READ_AS_IS: set[str] = set()  # words seen that need no reading (a set difference skips them fast)
+_READ_AS: dict[str, str] = {}  # words seen that are a wish word misspelt
 
 
 def tolerant(folded: str) -> str:
     """Folded text with elongations squeezed and misspelt wish words read as meant."""
-    return _WORD.sub(lambda m: _read_word(m.group()), folded)
+    new = set(_WORD.findall(folded)) - _READ_AS_IS
+    if not new:
+        return folded
+    if len(_READ_AS_IS) > 500_000:  # bound the memory on endless vocabularies
+        _READ_AS_IS.clear()
+    for w in new - _READ_AS.keys():
+        r = _read_word(w)
+        if r == w:
+            _READ_AS_IS.add(w)
+        else:
+            _READ_AS[w] = r
+    if new.isdisjoint(_READ_AS):
+        return folded
+    return _WORD.sub(lambda m: _READ_AS.get(m.group(), m.group()), folded)
 
 
 @lru_cache(maxsize=1)
