@@ -1,16 +1,15 @@
 """Ideas board: customers' suggestions grouped into ideas, with supporters and the first proposer.
 
-Suggestion sentences are customer sentences with a suggestion marker (the intent lexicon's
-suggestion patterns plus a few more wishes: "ojalá", "me encantaría", "echo de menos",
-"would love", "let customers"…); voices whose analysis has the ``suggestion`` intent contribute
-their marked sentences. The wish wording is removed, the rest is vectorised (TF-IDF words +
+Suggestion sentences are customer sentences that propose something (``ideas_text.is_suggestion``:
+typo-tolerant wish and suggestion markers, look-alikes such as reproaches, own-case demands and
+sarcasm kept out). The wish wording is removed, the rest is vectorised (TF-IDF words +
 characters, plus the sentence's aspects) and grouped by average-linkage clustering.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -30,19 +29,13 @@ from escucha.insights.base import (
     register_insight,
     titles,
 )
+from escucha.insights.ideas_text import is_suggestion
 from escucha.insights.themes import customer_sentences
 from escucha.insights.themes_describe import key_phrases, readable_label
 from escucha.insights.themes_text import STOP_WORDS, TOKEN, content_tokens
-from escucha.nlp.lexicons import TermMatcher, fold, load_lexicon
+from escucha.nlp.lexicons import fold
+from escucha.store import Filters
 
-_EXTRA = re.compile(
-    r"\b(?:ojala|me\s+encantaria|echo\s+de\s+menos|haria\s+falta|pediria|os\s+lo\s+pido|"
-    r"seria\s+un\s+puntazo|una\s+mejora|permitid|dejad|deberiais|podriais|por\s+que\s+no|"
-    r"sugerencia|una\s+idea|os\s+doy\s+una\s+idea|would\s+love|let\s+customers\s+\w+|"
-    r"please\s+(?:let|allow|add)|it\s+would\s+be\s+(?:great|nice)|suggestion|idea:|wish\s+i\s+could|"
-    r"you\s+should|why\s+not|one\s+request|why\s+can'?t\s+i|it\s+would\s+(?:really\s+)?help\s+to|"
-    r"(?:les|os)\s+lo\s+pido|would\s+be\s+great\s+to)\b"
-)
 _WISH = re.compile(
     r"\b(?:estaria|seria|genial|puntazo|ojala|se\s+pudiera|por\s+que\s+no|dejais|deberiais|dejar|"
     r"sugerencia|dejad|echo\s+de\s+menos|me\s+encantaria|lo\s+unico\s+que|pediria|es|una\s+mejora|"
@@ -52,39 +45,33 @@ _WISH = re.compile(
 )
 
 
-# wishes and "should"s that propose nothing: reproaches, regrets, requests to follow or DM
-_NOT_IDEA = re.compile(
-    r"\b(?:(?:you|they|u)\s+should\s+(?:know|be\s+ashamed|have|of|\'?ve)|thought\s+you\s+should\s+know|"
-    r"should\s+(?:have|of|\'?ve)\b|i\s+wish\s+i\s+(?:would|had|was|were|could\s*'?ve|would\s*'?ve|knew|never)|"
-    r"(?:would\s+love\s+to|please|pls)\s+(?:dm|follow)|(?:need|want)\s+to\s+(?:dm|follow)|follow\s+(?:me|back|us)|"
-    r"dm\s+(?:me|us)|deberian\s+haber|ojala\s+no\s+hubiera|tendrian\s+que\s+haber)"
-)
-
-
-@lru_cache(maxsize=1)
-def _markers() -> TermMatcher[str]:
-    data = load_lexicon("intents").get("suggestion", {})
-    terms = [str(t) for grp in ("strong", "weak") for t in data.get(grp) or []]
-    return TermMatcher([(t, "suggestion") for t in terms])
-
-
-def is_suggestion(text: str) -> bool:
-    """Whether a sentence carries a suggestion marker (Spanish or English)."""
-    f = fold(text or "")
-    if _NOT_IDEA.search(f):
-        return False
-    return bool(_EXTRA.search(f)) or any(True for _ in _markers().finditer(f))
-
 
 def suggestion_sentences(ctx: InsightContext) -> pd.DataFrame:
     """Customer sentences that propose something (with normalised text and aspects)."""
     s = customer_sentences(ctx, employees=True)  # employees' ideas count when enough back them
     if s.empty:
         return s
-    mask = np.array([is_suggestion(t) for t in s["text"].fillna("")], dtype=bool)
+    ruled = _rule_evidence(ctx)
+    mask = np.array([is_suggestion(t) or any(e in fold(t) for e in ruled.get(i, ())) for i, t in
+                     zip(s["item_id"], s["text"].fillna(""), strict=True)], dtype=bool)  # fmt: skip
     s = s[mask & s["_content"].to_numpy()].reset_index(drop=True)
     keep = [len(_idea_text(t).split()) >= 2 for t in s["_norm"]]
     out: pd.DataFrame = s[np.array(keep, dtype=bool)].reset_index(drop=True)
+    return out
+
+
+def _rule_evidence(ctx: InsightContext) -> dict[str, list[str]]:
+    """Per voice, the folded terms by which the company's rules (``rules.yaml``) gave it the
+    suggestion intent: the sentences holding them are suggestions whatever their wording."""
+    items = ctx.store.items(Filters(intent=["suggestion"]))
+    out: dict[str, list[str]] = {}
+    for iid, ex in zip(items.get("id", []), items.get("extras", []), strict=True):
+        if isinstance(ex, str):
+            ex = json.loads(ex or "{}")
+        ev = ((ex or {}).get("intent_evidence") or {}).get("suggestion") or []
+        terms = [fold(e[5:]) for e in ev if isinstance(e, str) and e.startswith("rule:") and len(e) > 5]
+        if terms:
+            out[str(iid)] = terms
     return out
 
 
@@ -92,13 +79,13 @@ def _idea_text(norm: str) -> str:
     return " ".join(w for w in content_tokens(_WISH.sub(" ", norm)))
 
 
-def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supporters: int = 2) -> list[dict[str, Any]]:
-    """Ideas ranked by distinct supporters: label, key phrases, supporters, quotes, first proposer
-    (quotes and proposer carry their channel). Employees' suggestions count only in ideas backed by
+def grouped_suggestions(ctx: InsightContext, *, distance: float = 0.8) -> pd.DataFrame:
+    """Suggestion sentences with their idea (``_idea``), wish-free text (``_core``) and supporter
+    (``_who``: the customer id, else the voice). Employees' suggestions stay only in ideas backed by
     at least ``employee_min_group`` employees: fewer would single people out."""
     s = suggestion_sentences(ctx)
     if len(s) < 2:
-        return []
+        return s.iloc[0:0]
     core = [_idea_text(t) or t for t in s["_norm"]]
     x = _vectors(core, s["_aspects"].tolist())
     if len(s) > 6000:
@@ -112,7 +99,15 @@ def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supp
     lab = merge_duplicates(x, np.asarray(lab), core)
     s = s.assign(_idea=lab, _core=core)
     s["_who"] = s["customer_id"].fillna("item:" + s["item_id"].astype(str))
-    s = _employee_anonymity(s, ctx.settings.employee_min_group)
+    return _employee_anonymity(s, ctx.settings.employee_min_group)
+
+
+def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supporters: int = 2) -> list[dict[str, Any]]:
+    """Ideas ranked by distinct supporters: label, key phrases, supporters, quotes, first proposer
+    (quotes and proposer carry their channel)."""
+    s = grouped_suggestions(ctx, distance=distance)
+    if s.empty:
+        return []
     groups = {int(cast(int, k)): g["_core"].tolist() for k, g in s.groupby("_idea")}
     phrases = key_phrases(groups)
     multi = key_phrases(groups, ngrams=(2, 3))
