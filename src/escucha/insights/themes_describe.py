@@ -98,8 +98,8 @@ def readable_label(phrases: list[str], texts: list[str], multi: list[str] | None
 
     Tried in order, each kept only when enough of the theme's texts contain it: a key phrase of
     two or more words holding the theme's top word; the commonest way the customers put the top
-    word together with another top word ("volvería a comprar", "need help"); any other key
-    phrase; any other pair. Else the top word with a runner-up that is not the same word again
+    word together with another top word ("volvería a comprar", "need help"); another key phrase
+    holding one of the top three words; any other pair. Else the top word with a runner-up that is not the same word again
     ("Seat · wifi", never "Seat · seats")."""
     if not phrases:
         return label_from(phrases)
@@ -130,8 +130,11 @@ def readable_label(phrases: list[str], texts: list[str], multi: list[str] | None
         best = max(found, default=None)
         return best[1] if best and best[0] >= need else None
 
+    def holds_any(p: str) -> bool:  # one of the top three words: never a phrase off the theme's point
+        return any(_same_stem(w, t) for w in p.split() for t in " ".join(phrases[:3]).split())
+
     name = (phrase([p for p in cands if holds_top(p)]) or pair([w for w in singles if holds_top(w)])
-            or phrase(cands) or pair(singles))
+            or phrase([p for p in cands if holds_any(p)]) or pair(singles))
     if not name:
         best = phrases[0]
         name = surface(best, texts) or best
