@@ -145,7 +145,8 @@ def test_complaint_to_recovery_and_breach_to_escalation(setup: Any) -> None:
         assert r.status_code == 200 and r.json()["status"] == "resolved" and r.json()["resolved_at"]
 
         # 5. the customer comes back happier: recovery is measured per playbook and team
-        later = (NOW + timedelta(minutes=5)).isoformat()
+        # after the case was resolved (by the wall clock: a slow run may start this test long after NOW)
+        later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
         r = client.post("/api/v1/feedback", headers=agent, params={"analyze": True}, json={
             "id": "m4", "channel": "survey", "customer_id": "c9", "nps": 9, "timestamp": later,
             "text": "Gracias, me lo solucionaron rápido y con un detalle. Seguiré comprando."})  # fmt: skip
