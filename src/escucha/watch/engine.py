@@ -246,6 +246,17 @@ class Watch:
             rows = self.incident_book.all(state)
         return rows
 
+    def incident(self, incident_id: str) -> dict[str, Any]:
+        """One stored incident with its alerts (``alerts``: the alert records, in its order)."""
+        self.incidents()  # grouped once when the alerts predate incidents
+        return self.with_alerts([self.incident_book.get(incident_id)])[0]
+
+    def with_alerts(self, incidents: list[dict[str, Any]], alerts: list[dict[str, Any]] | None = None,
+                    ) -> list[dict[str, Any]]:  # fmt: skip
+        """``incidents``, each with an ``alerts`` list (from ``alerts`` when given, else the stored ones)."""
+        every = {a["id"]: a for a in (self.alerts() if alerts is None else alerts)}
+        return [{**i, "alerts": [every[a] for a in i["alert_ids"] if a in every]} for i in incidents]
+
     def newest(self) -> pd.Timestamp | None:
         """The event time of the newest customer voice (one small query)."""
         hit = self._cache.get("frames")

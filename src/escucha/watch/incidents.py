@@ -39,6 +39,7 @@ import pandas as pd
 
 from escucha.errors import ConfigError, NotFoundError, ValidationError
 from escucha.watch.alerts import AlertBook, StatefulBook
+from escucha.watch.text import span
 
 if TYPE_CHECKING:
     from escucha.notify import Notifier
@@ -172,8 +173,7 @@ def build(members: Sequence[Mapping[str, Any]], iid: str | None = None, evidence
         "alert_ids": [str(a["id"]) for a in ordered],
         "evidence": ev[:evidence],
         "severity": max((a.get("severity", "high") for a in members), key=_severity_rank),
-        "summary": f"{title}: {n} alert{'s' if n != 1 else ''} ({', '.join(kinds)}) {start[:10]}"
-                   + (f"…{_ts(end) - pd.Timedelta(seconds=1):%Y-%m-%d}" if _ts(end) - _ts(start) > pd.Timedelta(days=1) else ""),
+        "summary": f"{title}: {n} alert{'s' if n != 1 else ''} ({', '.join(kinds)}) {span(start, end)}",
         "links": {"page": f"/incidents/{iid or incident_id(str(first['id']))}"},
     }  # fmt: skip
 
@@ -296,22 +296,7 @@ class IncidentBook(StatefulBook):
                 book.ack(aid, user, None, follow=False)
             elif state == "resolved" and cur.get("state") != "resolved":
                 book.resolve(aid, user, None, follow=False)
-
-        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-            if incident_id not in docs:
-                raise NotFoundError(f"no incident {incident_id!r}", field="id", record=incident_id)
-            doc = dict(docs[incident_id])
-            prefix = "acknowledged" if state == "acknowledged" else "resolved"
-            doc.update({"state": state, f"{prefix}_by": user, f"{prefix}_at": _now()})
-            if state == "resolved" and not doc.get("acknowledged_by"):
-                doc.update({"acknowledged_by": user, "acknowledged_at": doc["resolved_at"]})
-            if note:
-                doc["notes"] = [*doc.get("notes", []), {"by": user, "at": _now(), "text": note[:1000]}]
-            return {incident_id: doc}
-
-        with _LOCK:
-            out = self.store.update_docs(DOCS, change, keys=[incident_id])
-        return out[incident_id]  # type: ignore[return-value]
+        return self._move(incident_id, state, user, note, _LOCK)
 
     def follow(self, alert_id: str) -> None:
         """An open incident of ``alert_id`` whose alerts are all handled now takes their state."""

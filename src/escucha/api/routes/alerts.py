@@ -101,28 +101,6 @@ def get_alert(state: StateDep, alert_id: AlertId, principal: ReadDep) -> dict[st
     return state.ws.watch.book.get(alert_id)
 
 
-@router.post("/alerts/{alert_id}/ack", response_model=dict[str, Any], summary="Acknowledge an alert",
-             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def ack_alert(
-    state: StateDep, alert_id: AlertId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.book.ack(alert_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "alert_acknowledged", principal.username, target=alert_id)
-    return doc
-
-
-@router.post("/alerts/{alert_id}/resolve", response_model=dict[str, Any], summary="Resolve an alert",
-             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def resolve_alert(
-    state: StateDep, alert_id: AlertId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.book.resolve(alert_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "alert_resolved", principal.username, target=alert_id)
-    return doc
-
-
 @router.get("/incidents", response_model=IncidentList,
             summary="Incidents (the alerts of one underlying event, grouped), newest first")  # fmt: skip
 def list_incidents(
@@ -137,34 +115,33 @@ def list_incidents(
 @router.get("/incidents/{incident_id}", response_model=dict[str, Any], summary="One incident with its alerts",
             responses=NOT_FOUND)  # fmt: skip
 def get_incident(state: StateDep, incident_id: IncidentId, principal: ReadDep) -> dict[str, Any]:
-    watch = state.ws.watch
-    watch.incidents()  # grouped once when the alerts predate incidents
-    inc = watch.incident_book.get(incident_id)
-    alerts = {a["id"]: a for a in watch.alerts()}
-    return {**inc, "alerts": [alerts[i] for i in inc["alert_ids"] if i in alerts]}
+    return state.ws.watch.incident(incident_id)
 
 
-@router.post("/incidents/{incident_id}/ack", response_model=dict[str, Any],
-             summary="Acknowledge an incident (and each of its open alerts)",
-             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def ack_incident(
-    state: StateDep, incident_id: IncidentId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.incident_book.ack(incident_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "incident_acknowledged", principal.username, target=incident_id)
-    return doc
+def _state_route(noun: str, book: str, action: str, summary: str) -> None:
+    """``POST /{noun}s/{id}/ack|resolve``: one route per book (alerts, incidents) and action,
+    audited as ``{noun}_acknowledged|resolved`` with the caller as who."""
+    done = {"ack": "acknowledged", "resolve": "resolved"}[action]
+
+    # a default, not Annotated: the path parameter's name comes from the closure, which string annotations cannot see
+    def route(
+        state: StateDep, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
+        body: AlertNote | None = None,
+        doc_id: str = Path(alias=f"{noun}_id", max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"),
+    ) -> dict[str, Any]:  # fmt: skip
+        doc: dict[str, Any] = getattr(getattr(state.ws.watch, book), action)(doc_id, principal.username,
+                                                                          body.note if body else None)  # fmt: skip
+        audit.record(state.ws, f"{noun}_{done}", principal.username, target=doc_id)
+        return doc
+
+    router.add_api_route(f"/{noun}s/{{{noun}_id}}/{action}", route, methods=["POST"], name=f"{action}_{noun}",
+                         response_model=dict[str, Any], summary=summary, responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
 
 
-@router.post("/incidents/{incident_id}/resolve", response_model=dict[str, Any],
-             summary="Resolve an incident (and each of its alerts)", responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def resolve_incident(
-    state: StateDep, incident_id: IncidentId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.incident_book.resolve(incident_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "incident_resolved", principal.username, target=incident_id)
-    return doc
+_state_route("alert", "book", "ack", "Acknowledge an alert")
+_state_route("alert", "book", "resolve", "Resolve an alert")
+_state_route("incident", "incident_book", "ack", "Acknowledge an incident (and each of its open alerts)")
+_state_route("incident", "incident_book", "resolve", "Resolve an incident (and each of its alerts)")
 
 
 @router.get("/watchlist", response_model=Watchlist, summary="Voices ranked by viral risk, with its parts")
