@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import weakref
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -137,8 +138,10 @@ class AlertBook(StatefulBook):
         self.store.delete_docs(DOCS)
 
 
-def deliver(notifier: Notifier, alerts: list[dict[str, Any]], rules: dict[str, dict[str, Any]]) -> int:
-    """Send each new alert through its rule's channels (dedup by alert id: never twice)."""
+def deliver(notifier: Notifier, alerts: list[dict[str, Any]], rules: dict[str, dict[str, Any]], lang: str = "en",
+            root: Path | None = None) -> int:  # fmt: skip
+    """Send each new alert through its rule's channels (dedup by alert id: never twice), told in its
+    rule's ``language`` or ``lang`` (aspects by the labels of the workspace at ``root``)."""
     from escucha.notify import Message
 
     if not notifier.channel_names():
@@ -146,15 +149,24 @@ def deliver(notifier: Notifier, alerts: list[dict[str, Any]], rules: dict[str, d
     sent = 0
     for a in alerts:
         rule = rules.get(a.get("rule", ""), {})
+        said = alert_text(a, rule.get("language") or lang, root)
         facts = {"kind": a["kind"], "score": f"{a['score']:.1f}", "window": a["window_start"][:10],
                  "evidence": str(len(a.get("evidence", [])))}  # fmt: skip
         if "count" in a:
             facts["count"] = str(a["count"])
         if a.get("expected") is not None:
             facts["expected"] = f"{a['expected']:.1f}"
-        msg = Message(key=f"alert:{a['id']}", subject=f"[escucha] {a['summary'][:120]}", text=a["summary"],
+        msg = Message(key=f"alert:{a['id']}", subject=f"[escucha] {said[:120]}", text=said,
                       url=f"/alerts/{a['id']}", facts=facts, severity=a.get("severity", "high"), topic="alerts",
                       group=f"{a.get('rule')}:{a['kind']}:{sorted(a['scope'].items())}")  # fmt: skip
         notifier.send(msg, channels=rule.get("channels"))
         sent += 1
     return sent
+
+
+def alert_text(alert: dict[str, Any], lang: str, root: Path | None = None) -> str:
+    """An alert's summary as plain text in ``lang`` (aspects by the labels of the workspace at ``root``)."""
+    from escucha.taxonomy import aspect_labels
+    from escucha.watch import text
+
+    return str(text.alert_text(alert, lang, text.Style.plain(aspect_labels(root, lang) if root else None)))

@@ -1,6 +1,7 @@
 """The reputation watch: alerts (list, one, acknowledge, resolve, replay), incidents (the alerts
 of one event grouped: list, one, acknowledge, resolve), alert rules (CRUD), the viral-risk watch
-list and influencers."""
+list and influencers. Alerts and incidents come with their ``summary`` in ``?lang=es|en``
+(default: the workspace's ``ui_language``); every other key as stored."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
 ReadDep = Annotated[Principal, Depends(require(READ))]
 AlertId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 IncidentId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Lang = Annotated[str | None, Query(pattern="^(es|en)$",
+                                   description="The language of each summary (default: the workspace's ui_language)")]  # fmt: skip
 RuleId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
@@ -58,8 +61,9 @@ def list_alerts(
     principal: ReadDep,
     status: Annotated[str | None, Query(alias="state", pattern="^(open|acknowledged|resolved)$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    lang: Lang = None,
 ) -> AlertList:
-    return AlertList(alerts=state.ws.watch.alerts(status)[:limit])
+    return AlertList(alerts=state.ws.watch.told(state.ws.watch.alerts(status)[:limit], lang))
 
 
 @router.get("/alerts/replay", response_model=AlertList, summary="Replay the stored voices as a live watcher would")
@@ -67,8 +71,9 @@ def replay_alerts(
     state: StateDep,
     principal: Annotated[Principal, Depends(require(ANALYSIS_RUN))],
     step: Annotated[str, Query(max_length=10, description="15min, 1h, 6h, 1d")] = "1h",
+    lang: Lang = None,
 ) -> AlertList:
-    return AlertList(alerts=state.ws.watch.replay(step=step))
+    return AlertList(alerts=state.ws.watch.told(state.ws.watch.replay(step=step), lang))
 
 
 @router.get("/alerts/rules", response_model=RuleList, summary="The alert rules in force")
@@ -97,8 +102,8 @@ def delete_rule(state: StateDep, rule_id: RuleId, principal: Annotated[Principal
 
 @router.get("/alerts/{alert_id}", response_model=dict[str, Any], summary="One alert with its evidence",
             responses=NOT_FOUND)  # fmt: skip
-def get_alert(state: StateDep, alert_id: AlertId, principal: ReadDep) -> dict[str, Any]:
-    return state.ws.watch.book.get(alert_id)
+def get_alert(state: StateDep, alert_id: AlertId, principal: ReadDep, lang: Lang = None) -> dict[str, Any]:
+    return state.ws.watch.told([state.ws.watch.book.get(alert_id)], lang)[0]
 
 
 @router.get("/incidents", response_model=IncidentList,
@@ -108,14 +113,15 @@ def list_incidents(
     principal: ReadDep,
     status: Annotated[str | None, Query(alias="state", pattern="^(open|acknowledged|resolved)$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    lang: Lang = None,
 ) -> IncidentList:
-    return IncidentList(incidents=state.ws.watch.incidents(status)[:limit])
+    return IncidentList(incidents=state.ws.watch.told(state.ws.watch.incidents(status)[:limit], lang))
 
 
 @router.get("/incidents/{incident_id}", response_model=dict[str, Any], summary="One incident with its alerts",
             responses=NOT_FOUND)  # fmt: skip
-def get_incident(state: StateDep, incident_id: IncidentId, principal: ReadDep) -> dict[str, Any]:
-    return state.ws.watch.incident(incident_id)
+def get_incident(state: StateDep, incident_id: IncidentId, principal: ReadDep, lang: Lang = None) -> dict[str, Any]:
+    return state.ws.watch.told([state.ws.watch.incident(incident_id)], lang)[0]
 
 
 def _state_route(noun: str, book: str, action: str, summary: str) -> None:
@@ -127,12 +133,12 @@ def _state_route(noun: str, book: str, action: str, summary: str) -> None:
     def route(
         state: StateDep, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
         body: AlertNote | None = None,
-        doc_id: str = Path(alias=f"{noun}_id", max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"),
+        doc_id: str = Path(alias=f"{noun}_id", max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), lang: Lang = None,
     ) -> dict[str, Any]:  # fmt: skip
-        doc: dict[str, Any] = getattr(getattr(state.ws.watch, book), action)(doc_id, principal.username,
-                                                                          body.note if body else None)  # fmt: skip
+        watch = state.ws.watch
+        doc = getattr(getattr(watch, book), action)(doc_id, principal.username, body.note if body else None)
         audit.record(state.ws, f"{noun}_{done}", principal.username, target=doc_id)
-        return doc
+        return watch.told([doc], lang)[0]
 
     router.add_api_route(f"/{noun}s/{{{noun}_id}}/{action}", route, methods=["POST"], name=f"{action}_{noun}",
                          response_model=dict[str, Any], summary=summary, responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
