@@ -100,6 +100,25 @@ def test_late_alerts_keep_the_incident_id_and_bridges_merge_into_the_earlier() -
     assert merged["id"] == "in-m1" and merged["merged"] == ["in-m2"]
 
 
+def test_live_regrouping_leaves_old_incidents_as_stored(ws) -> None:
+    book, incs = ws.watch.book, ws.watch.incident_book
+    wide, tight = IncidentParams(gap=pd.Timedelta("48h")), IncidentParams(gap=pd.Timedelta(0))
+    book.merge([_a("o1", {"product": "Nube"}, "2024-01-01"), _a("o2", {"product": "Nube"}, "2024-01-03")])
+    incs.sync(wide)  # a day apart: one incident under a 48 h gap
+    [old] = incs.all()
+    incs.resolve(old["id"], "ana")
+    before = incs.get(old["id"])
+    recent = [_a("n1", {"product": "Nube"}, "2024-03-01")]
+    book.merge(recent)
+    new = incs.sync(tight, recent=recent)  # regrouping everything under this gap would split the old incident
+    assert [i["alert_ids"] for i in new] == [["al-n1"]] and incs.get(old["id"]) == before
+    late = [_a("o3", {"product": "Nube"}, "2024-01-04")]  # a late alert next to it: the old incident is regrouped
+    book.merge(late)
+    assert incs.sync(wide, recent=late) == [] and incs.get(old["id"])["alert_ids"] == ["al-o1", "al-o2", "al-o3"]
+    incs.sync(tight)  # a full regroup (a replay) does split it
+    assert sorted(len(i["alert_ids"]) for i in incs.all()) == [1, 1, 2]
+
+
 def test_incident_settings_are_validated(tmp_path) -> None:
     assert IncidentParams.from_config({"gap": "2d"}).gap == pd.Timedelta(days=2)
     with pytest.raises(ConfigError):

@@ -18,26 +18,39 @@ from escucha.errors import ValidationError
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _print_alerts(rows: list[dict[str, Any]]) -> None:
+def _print_rows(rows: list[dict[str, Any]], noun: str = "alert") -> None:
+    """Alerts (their kind) or incidents (how many alerts), one line each."""
     if not rows:
-        console.print("no alerts")
+        console.print(f"no {noun}s")
         return
-    for a in rows:
-        state = a.get("state", "")
-        who = f" by {a['acknowledged_by']}" if a.get("acknowledged_by") else ""
-        console.print(f"{a['detected_at'][:16]}  [bold]{a['kind']}[/]  {a['score']:>6}  {state}{who}  "
-                      f"{a['summary']}  [dim]{a['id']}[/]", highlight=False, markup=True)  # fmt: skip
+    for r in rows:
+        what = r["kind"] if noun == "alert" else f"{len(r['alert_ids'])} alerts"
+        who = f" by {r['acknowledged_by']}" if r.get("acknowledged_by") else ""
+        console.print(f"{r['detected_at'][:16]}  [bold]{what}[/]  {r['score']:>6}  {r.get('state', '')}{who}  "
+                      f"{r['summary']}  [dim]{r['id']}[/]", highlight=False, markup=True)  # fmt: skip
 
 
-def _print_incidents(rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        console.print("no incidents")
-        return
-    for i in rows:
-        who = f" by {i['acknowledged_by']}" if i.get("acknowledged_by") else ""
-        console.print(f"{i['detected_at'][:16]}  [bold]{len(i['alert_ids'])} alerts[/]  {i['score']:>6}  "
-                      f"{i.get('state', '')}{who}  {i['summary']}  [dim]{i['id']}[/]", highlight=False)  # fmt: skip
+def _list_command(noun: str, read: str, doc: str) -> Any:
+    """``alerts`` and ``alerts incidents``: evaluate the rules first (unless told not to), then list."""
 
+    def listing(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        state: str | None = typer.Option(None, help="open, acknowledged or resolved."),
+        evaluate: bool = typer.Option(True, help="Evaluate the rules on the stored voices first."),
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        if ctx.invoked_subcommand is not None:
+            return
+        ws = _ws(workspace)
+        if evaluate:
+            ws.watch.evaluate()
+        rows = getattr(ws.watch, read)(state)
+        _emit_json(rows) if as_json else _print_rows(rows, noun)
+
+    listing.__doc__ = doc
+    listing.__name__ = f"{noun}s_list"
+    return listing
 
 
 def _state_command(noun: str, book: str, action: str, done: str, also: str) -> Any:
@@ -64,25 +77,7 @@ def register(app: typer.Typer) -> None:
                          invoke_without_command=True)  # fmt: skip
     app.add_typer(alerts, name="alerts")
 
-    @alerts.callback()
-    def alerts_list(
-        ctx: typer.Context,
-        as_json: JsonOpt = False,
-        state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved.")] = None,
-        evaluate: Annotated[bool, typer.Option(help="Evaluate the rules on the stored voices first.")] = True,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """The current alerts (the rules are evaluated on the stored voices first)."""
-        if ctx.invoked_subcommand is not None:
-            return
-        ws = _ws(workspace)
-        if evaluate:
-            ws.watch.evaluate()
-        rows = ws.watch.alerts(state)
-        if as_json:
-            _emit_json(rows)
-            return
-        _print_alerts(rows)
+    alerts.callback()(_list_command("alert", "alerts", "The current alerts (the rules are evaluated on the stored voices first)."))
 
     @alerts.command("replay")
     def alerts_replay(
@@ -97,38 +92,19 @@ def register(app: typer.Typer) -> None:
         the voices up to its end) and print the alerts raised (or, with --incidents, their incidents)."""
         ws = _ws(workspace)
         t0 = time.perf_counter()
-        if incidents:
-            found = ws.watch.replay_incidents(step=step, until=until, save=save)
-            _emit_json(found) if as_json else _print_incidents(found)
-            if not as_json:
-                err.print(f"{len(found)} incidents in {time.perf_counter() - t0:.1f}s")
-            return
-        rows = ws.watch.replay(step=step, until=until, save=save)
+        noun = "incident" if incidents else "alert"
+        found = (ws.watch.replay_incidents if incidents else ws.watch.replay)(step=step, until=until, save=save)
         if as_json:
-            _emit_json(rows)
+            _emit_json(found)
             return
-        _print_alerts(rows)
-        err.print(f"{len(rows)} alerts in {time.perf_counter() - t0:.1f}s")
+        _print_rows(found, noun)
+        err.print(f"{len(found)} {noun}s in {time.perf_counter() - t0:.1f}s")
 
     inc = typer.Typer(help="Incidents: the alerts of one underlying event, grouped.", invoke_without_command=True)
     alerts.add_typer(inc, name="incidents")
 
-    @inc.callback()
-    def incidents_list(
-        ctx: typer.Context,
-        as_json: JsonOpt = False,
-        state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved.")] = None,
-        evaluate: Annotated[bool, typer.Option(help="Evaluate the rules on the stored voices first.")] = True,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """The current incidents (the rules are evaluated on the stored voices first)."""
-        if ctx.invoked_subcommand is not None:
-            return
-        ws = _ws(workspace)
-        if evaluate:
-            ws.watch.evaluate()
-        rows = ws.watch.incidents(state)
-        _emit_json(rows) if as_json else _print_incidents(rows)
+    inc.callback()(_list_command("incident", "incidents",
+                                 "The current incidents (the rules are evaluated on the stored voices first)."))
 
     for group, noun, book, also in ((inc, "incident", "incident_book", " and its alerts"), (alerts, "alert", "book", "")):
         for action, done in (("ack", "acknowledged"), ("resolve", "resolved")):

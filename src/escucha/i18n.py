@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 LANGUAGES: tuple[str, ...] = ("es", "en")
 
 MESSAGES: dict[str, tuple[str, str]] = {  # key: (es, en)
+    "channel.review": ("reseña", "review"),
+    "channel.survey": ("encuesta", "survey"),
+    "channel.chat": ("chat", "chat"),
+    "channel.call": ("llamada", "call"),
+    "channel.social": ("redes sociales", "social"),
+    "channel.email": ("correo", "e-mail"),
+    "channel.employee": ("empleados", "employees"),
+    "channel.tweet": ("tuit", "tweet"),
+    "channel.other": ("otro", "other"),
     "app.tagline": ("Escucha a cada cliente", "Listen to every customer"),
     "login.title": ("Iniciar sesión", "Sign in"),
     "login.username": ("Usuario", "User name"),
@@ -98,6 +110,15 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (es, en)
 def add_messages(messages: dict[str, tuple[str, str]]) -> None:
     """Add interface text for a feature's pages (key: (Spanish, English))."""
     MESSAGES.update(messages)
+
+
+def fnum(v: Any, digits: int = 1, signed: bool = False) -> str:
+    """A number as interface text: ``1,234.5`` (``signed``: ``+1.5``); ``–`` when missing."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if isinstance(v, int | float):
+        return f"{v:+.{digits}f}" if signed else f"{v:,.{digits}f}"
+    return str(v)
 
 
 def t(key: str, lang: str = "es", **kwargs: object) -> str:

@@ -210,7 +210,8 @@ class Workspace:
     @cached_property
     def watch(self) -> Watch:
         """The reputation watch: alerts (replay, live), watch list, rules (alerts.yaml)."""
-        return Watch(self.store, self.layout, lambda: self.notifier, promises=self.promises)
+        return Watch(self.store, self.layout, lambda: self.notifier, promises=self.promises,
+                     language=lambda: self.settings.ui_language)  # fmt: skip
 
     def listen(self, items: Sequence[Feedback | dict[str, Any]]) -> dict[str, Any]:
         """Live listening: store voices, analyse them inline and evaluate the alert rules on the

@@ -146,15 +146,6 @@ add_messages({
     "kind.theme": ("tema", "theme"),
     "kind.promise": ("promesa", "promise"),
     "kind.touchpoint": ("punto de contacto", "touchpoint"),
-    "channel.review": ("reseña", "review"),
-    "channel.survey": ("encuesta", "survey"),
-    "channel.chat": ("chat", "chat"),
-    "channel.call": ("llamada", "call"),
-    "channel.social": ("redes sociales", "social"),
-    "channel.email": ("correo", "e-mail"),
-    "channel.employee": ("empleados", "employees"),
-    "channel.tweet": ("tuit", "tweet"),
-    "channel.other": ("otro", "other"),
     "promises.howto": (
         "Declara las promesas de tu marca en el archivo «{path}» del espacio de trabajo (o en «company.yaml», "
         "clave «promises»): una entrada por promesa con su texto y las palabras con que los clientes la nombran. "

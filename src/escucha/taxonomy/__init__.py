@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -275,4 +276,19 @@ def workspace_taxonomy(workspace: Path, domains: Sequence[str] | None = None) ->
     return load_taxonomy(domains, [p] if p.exists() else [])
 
 
-__all__ = ["DOMAINS", "Aspect", "Taxonomy", "load_taxonomy", "workspace_taxonomy"]
+@lru_cache(maxsize=16)
+def _aspect_labels(path: str, lang: str, stamp: float) -> dict[str, str]:
+    try:
+        return {a.id: a.label_for(lang) for a in workspace_taxonomy(Path(path)).aspects.values()}
+    except Exception:  # a broken taxonomy file shows ids, never breaks a page or a message
+        return {}
+
+
+def aspect_labels(workspace: Path, lang: str) -> dict[str, str]:
+    """Aspect id → label in ``lang`` for a workspace (cached until its taxonomy file changes)."""
+    tax = WorkspaceLayout(Path(workspace)).taxonomy
+    stamp = tax.stat().st_mtime if tax.exists() else 0.0
+    return _aspect_labels(str(workspace), lang, stamp)
+
+
+__all__ = ["DOMAINS", "Aspect", "Taxonomy", "aspect_labels", "load_taxonomy", "workspace_taxonomy"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import weakref
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -59,6 +60,28 @@ class StatefulBook:
         rows = [d for d in docs if state is None or d.get("state") == state]
         return sorted(rows, key=lambda d: (d.get("detected_at") or "", d["id"]), reverse=True)
 
+    def _move(self, doc_id: str, state: str, user: str, note: str | None, lock: Any) -> dict[str, Any]:
+        """Move one document to ``state`` by ``user``, now (resolving acknowledges too; an
+        acknowledgement of a resolved one is refused), keeping ``note``; atomic under ``lock``."""
+
+        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+            if doc_id not in docs:
+                raise NotFoundError(f"no {self.noun} {doc_id!r}", field="id", record=doc_id)
+            doc = dict(docs[doc_id])
+            if state == "acknowledged" and doc.get("state") == "resolved":
+                raise ValidationError(f"{self.noun} {doc_id} is already resolved", field="state", record=doc_id)
+            prefix = "acknowledged" if state == "acknowledged" else "resolved"
+            doc.update({"state": state, f"{prefix}_by": user, f"{prefix}_at": _now()})
+            if state == "resolved" and not doc.get("acknowledged_by"):
+                doc.update({"acknowledged_by": user, "acknowledged_at": doc["resolved_at"]})
+            if note:
+                doc["notes"] = [*doc.get("notes", []), {"by": user, "at": _now(), "text": note[:1000]}]
+            return {doc_id: doc}
+
+        with lock:
+            out = self.store.update_docs(self.kind, change, keys=[doc_id])
+        return out[doc_id]  # type: ignore[return-value]
+
     def get(self, doc_id: str) -> dict[str, Any]:
         doc = self.store.get_docs(self.kind, keys=[doc_id]).get(doc_id)
         if doc is None:
@@ -97,27 +120,12 @@ class AlertBook(StatefulBook):
         return new
 
     def _set(self, alert_id: str, state: str, user: str, note: str | None, follow: bool = True) -> dict[str, Any]:
-        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-            if alert_id not in docs:
-                raise NotFoundError(f"no alert {alert_id!r}", field="id", record=alert_id)
-            doc = dict(docs[alert_id])
-            if state == "acknowledged" and doc.get("state") == "resolved":
-                raise ValidationError(f"alert {alert_id} is already resolved", field="state", record=alert_id)
-            prefix = "acknowledged" if state == "acknowledged" else "resolved"
-            doc.update({"state": state, f"{prefix}_by": user, f"{prefix}_at": _now()})
-            if state == "resolved" and not doc.get("acknowledged_by"):
-                doc.update({"acknowledged_by": user, "acknowledged_at": doc["resolved_at"]})
-            if note:
-                doc["notes"] = [*doc.get("notes", []), {"by": user, "at": _now(), "text": note[:1000]}]
-            return {alert_id: doc}
-
-        with _lock(self.store):
-            out = self.store.update_docs(DOCS, change, keys=[alert_id])
+        out = self._move(alert_id, state, user, note, _lock(self.store))
         if follow:
             from escucha.watch.incidents import IncidentBook
 
             IncidentBook(self.store).follow(alert_id)  # its incident, once all its alerts are handled
-        return out[alert_id]  # type: ignore[return-value]
+        return out
 
     def ack(self, alert_id: str, user: str, note: str | None = None, follow: bool = True) -> dict[str, Any]:
         """Acknowledge an alert (``follow``: its incident too once all its alerts are handled)."""
@@ -130,8 +138,10 @@ class AlertBook(StatefulBook):
         self.store.delete_docs(DOCS)
 
 
-def deliver(notifier: Notifier, alerts: list[dict[str, Any]], rules: dict[str, dict[str, Any]]) -> int:
-    """Send each new alert through its rule's channels (dedup by alert id: never twice)."""
+def deliver(notifier: Notifier, alerts: list[dict[str, Any]], rules: dict[str, dict[str, Any]], lang: str = "en",
+            root: Path | None = None) -> int:  # fmt: skip
+    """Send each new alert through its rule's channels (dedup by alert id: never twice), told in its
+    rule's ``language`` or ``lang`` (aspects by the labels of the workspace at ``root``)."""
     from escucha.notify import Message
 
     if not notifier.channel_names():
@@ -139,15 +149,24 @@ def deliver(notifier: Notifier, alerts: list[dict[str, Any]], rules: dict[str, d
     sent = 0
     for a in alerts:
         rule = rules.get(a.get("rule", ""), {})
+        said = alert_text(a, rule.get("language") or lang, root)
         facts = {"kind": a["kind"], "score": f"{a['score']:.1f}", "window": a["window_start"][:10],
                  "evidence": str(len(a.get("evidence", [])))}  # fmt: skip
         if "count" in a:
             facts["count"] = str(a["count"])
         if a.get("expected") is not None:
             facts["expected"] = f"{a['expected']:.1f}"
-        msg = Message(key=f"alert:{a['id']}", subject=f"[escucha] {a['summary'][:120]}", text=a["summary"],
+        msg = Message(key=f"alert:{a['id']}", subject=f"[escucha] {said[:120]}", text=said,
                       url=f"/alerts/{a['id']}", facts=facts, severity=a.get("severity", "high"), topic="alerts",
                       group=f"{a.get('rule')}:{a['kind']}:{sorted(a['scope'].items())}")  # fmt: skip
         notifier.send(msg, channels=rule.get("channels"))
         sent += 1
     return sent
+
+
+def alert_text(alert: dict[str, Any], lang: str, root: Path | None = None) -> str:
+    """An alert's summary as plain text in ``lang`` (aspects by the labels of the workspace at ``root``)."""
+    from escucha.taxonomy import aspect_labels
+    from escucha.watch import text
+
+    return str(text.alert_text(alert, lang, text.Style.plain(aspect_labels(root, lang) if root else None)))

@@ -19,13 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from escucha.i18n import LANGUAGES
 from escucha.store import Filters, Store
+from escucha.taxonomy import aspect_labels
 from escucha.watch import frame
 from escucha.watch.alerts import AlertBook, deliver, evidence_links
 from escucha.watch.incidents import IncidentBook, deliver_incidents, group
 from escucha.watch.replay import detect, parse_step
 from escucha.watch.rules import SEVERITY, Rules
 from escucha.watch.rules_eval import promise_alerts, threshold_alerts, vip_alerts, viral_alerts
+from escucha.watch.text import Style, told
 from escucha.watch.viral import watchlist
 
 if TYPE_CHECKING:
@@ -46,11 +49,23 @@ class Watch:
     layout: WorkspaceLayout
     notifier: Notifier | Callable[[], Notifier] | None = None  # or a factory: read notify.yaml only to deliver
     promises: Any = None  # a callable returning the promises insight's rows (broken_promise rules)
+    language: str | Callable[[], str] = "es"  # what notifications and told() speak (the workspace's ui_language)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def rules(self) -> Rules:
         return Rules(self.layout.alerts)
+
+    def lang(self, lang: str | None = None) -> str:
+        """``lang`` when given, else the workspace's language (es or en)."""
+        lang = lang or (self.language() if callable(self.language) else self.language)
+        return lang if lang in LANGUAGES else "es"
+
+    def told(self, rows: list[dict[str, Any]], lang: str | None = None) -> list[dict[str, Any]]:
+        """Alert or incident records with their ``summary`` in ``lang`` (default: the workspace's),
+        aspects by the workspace taxonomy's labels."""
+        lang = self.lang(lang)
+        return told(rows, lang, Style.plain(aspect_labels(self.layout.root, lang)))
 
     @property
     def book(self) -> AlertBook:
@@ -199,7 +214,7 @@ class Watch:
         new = self.book.merge(alerts)
         cfg = self.rules.load()
         if alerts:  # new alerts join (or make) incidents; grown ones update their evidence
-            self.incident_book.sync(cfg["incidents"])
+            self.incident_book.sync(cfg["incidents"], recent=alerts)
         newest = pd.Timestamp(voices["ts"].max()) if len(voices) else None
         fresh = [a for a in new if newest is None
                  or pd.Timestamp(a["window_end"]).tz_localize(None) >= newest - DELIVER_MAX_AGE]  # fmt: skip
@@ -213,23 +228,24 @@ class Watch:
         incident changes nothing), to the channels of the rules of its fresh alerts."""
         one_by_one = [a for a in fresh if rules.get(a.get("rule", ""), {}).get("deliver") == "alert"]
         grouped = {a["id"]: a for a in fresh if a not in one_by_one}
-        targets: list[tuple[dict[str, Any], list[str] | None]] = []
+        targets: list[tuple[dict[str, Any], list[str] | None, str]] = []
         if grouped:
             for inc in self.incident_book.all():
-                mine = [grouped[i] for i in inc["alert_ids"] if i in grouped]
+                mine = [rules.get(grouped[i].get("rule", ""), {}) for i in inc["alert_ids"] if i in grouped]
                 if not mine:
                     continue
-                per_rule: list[list[str] | None] = [rules.get(a.get("rule", ""), {}).get("channels") for a in mine]
+                per_rule: list[list[str] | None] = [r.get("channels") for r in mine]
                 names = None if any(c is None for c in per_rule) else sorted({c for cs in per_rule for c in cs or ()})
-                targets.append((inc, names))
+                told_in = next((r["language"] for r in mine if r.get("language")), self.lang())  # a rule's, else ours
+                targets.append((inc, names, told_in))
         try:
             notifier = self.notifier() if callable(self.notifier) else self.notifier
             if notifier is None:
                 return
             if one_by_one:
-                deliver(notifier, one_by_one, rules)
-            for inc, names in targets:
-                deliver_incidents(notifier, [inc], names)
+                deliver(notifier, one_by_one, rules, self.lang(), self.layout.root)
+            for inc, names, lang in targets:
+                deliver_incidents(notifier, [inc], names, lang, self.layout.root)
         except Exception as exc:  # the outbox retries; a channel's failure must not lose the alert
             log.warning("alert delivery failed: %s", type(exc).__name__)
 
@@ -245,6 +261,17 @@ class Watch:
             self.incident_book.sync(self.rules.load()["incidents"])
             rows = self.incident_book.all(state)
         return rows
+
+    def incident(self, incident_id: str) -> dict[str, Any]:
+        """One stored incident with its alerts (``alerts``: the alert records, in its order)."""
+        self.incidents()  # grouped once when the alerts predate incidents
+        return self.with_alerts([self.incident_book.get(incident_id)])[0]
+
+    def with_alerts(self, incidents: list[dict[str, Any]], alerts: list[dict[str, Any]] | None = None,
+                    ) -> list[dict[str, Any]]:  # fmt: skip
+        """``incidents``, each with an ``alerts`` list (from ``alerts`` when given, else the stored ones)."""
+        every = {a["id"]: a for a in (self.alerts() if alerts is None else alerts)}
+        return [{**i, "alerts": [every[a] for a in i["alert_ids"] if a in every]} for i in incidents]
 
     def newest(self) -> pd.Timestamp | None:
         """The event time of the newest customer voice (one small query)."""

@@ -33,12 +33,15 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from escucha.errors import ConfigError, NotFoundError, ValidationError
+from escucha.i18n import t
 from escucha.watch.alerts import AlertBook, StatefulBook
+from escucha.watch.text import Style, incident_text, span
 
 if TYPE_CHECKING:
     from escucha.notify import Notifier
@@ -172,8 +175,7 @@ def build(members: Sequence[Mapping[str, Any]], iid: str | None = None, evidence
         "alert_ids": [str(a["id"]) for a in ordered],
         "evidence": ev[:evidence],
         "severity": max((a.get("severity", "high") for a in members), key=_severity_rank),
-        "summary": f"{title}: {n} alert{'s' if n != 1 else ''} ({', '.join(kinds)}) {start[:10]}"
-                   + (f"…{_ts(end) - pd.Timedelta(seconds=1):%Y-%m-%d}" if _ts(end) - _ts(start) > pd.Timedelta(days=1) else ""),
+        "summary": f"{title}: {n} alert{'s' if n != 1 else ''} ({', '.join(kinds)}) {span(start, end)}",
         "links": {"page": f"/incidents/{iid or incident_id(str(first['id']))}"},
     }  # fmt: skip
 
@@ -246,16 +248,37 @@ class IncidentBook(StatefulBook):
     def alerts(self) -> AlertBook:
         return AlertBook(self.store)
 
-    def sync(self, params: IncidentParams | None = None) -> list[dict[str, Any]]:
-        """Regroup every stored alert and store the incidents (state kept; an incident absorbed by
-        another is removed). Returns the incidents that are new."""
-        alerts = self.alerts.all()
+    def sync(self, params: IncidentParams | None = None, recent: Sequence[Mapping[str, Any]] | None = None,
+             ) -> list[dict[str, Any]]:  # fmt: skip
+        """Regroup the stored alerts and store the incidents (state kept; an incident absorbed by
+        another is removed). Returns the incidents that are new.
+
+        ``recent`` (a live evaluation's alerts): regroup only what they can change, i.e. these
+        alerts, the incidents whose window ends within ``gap`` before the earliest of them starts
+        (the only ones they can link to) and the incidents that already hold them; every other
+        incident stays as stored. None: every stored alert (a replay, the first use)."""
+        with _LOCK:
+            return self._sync(params or IncidentParams(), recent)
+
+    def _sync(self, p: IncidentParams, recent: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+        touched: list[str] | None = None
+        if recent is None:
+            alerts = self.alerts.all()
+        else:
+            mine = {str(a["id"]) for a in recent}
+            cut = min(_ts(a["window_start"]) for a in recent) - p.gap if recent else None
+            known = self.store.get_docs(DOCS)
+            near = [k for k, d in known.items()
+                    if (cut is not None and _ts(d["window_end"]) >= cut) or mine & set(d["alert_ids"])]  # fmt: skip
+            ids = mine.union(*(known[k]["alert_ids"] for k in near))
+            alerts = list(self.store.get_docs(self.alerts.kind, keys=sorted(ids)).values())
+            touched = sorted({*near, *map(incident_id, mine)})  # and the ids new incidents would take
         states = {a["id"]: a for a in alerts}
         new: list[dict[str, Any]] = []
 
         def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
             new.clear()
-            fresh = group(alerts, params, list(docs.values()))
+            fresh = group(alerts, p, list(docs.values()))
             changed: dict[str, dict[str, Any] | None] = {}
             for inc in fresh:
                 old = docs.get(inc["id"])
@@ -278,8 +301,7 @@ class IncidentBook(StatefulBook):
                     changed[k] = None  # absorbed by another incident (or its alerts are gone)
             return changed
 
-        with _LOCK:
-            self.store.update_docs(DOCS, change)
+        self.store.update_docs(DOCS, change, keys=touched)  # only the touched incidents may change or go
         return new
 
     def _set(self, incident_id: str, state: str, user: str, note: str | None) -> dict[str, Any]:
@@ -296,22 +318,7 @@ class IncidentBook(StatefulBook):
                 book.ack(aid, user, None, follow=False)
             elif state == "resolved" and cur.get("state") != "resolved":
                 book.resolve(aid, user, None, follow=False)
-
-        def change(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-            if incident_id not in docs:
-                raise NotFoundError(f"no incident {incident_id!r}", field="id", record=incident_id)
-            doc = dict(docs[incident_id])
-            prefix = "acknowledged" if state == "acknowledged" else "resolved"
-            doc.update({"state": state, f"{prefix}_by": user, f"{prefix}_at": _now()})
-            if state == "resolved" and not doc.get("acknowledged_by"):
-                doc.update({"acknowledged_by": user, "acknowledged_at": doc["resolved_at"]})
-            if note:
-                doc["notes"] = [*doc.get("notes", []), {"by": user, "at": _now(), "text": note[:1000]}]
-            return {incident_id: doc}
-
-        with _LOCK:
-            out = self.store.update_docs(DOCS, change, keys=[incident_id])
-        return out[incident_id]  # type: ignore[return-value]
+        return self._move(incident_id, state, user, note, _LOCK)
 
     def follow(self, alert_id: str) -> None:
         """An open incident of ``alert_id`` whose alerts are all handled now takes their state."""
@@ -356,19 +363,24 @@ def _follow_alerts(doc: dict[str, Any], alerts: list[dict[str, Any]], last: str 
                     "acknowledged_at": end.get("acknowledged_at")})  # fmt: skip
 
 
-def deliver_incidents(notifier: Notifier, incidents: list[dict[str, Any]], channels: list[str] | None) -> int:
+def deliver_incidents(notifier: Notifier, incidents: list[dict[str, Any]], channels: list[str] | None,
+                      lang: str = "en", root: Path | None = None) -> int:  # fmt: skip
     """Send each incident once (dedup key ``incident:<id>``: its later alerts update it, they do
-    not page anyone again) to ``channels`` (None: every channel taking the ``alerts`` topic)."""
+    not page anyone again) to ``channels`` (None: every channel taking the ``alerts`` topic), told
+    in ``lang`` (aspects by the labels of the workspace at ``root``)."""
     from escucha.notify import Message
+    from escucha.taxonomy import aspect_labels
 
     if not notifier.channel_names():
         return 0
+    style = Style.plain(aspect_labels(root, lang) if root else None)
     for inc in incidents:
+        said = str(incident_text(inc, lang, style, days=True))
         facts = {"alerts": str(len(inc["alert_ids"])), "kinds": ", ".join(inc["kinds"]),
                  "window": inc["window_start"][:10], "score": f"{inc['score']:.1f}",
                  "evidence": str(len(inc.get("evidence", [])))}  # fmt: skip
-        msg = Message(key=f"incident:{inc['id']}", subject=f"[escucha] incident: {inc['summary'][:120]}",
-                      text=inc["summary"], url=f"/incidents/{inc['id']}", facts=facts,
+        msg = Message(key=f"incident:{inc['id']}", subject=f"[escucha] {t('watch.notify.incident', lang)}: {said[:120]}",
+                      text=said, url=f"/incidents/{inc['id']}", facts=facts,
                       severity=inc.get("severity", "high"), topic="alerts", group=f"incident:{inc['id']}")  # fmt: skip
         notifier.send(msg, channels=channels)
     return len(incidents)

@@ -16,6 +16,7 @@ rules:
     kinds: [volume, topic, negativity]
     channels: [ops]        # notify.yaml channels (default: all of them)
     deliver: incident      # incident (default: one message per new incident) or alert (each alert)
+    language: en           # what its messages speak (default: the workspace's ui_language)
   - id: viral              # one voice likely to go viral
     kind: viral
     min_risk: 0.25
@@ -46,6 +47,7 @@ from typing import Any
 import yaml
 
 from escucha.errors import ConfigError, NotFoundError, ValidationError
+from escucha.i18n import LANGUAGES
 from escucha.watch.anomaly import ModelParams
 from escucha.watch.incidents import IncidentParams
 
@@ -99,6 +101,9 @@ def validate_rule(rule: Any, where: str = "rule") -> dict[str, Any]:
             raise ValidationError(f"rule {rid}: values must be a non-empty list", field="values", record=rid)
     if out.setdefault("deliver", "incident") not in DELIVER:
         raise ValidationError(f"rule {rid}: deliver must be one of {', '.join(DELIVER)}", field="deliver", record=rid)
+    if out.get("language") is not None and out["language"] not in LANGUAGES:
+        raise ValidationError(f"rule {rid}: language must be one of {', '.join(LANGUAGES)}", field="language",
+                              record=rid)  # fmt: skip
     chans = out.get("channels")
     if chans is not None and (not isinstance(chans, list) or not all(isinstance(c, str) for c in chans)):
         raise ValidationError(f"rule {rid}: channels must be a list of channel names", field="channels", record=rid)

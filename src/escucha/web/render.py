@@ -6,9 +6,7 @@ then wraps the analysed spans in ``<span>``/``<mark>`` elements.
 
 from __future__ import annotations
 
-import math
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from escucha.i18n import MESSAGES, t
+from escucha.i18n import MESSAGES, fnum, t
 from escucha.insights.base import fmt
 from escucha.models import Analysis
 from escucha.web.nav import visible
@@ -33,14 +31,6 @@ def add_template_dir(path: str | Path) -> None:
         return
     _loaders.insert(0, FileSystemLoader(str(path)))
     env.loader = ChoiceLoader(list(_loaders))
-
-
-def fnum(v: Any, digits: int = 1, signed: bool = False) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if isinstance(v, int | float):
-        return f"{v:+.{digits}f}" if signed else f"{v:,.{digits}f}"
-    return str(v)
 
 
 env.filters["fnum"] = fnum
@@ -62,21 +52,11 @@ def label(value: Any, kind: str) -> str:
     return t(key, lang) if key in MESSAGES else str(value)
 
 
-@lru_cache(maxsize=16)
-def _aspect_names(path: str, lang: str, stamp: float) -> dict[str, str]:
-    from escucha.taxonomy import workspace_taxonomy
-
-    try:
-        return {a.id: a.label_for(lang) for a in workspace_taxonomy(Path(path)).aspects.values()}
-    except Exception:  # a broken taxonomy file shows ids, never breaks a page
-        return {}
-
-
 def aspect_names(ws: Any, lang: str) -> dict[str, str]:
     """Aspect id → label in ``lang`` (cached until the workspace's taxonomy file changes)."""
-    tax = ws.layout.taxonomy
-    stamp = tax.stat().st_mtime if tax.exists() else 0.0
-    return _aspect_names(str(ws.path), lang, stamp)
+    from escucha.taxonomy import aspect_labels
+
+    return aspect_labels(ws.path, lang)
 
 
 env.filters["label"] = label

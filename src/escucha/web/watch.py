@@ -86,44 +86,36 @@ def alerts_page(request: Request, state: StateDep, principal: ReadDep, status: s
     status = status if status in ("open", "acknowledged", "resolved") else None
     watch = state.ws.watch
     rows = watch.alerts(status)[:500]
-    every = {a["id"]: a for a in (rows if status is None else watch.alerts())}
-    incidents = [{**i, "alerts": [every[a] for a in i["alert_ids"] if a in every]}
-                 for i in watch.incidents(status)[:200]]  # fmt: skip
+    incidents = watch.with_alerts(watch.incidents(status)[:200], None if status else rows)
     return render(request, "alerts.html", alerts=rows, incidents=incidents, status=status,
                   can_ack=principal.can(FEEDBACK_WRITE))  # fmt: skip
 
 
 @router.get("/incidents/{incident_id}")
 def incident_page(request: Request, state: StateDep, principal: ReadDep, incident_id: str) -> HTMLResponse:
-    watch = state.ws.watch
-    watch.incidents()  # grouped once when the alerts predate incidents
-    inc = watch.incident_book.get(incident_id)
-    every = {a["id"]: a for a in watch.alerts()}
-    alerts = [every[a] for a in inc["alert_ids"] if a in every]
-    return render(request, "incident.html", i=inc, alerts=alerts, voices=_voices(state, inc.get("evidence", [])),
+    inc = state.ws.watch.incident(incident_id)
+    return render(request, "incident.html", i=inc, alerts=inc["alerts"], voices=_voices(state, inc.get("evidence", [])),
                   can_ack=principal.can(FEEDBACK_WRITE))  # fmt: skip
 
 
-@router.post("/incidents/{incident_id}/{action}")
-def incident_action(
-    request: Request, state: StateDep, incident_id: str, action: str,
-    principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    note: Annotated[str | None, Form(max_length=1000)] = None,
-) -> Response:  # fmt: skip
-    return _act(state, state.ws.watch.incident_book, "incident", incident_id, action, principal, note)
+def _state_action(noun: str, book: str) -> None:
+    """``POST /{noun}s/{id}/ack|resolve`` from an alert's or an incident's page (audited), back to the page."""
+
+    def action_route(
+        state: StateDep, doc_id: str, action: str, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
+        note: Annotated[str | None, Form(max_length=1000)] = None,
+    ) -> Response:  # fmt: skip
+        if action not in ("ack", "resolve"):
+            return Response(status_code=404)
+        getattr(getattr(state.ws.watch, book), action)(doc_id, principal.username, note)
+        audit.record(state.ws, f"{noun}_{action}", principal.username, target=doc_id)
+        return RedirectResponse(f"/{noun}s/{doc_id}", status_code=303)
+
+    router.add_api_route(f"/{noun}s/{{doc_id}}/{{action}}", action_route, methods=["POST"], name=f"{noun}_action")
 
 
-def _act(state: Any, book: Any, noun: str, doc_id: str, action: str, principal: Principal,
-         note: str | None) -> Response:  # fmt: skip
-    """Acknowledge or resolve an alert or an incident from its page (audited), back to the page."""
-    if action == "ack":
-        book.ack(doc_id, principal.username, note)
-    elif action == "resolve":
-        book.resolve(doc_id, principal.username, note)
-    else:
-        return Response(status_code=404)
-    audit.record(state.ws, f"{noun}_{action}", principal.username, target=doc_id)
-    return RedirectResponse(f"/{noun}s/{doc_id}", status_code=303)
+_state_action("incident", "incident_book")
+_state_action("alert", "book")
 
 
 def _voices(state: Any, evidence: list[Any], limit: int = 20) -> list[dict[str, Any]]:
@@ -145,15 +137,6 @@ def alert_page(request: Request, state: StateDep, principal: ReadDep, alert_id: 
     alert = state.ws.watch.book.get(alert_id)
     return render(request, "alert.html", a=alert, voices=_voices(state, alert.get("evidence", [])),
                   can_ack=principal.can(FEEDBACK_WRITE))  # fmt: skip
-
-
-@router.post("/alerts/{alert_id}/{action}")
-def alert_action(
-    request: Request, state: StateDep, alert_id: str, action: str,
-    principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    note: Annotated[str | None, Form(max_length=1000)] = None,
-) -> Response:  # fmt: skip
-    return _act(state, state.ws.watch.book, "alert", alert_id, action, principal, note)
 
 
 @router.get("/watchlist")

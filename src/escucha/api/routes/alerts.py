@@ -1,6 +1,7 @@
 """The reputation watch: alerts (list, one, acknowledge, resolve, replay), incidents (the alerts
 of one event grouped: list, one, acknowledge, resolve), alert rules (CRUD), the viral-risk watch
-list and influencers."""
+list and influencers. Alerts and incidents come with their ``summary`` in ``?lang=es|en``
+(default: the workspace's ``ui_language``); every other key as stored."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
 ReadDep = Annotated[Principal, Depends(require(READ))]
 AlertId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 IncidentId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Lang = Annotated[str | None, Query(pattern="^(es|en)$",
+                                   description="The language of each summary (default: the workspace's ui_language)")]  # fmt: skip
 RuleId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
@@ -58,8 +61,9 @@ def list_alerts(
     principal: ReadDep,
     status: Annotated[str | None, Query(alias="state", pattern="^(open|acknowledged|resolved)$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    lang: Lang = None,
 ) -> AlertList:
-    return AlertList(alerts=state.ws.watch.alerts(status)[:limit])
+    return AlertList(alerts=state.ws.watch.told(state.ws.watch.alerts(status)[:limit], lang))
 
 
 @router.get("/alerts/replay", response_model=AlertList, summary="Replay the stored voices as a live watcher would")
@@ -67,8 +71,9 @@ def replay_alerts(
     state: StateDep,
     principal: Annotated[Principal, Depends(require(ANALYSIS_RUN))],
     step: Annotated[str, Query(max_length=10, description="15min, 1h, 6h, 1d")] = "1h",
+    lang: Lang = None,
 ) -> AlertList:
-    return AlertList(alerts=state.ws.watch.replay(step=step))
+    return AlertList(alerts=state.ws.watch.told(state.ws.watch.replay(step=step), lang))
 
 
 @router.get("/alerts/rules", response_model=RuleList, summary="The alert rules in force")
@@ -97,30 +102,8 @@ def delete_rule(state: StateDep, rule_id: RuleId, principal: Annotated[Principal
 
 @router.get("/alerts/{alert_id}", response_model=dict[str, Any], summary="One alert with its evidence",
             responses=NOT_FOUND)  # fmt: skip
-def get_alert(state: StateDep, alert_id: AlertId, principal: ReadDep) -> dict[str, Any]:
-    return state.ws.watch.book.get(alert_id)
-
-
-@router.post("/alerts/{alert_id}/ack", response_model=dict[str, Any], summary="Acknowledge an alert",
-             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def ack_alert(
-    state: StateDep, alert_id: AlertId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.book.ack(alert_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "alert_acknowledged", principal.username, target=alert_id)
-    return doc
-
-
-@router.post("/alerts/{alert_id}/resolve", response_model=dict[str, Any], summary="Resolve an alert",
-             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def resolve_alert(
-    state: StateDep, alert_id: AlertId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.book.resolve(alert_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "alert_resolved", principal.username, target=alert_id)
-    return doc
+def get_alert(state: StateDep, alert_id: AlertId, principal: ReadDep, lang: Lang = None) -> dict[str, Any]:
+    return state.ws.watch.told([state.ws.watch.book.get(alert_id)], lang)[0]
 
 
 @router.get("/incidents", response_model=IncidentList,
@@ -130,41 +113,41 @@ def list_incidents(
     principal: ReadDep,
     status: Annotated[str | None, Query(alias="state", pattern="^(open|acknowledged|resolved)$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    lang: Lang = None,
 ) -> IncidentList:
-    return IncidentList(incidents=state.ws.watch.incidents(status)[:limit])
+    return IncidentList(incidents=state.ws.watch.told(state.ws.watch.incidents(status)[:limit], lang))
 
 
 @router.get("/incidents/{incident_id}", response_model=dict[str, Any], summary="One incident with its alerts",
             responses=NOT_FOUND)  # fmt: skip
-def get_incident(state: StateDep, incident_id: IncidentId, principal: ReadDep) -> dict[str, Any]:
-    watch = state.ws.watch
-    watch.incidents()  # grouped once when the alerts predate incidents
-    inc = watch.incident_book.get(incident_id)
-    alerts = {a["id"]: a for a in watch.alerts()}
-    return {**inc, "alerts": [alerts[i] for i in inc["alert_ids"] if i in alerts]}
+def get_incident(state: StateDep, incident_id: IncidentId, principal: ReadDep, lang: Lang = None) -> dict[str, Any]:
+    return state.ws.watch.told([state.ws.watch.incident(incident_id)], lang)[0]
 
 
-@router.post("/incidents/{incident_id}/ack", response_model=dict[str, Any],
-             summary="Acknowledge an incident (and each of its open alerts)",
-             responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def ack_incident(
-    state: StateDep, incident_id: IncidentId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.incident_book.ack(incident_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "incident_acknowledged", principal.username, target=incident_id)
-    return doc
+def _state_route(noun: str, book: str, action: str, summary: str) -> None:
+    """``POST /{noun}s/{id}/ack|resolve``: one route per book (alerts, incidents) and action,
+    audited as ``{noun}_acknowledged|resolved`` with the caller as who."""
+    done = {"ack": "acknowledged", "resolve": "resolved"}[action]
+
+    # a default, not Annotated: the path parameter's name comes from the closure, which string annotations cannot see
+    def route(
+        state: StateDep, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
+        body: AlertNote | None = None,
+        doc_id: str = Path(alias=f"{noun}_id", max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), lang: Lang = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        watch = state.ws.watch
+        doc = getattr(getattr(watch, book), action)(doc_id, principal.username, body.note if body else None)
+        audit.record(state.ws, f"{noun}_{done}", principal.username, target=doc_id)
+        return watch.told([doc], lang)[0]
+
+    router.add_api_route(f"/{noun}s/{{{noun}_id}}/{action}", route, methods=["POST"], name=f"{action}_{noun}",
+                         response_model=dict[str, Any], summary=summary, responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
 
 
-@router.post("/incidents/{incident_id}/resolve", response_model=dict[str, Any],
-             summary="Resolve an incident (and each of its alerts)", responses={**NOT_FOUND, **BODY_ERRORS})  # fmt: skip
-def resolve_incident(
-    state: StateDep, incident_id: IncidentId, principal: Annotated[Principal, Depends(require(FEEDBACK_WRITE))],
-    body: AlertNote | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    doc = state.ws.watch.incident_book.resolve(incident_id, principal.username, body.note if body else None)
-    audit.record(state.ws, "incident_resolved", principal.username, target=incident_id)
-    return doc
+_state_route("alert", "book", "ack", "Acknowledge an alert")
+_state_route("alert", "book", "resolve", "Resolve an alert")
+_state_route("incident", "incident_book", "ack", "Acknowledge an incident (and each of its open alerts)")
+_state_route("incident", "incident_book", "resolve", "Resolve an incident (and each of its alerts)")
 
 
 @router.get("/watchlist", response_model=Watchlist, summary="Voices ranked by viral risk, with its parts")
