@@ -1,9 +1,10 @@
 """The company's own accounts: voices they wrote are the company's words (speaker ``agent``).
 
-A workspace lists its accounts in ``company.yaml`` (``social_handles: ['@Brand', '@Brand_Help']``);
-a voice whose author (metadata ``author``, ``handle`` or ``user``; case-insensitive, with or without
-``@``) is one of them is stored with ``speaker = "agent"`` by every way in: file ingest, ``Workspace.add``
-(``POST /api/v1/feedback``) and ``Workspace.listen`` (``escucha listen``).
+A workspace lists its accounts in ``company.yaml`` (``social_handles: ['@Brand', '@Brand_Help']``,
+at the top or in its ``company:`` block); a voice whose author (metadata ``author``, ``handle`` or
+``user``; case-insensitive, with or without ``@``) is one of them is stored with ``speaker =
+"agent"`` by every way in: file ingest, ``Workspace.add`` (``POST /api/v1/feedback``) and
+``Workspace.listen`` (``escucha listen``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def handle_key(handle: str) -> str:
 
 
 def company_handles(path: Path) -> frozenset[str]:
-    """The ``social_handles`` of a company file (compared with :func:`handle_key`); none when absent."""
+    """The ``social_handles`` of a company file, at the top or under ``company:`` (compared with
+    :func:`handle_key`); none when absent."""
     if not path.exists():
         return frozenset()
     try:
@@ -36,7 +38,8 @@ def company_handles(path: Path) -> frozenset[str]:
         raise ConfigError(f"{path}: not valid YAML: {exc}", field="company.yaml") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top", field="company.yaml")
-    handles = data.get("social_handles") or []
+    about = data.get("company")
+    handles = data.get("social_handles") or (about.get("social_handles") if isinstance(about, dict) else None) or []
     if isinstance(handles, str):
         handles = [handles]
     if not isinstance(handles, list) or not all(isinstance(h, str) for h in handles):
