@@ -7,6 +7,7 @@ A mapping is a YAML file (or a preset name, or CLI flags)::
       text: [comment, comentario]
       nps: "How likely are you to recommend us?"
       timestamp: date
+      speaker: author_type   # owner/brand/staff/response/agent -> agent; customer/user/client
     constants: {channel: survey, language: es}
     date_formats: ["%d/%m/%Y %H:%M"]
     timezone: Europe/Madrid
