@@ -324,3 +324,49 @@ def test_workspace_end_to_end_matches_duckdb(pg_url: str, tmp_path: Path, voices
         assert runs["duck"][0].get("t:v2") == runs["pg"][0].get("t:v2")
     finally:
         runs["pg"][0].store.drop_schema()  # type: ignore[attr-defined]
+
+
+def test_agents_voices_are_stored_and_left_out_like_duckdb(store: PostgresStore, tmp_path: Path) -> None:
+    duck = DuckDBStore(tmp_path / "s.duckdb")
+    duck.migrate()
+    voices = [fb("El pedido llegó roto, fatal.", source_id="1", channel="social", customer_id="c1"),
+              fb("¡Lamentamos las molestias! Gracias por avisar.", source_id="2", channel="social",
+                 customer_id="c1", speaker="brand"),
+              fb("Agente: devuelto, ¡un placer!", source="escucha_cases", source_id="3", customer_id="c1"),
+              fb("Muy bien todo.", source_id="4", speaker="customer")]  # fmt: skip
+    for s in (duck, store):
+        s.upsert_items(voices)
+        _analyse_all(s, "v1")
+        assert set(s.items()["id"]) == {"src:1", "src:4"} and s.count_items() == 2
+        assert s.count_items(Filters(agents=True)) == 4
+        assert set(s.sentences()["item_id"]) == {"src:1", "src:4"}
+        assert int(s.stats(["channel"])["n"].sum()) == 2
+        assert s.get_item("src:2")[0].speaker == "agent" and s.get_item("escucha_cases:3")[0].speaker == "agent"
+        thread = s.items(Filters(customer_id=["c1"], agents=True))
+        assert dict(zip(thread["id"], thread["speaker"], strict=True)) == {
+            "src:1": None, "src:2": "agent", "escucha_cases:3": "agent"}
+    pd.testing.assert_frame_equal(_norm(duck.items(Filters(agents=True))), _norm(store.items(Filters(agents=True))))
+
+
+def test_a_schema_made_before_the_speaker_column_upgrades_in_place(pg_url: str) -> None:
+    schema = _schema()
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+        con.execute(f"SET search_path TO {schema}")
+        con.execute("CREATE TABLE schema_version (version INTEGER, name TEXT, applied_at TIMESTAMP)")
+        for version, name, sql in migrations():
+            if version <= 3:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_version VALUES (%s, %s, now())", [version, name])
+        for id_, source in (("v1", "chat_export"), ("r1", "escucha_cases")):
+            con.execute("INSERT INTO items (id, content_hash, channel, ingested_at, text, source) "
+                        "VALUES (%s, 'h', 'chat', now(), 'hola', %s)", [id_, source])  # fmt: skip
+    store = PostgresStore(pg_url, schema=schema, lock_timeout=5)
+    try:
+        assert store.migrate() == max(v for v, _, _ in migrations()) >= 4
+        assert store.get_item("r1")[0].speaker == "agent" and store.get_item("v1")[0].speaker is None
+        assert list(store.items()["id"]) == ["v1"]
+        store.upsert_items([fb("Respuesta del propietario", source_id="o", speaker="owner")])
+        assert list(store.items()["id"]) == ["v1"] and store.count_items(Filters(agents=True)) == 3
+    finally:
+        store.drop_schema()

@@ -39,6 +39,28 @@ AGENT_SOURCE = "escucha_cases"
 thread so the conversation reads whole). They are not the customer's voice: every read of the store
 leaves them out of figures, listings and insights unless ``Filters(agents=True)`` asks for them."""
 
+Speaker = Literal["customer", "agent"]
+AGENT: Literal["agent"] = "agent"
+"""``Feedback.speaker`` of the company's own words (an agent, the brand's account, an owner's reply)."""
+CUSTOMER: Literal["customer"] = "customer"
+SPEAKER_ALIASES: dict[str, Speaker] = {
+    **dict.fromkeys(("agent", "owner", "brand", "staff", "response", "company"), AGENT),
+    **dict.fromkeys(("customer", "user", "client"), CUSTOMER),
+}
+"""How sources name who wrote a voice (case-insensitive) → ``agent`` or ``customer``."""
+
+
+def speaker_of(value: object) -> Speaker:
+    """``agent`` or ``customer`` for a source's speaker value; ValueError naming the allowed values."""
+    key = str(value).strip().lower()
+    if key not in SPEAKER_ALIASES:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+        raise ValueError(
+            f"{shown} is not a speaker; use one of {', '.join(SPEAKER_ALIASES)} "
+            "(owner, brand, staff, response and company mean agent; user and client mean customer)"
+        )
+    return SPEAKER_ALIASES[key]
+
 
 CHANNEL_ALIASES: dict[str, Channel] = {
     "reviews": Channel.review,
@@ -96,6 +118,9 @@ class Feedback(BaseModel):
     source: str | None = None
     source_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    speaker: Speaker | None = None
+    """Whose words these are: None or ``customer`` (the default), ``agent`` when the company's (an
+    agent, the brand's account, an owner's reply); agents' voices never count as the customer's."""
 
     @field_validator("channel", mode="before")
     @classmethod
@@ -104,6 +129,11 @@ class Feedback(BaseModel):
             key = v.strip().lower()
             return CHANNEL_ALIASES.get(key, key)
         return v
+
+    @field_validator("speaker", mode="before")
+    @classmethod
+    def _speaker_alias(cls, v: object) -> object:
+        return None if v is None or (isinstance(v, str) and not v.strip()) else speaker_of(v)
 
     @field_validator("text")
     @classmethod
@@ -126,17 +156,35 @@ class Feedback(BaseModel):
 
     @model_validator(mode="after")
     def _ids(self) -> Feedback:
+        if self.speaker is None and self.source == AGENT_SOURCE:
+            self.speaker = AGENT
         if not self.id:
             if self.source_id:
                 self.id = f"{self.source or 'src'}:{self.source_id}"
             else:
-                self.id = "h:" + self.hash[:20]
+                self.id = self.derived_id
         return self
 
     @property
+    def by_agent(self) -> bool:
+        """The company's words, not the customer's (speaker ``agent`` or written through escucha's cases)."""
+        return self.speaker == AGENT or self.source == AGENT_SOURCE
+
+    @property
+    def derived_id(self) -> str:
+        """The id of a voice without a source id: from its content (not its speaker, so marking a
+        voice as an agent's later updates it instead of adding another)."""
+        return "h:" + content_hash(*self._content())[:20]
+
+    @property
     def hash(self) -> str:
-        """Hash of the content: text, title, channel, time, customer and scores."""
-        return content_hash(
+        """Hash of the content: text, title, channel, time, customer and scores (and the speaker when
+        an agent's, so a voice marked later is updated on the next ingest)."""
+        parts = self._content()
+        return content_hash(*parts, AGENT) if self.speaker == AGENT else content_hash(*parts)
+
+    def _content(self) -> tuple[object, ...]:
+        return (
             self.channel.value,
             self.text,
             self.title,

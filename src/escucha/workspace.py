@@ -22,6 +22,7 @@ import escucha.cases.employee_cx  # noqa: F401  (registers the employee × custo
 from escucha.analysis import AnalyzeSummary, analyse_store, workspace_domains
 from escucha.config import Settings
 from escucha.errors import ConfigError
+from escucha.ingest.speakers import company_handles, mark_company_voices
 from escucha.insights.base import InsightContext, InsightResult
 from escucha.layout import WorkspaceLayout
 from escucha.models import Analysis, Customer, Feedback, content_hash
@@ -145,13 +146,23 @@ class Workspace:
             redact = redact_text
         return ingest(
             self.store, source, mapping, source_name=source_name, progress=progress, redact=redact,
-            on_stored=on_stored,
+            on_stored=on_stored, company_handles=self.company_handles(),
         )
+
+    def company_handles(self) -> frozenset[str]:
+        """The company's own accounts (``social_handles`` in company.yaml): their voices are the
+        company's words (``speaker = "agent"``) whichever way they come in."""
+        return company_handles(self.layout.company)
+
+    def company_voices(self, items: Sequence[Feedback | dict[str, Any]]) -> list[Feedback]:
+        """``items`` as Feedback, the company accounts' voices marked ``speaker = "agent"``."""
+        fb = [i if isinstance(i, Feedback) else Feedback.model_validate(i) for i in items]
+        handles = self.company_handles()
+        return mark_company_voices(fb, handles) if handles else fb
 
     def add(self, items: Sequence[Feedback | dict[str, Any]]) -> Any:
         """Add already-structured voices (Feedback objects or dicts with Feedback's fields)."""
-        fb = [i if isinstance(i, Feedback) else Feedback.model_validate(i) for i in items]
-        return self.store.upsert_items(fb)
+        return self.store.upsert_items(self.company_voices(items))
 
     def add_customers(self, customers: Sequence[Customer | dict[str, Any]]) -> int:
         cs = [c if isinstance(c, Customer) else Customer.model_validate(c) for c in customers]
@@ -216,7 +227,7 @@ class Workspace:
     def listen(self, items: Sequence[Feedback | dict[str, Any]]) -> dict[str, Any]:
         """Live listening: store voices, analyse them inline and evaluate the alert rules on the
         windows they fall in (late voices re-evaluate their own window; alerts never repeat)."""
-        fb = [i if isinstance(i, Feedback) else Feedback.model_validate(i) for i in items]
+        fb = self.company_voices(items)
         before = self.store.data_version()
         res = self.store.upsert_items(fb)
         alerts = self.watch_arrived(fb, before=before)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from escucha.insights.base import as_list
+from escucha.models import AGENT, AGENT_SOURCE
 
 if TYPE_CHECKING:
     from escucha.store import Filters, Store
@@ -44,7 +45,10 @@ def value(v: Any) -> Any:
 
 
 def is_agent_voice(row: dict[str, Any]) -> bool:
-    """A voice written by the company (an agent's reply stored on the customer's thread)."""
+    """A voice written by the company (speaker ``agent``: an agent's reply stored on the customer's
+    thread, the brand's account, an owner's reply)."""
+    if row.get("speaker") == AGENT or row.get("source") == AGENT_SOURCE:
+        return True
     meta = loads(row.get("metadata"))
     return AGENT_SPEAKER.match(str(meta.get("speaker") or "")) is not None
 

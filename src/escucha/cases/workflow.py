@@ -20,7 +20,7 @@ from escucha.cases.model import (
 )  # fmt: skip
 from escucha.cases.sla import Policies
 from escucha.errors import ValidationError
-from escucha.models import AGENT_SOURCE, Channel, Feedback
+from escucha.models import AGENT, AGENT_SOURCE, Channel, Feedback
 
 if TYPE_CHECKING:
     from escucha.layout import WorkspaceLayout
@@ -152,7 +152,7 @@ def reply_voice(case: Case, text: str, actor: str | None, now: datetime, languag
         id=f"{REPLY_SOURCE}:{key}", channel=Channel(channel), text=f"{label}: {text}", timestamp=now,
         customer_id=case.customer_id, language=lang, thread_id=case.thread_id or case.id,
         parent_id=case.item_ids[-1] if case.item_ids else None, source=REPLY_SOURCE, source_id=key,
-        metadata={"speaker": "agent", "author": actor, "case_id": case.id},
+        speaker=AGENT, metadata={"speaker": "agent", "author": actor, "case_id": case.id},
     )  # fmt: skip
 
 

@@ -26,6 +26,11 @@ def build_demo(
         cfg.write_text("domains: [retail]\n", encoding="utf-8")
     ws = escucha.open(root)
     files = generate(ws.path / "data", seed=seed, n=n)
+    # company.yaml first: its social_handles mark the brand's own replies at ingest
+    for extra in ("company.yaml",):
+        src = files.get("company")
+        if src and not (ws.path / extra).exists():
+            (ws.path / extra).write_text(Path(src).read_text(encoding="utf-8"), encoding="utf-8")
     for name in FILES:
         if name == "customers":
             count = ws.load_customers(files[name])
@@ -36,10 +41,6 @@ def build_demo(
             f"{name}: read {summary.read:,}, stored {summary.stored:,}, "
             f"duplicates {summary.duplicates:,}, quarantined {summary.quarantined:,}"
         )
-    for extra in ("company.yaml",):
-        src = files.get("company")
-        if src and not (ws.path / extra).exists():
-            (ws.path / extra).write_text(Path(src).read_text(encoding="utf-8"), encoding="utf-8")
     with console.status("analysing…"):
         result: Any = ws.analyze()
     console.print(f"analysed {result.analysed:,} voices at {result.texts_per_s:,.0f}/s")

@@ -7,6 +7,7 @@ A mapping is a YAML file (or a preset name, or CLI flags)::
       text: [comment, comentario]
       nps: "How likely are you to recommend us?"
       timestamp: date
+      speaker: author_type   # owner/brand/staff/response/agent -> agent; customer/user/client
     constants: {channel: survey, language: es}
     date_formats: ["%d/%m/%Y %H:%M"]
     timezone: Europe/Madrid
@@ -28,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic import ValidationError as PydanticValidationError
 
 from escucha.errors import MappingError
-from escucha.models import CHANNEL_ALIASES, Channel
+from escucha.models import CHANNEL_ALIASES, Channel, speaker_of
 
 MAPPABLE_FIELDS: tuple[str, ...] = (
     "id",
@@ -50,6 +51,7 @@ MAPPABLE_FIELDS: tuple[str, ...] = (
     "source",
     "source_id",
     "metadata",
+    "speaker",
 )
 """Feedback fields a mapping may fill (``id`` is read as the source's own id, ``source_id``)."""
 
@@ -125,6 +127,11 @@ class Mapping(BaseModel):
                     f"constants.channel: {ch!r} is not a channel; use one of "
                     f"{', '.join(c.value for c in Channel)}"
                 )
+        if self.constants.get("speaker") is not None:
+            try:
+                speaker_of(self.constants["speaker"])
+            except ValueError as exc:
+                raise ValueError(f"constants.speaker: {exc}") from None
         if self.timezone:
             _zone(self.timezone)
         if self.delimiter is not None and len(self.delimiter) != 1:

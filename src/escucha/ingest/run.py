@@ -13,6 +13,7 @@ from typing import Any
 from escucha.errors import EscuchaError
 from escucha.ingest.mapping import Mapping, load_mapping
 from escucha.ingest.readers import BadRow, open_reader
+from escucha.ingest.speakers import handle_key
 from escucha.ingest.validate import Converter, _json_raw, safe_text
 from escucha.models import Customer, Feedback, content_hash
 from escucha.store.base import Filters, QuarantineRow, Store, UpsertResult
@@ -154,6 +155,7 @@ def ingest(
     redact: Callable[[str], str] | None = None,
     max_problems: int = MAX_PROBLEMS,
     on_stored: Callable[[list[Feedback]], None] | None = None,
+    company_handles: Iterable[str] = (),
 ) -> IngestSummary:
     """Read ``source`` (a file path, a DataFrame or dicts) with ``mapping`` into ``store``.
 
@@ -163,7 +165,8 @@ def ingest(
     ``source_name`` labels the items' ``source`` (default: the mapping's name or the file's stem).
     ``redact`` rewrites text and title before storing (PII redaction). ``on_stored`` gets each
     batch of voices as stored (after redaction), so a caller can analyse them without reading
-    them back.
+    them back. ``company_handles``: the company's own accounts (``@Brand``); the voices they wrote
+    are stored as the company's words (``speaker = "agent"``), never counted as a customer's.
     """
     started = time.perf_counter()
     m = load_mapping(mapping)
@@ -178,7 +181,8 @@ def ingest(
         sheet=m.sheet,
         batch_size=batch_size,
     )
-    conv = Converter(m, origin=origin, source=name, redact=redact)
+    handles = frozenset(k for k in map(handle_key, company_handles) if k)
+    conv = Converter(m, origin=origin, source=name, redact=redact, handles=handles)
     summary = IngestSummary(source=origin, name=name)
     summary.encoding = getattr(reader, "encoding", None)
     summary.encoding_detected = bool(getattr(reader, "detected", False))

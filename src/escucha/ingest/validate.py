@@ -14,7 +14,8 @@ from pydantic import ValidationError as PydanticValidationError
 from escucha.errors import MappingError
 from escucha.ingest.mapping import MAPPABLE_FIELDS, Mapping, _zone
 from escucha.ingest.readers import RAW_LIMIT, BadRow, plain
-from escucha.models import CHANNEL_ALIASES, Channel, Customer, Feedback
+from escucha.ingest.speakers import by_company
+from escucha.models import AGENT, CHANNEL_ALIASES, Channel, Customer, Feedback, speaker_of
 from escucha.privacy import redact_mapping, redact_raw
 from escucha.store.base import QuarantineRow
 
@@ -259,8 +260,11 @@ class Converter:
         origin: str,
         source: str | None,
         redact: Callable[[str], str] | None = None,
+        handles: frozenset[str] = frozenset(),
     ):
         self.mapping = mapping
+        self.handles = handles
+        """The company's accounts (``speakers.handle_key``): their voices are stored as ``agent``."""
         self.origin = origin
         self.source = source
         self.redact = redact
@@ -442,7 +446,15 @@ class Converter:
                 if self.mapping.on_bad_date == "quarantine":
                     raise
                 data["timestamp"] = None
+        speaker = self._value("speaker", record, plan)
+        if speaker is not None:
+            try:
+                data["speaker"] = speaker_of(speaker)
+            except ValueError as exc:
+                raise FieldProblem("speaker", str(exc)) from None
         data["metadata"] = self._metadata(record, plan)
+        if by_company(self.handles, data["metadata"], record):  # before redaction hides the author
+            data["speaker"] = AGENT
         if data.get("customer_id") and (self.customer_cols or self.mapping.customer_name):
             attrs = {k: record.get(c) for k, c in self.customer_cols.items()}
             if self.mapping.customer_name:

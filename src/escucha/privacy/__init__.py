@@ -408,7 +408,7 @@ def redact_feedback(fb: F) -> F:
     """A copy of a voice with text, title and metadata redacted; an id made from the content hash is
     made again from the redacted content (as ingest does), an id the sender gave is kept."""
     data = fb.model_dump()
-    if not fb.source_id and fb.id == "h:" + fb.hash[:20]:
+    if not fb.source_id and fb.id == fb.derived_id:
         data["id"] = ""
     data["text"] = redact(fb.text)
     data["title"] = redact(fb.title) if fb.title else fb.title

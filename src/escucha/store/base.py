@@ -81,7 +81,8 @@ class Filters:
     search: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     agents: bool = False
-    """Also the agents' replies (``models.AGENT_SOURCE``): only the thread and the customer 360 ask."""
+    """Also the voices that are not the customer's (speaker ``agent``, or ``models.AGENT_SOURCE``):
+    only the thread and the customer 360 ask."""
 
 
 class Store(Protocol):

@@ -66,7 +66,7 @@ def _item_rows(items: Sequence[Feedback], now: datetime) -> pa.Table:
         cols["ts"].append(naive_utc(it.timestamp))
         cols["ingested_at"].append(now)
         for c in ("title", "text", "nps", "csat", "ces", "rating", "customer_id", "product",
-                  "location", "language", "reach", "thread_id", "parent_id", "source", "source_id"):  # fmt: skip
+                  "location", "language", "reach", "thread_id", "parent_id", "source", "source_id", "speaker"):  # fmt: skip
             cols[c].append(getattr(it, c))
         cols["metadata"].append(json.dumps(it.metadata, ensure_ascii=False, default=str) if it.metadata else None)
     schema = pa.schema(
@@ -77,7 +77,7 @@ def _item_rows(items: Sequence[Feedback], now: datetime) -> pa.Table:
             ("rating", pa.float64()), ("customer_id", pa.string()), ("product", pa.string()),
             ("location", pa.string()), ("language", pa.string()), ("reach", pa.int64()),
             ("thread_id", pa.string()), ("parent_id", pa.string()), ("source", pa.string()),
-            ("source_id", pa.string()), ("metadata", pa.string()),
+            ("source_id", pa.string()), ("metadata", pa.string()), ("speaker", pa.string()),
         ]
     )  # fmt: skip
     return pa.table(cols, schema=schema)
@@ -186,7 +186,8 @@ class DuckDBStore(SQLStore):
             if counts[0]:
                 new_rows = batch.filter(pa.array([state[i] == "new" for i in batch.column("id").to_pylist()]))
                 con.register("fresh", new_rows)
-                con.execute(f"INSERT INTO items SELECT {', '.join(ITEM_COLUMNS)} FROM fresh")
+                cols = ", ".join(ITEM_COLUMNS)
+                con.execute(f"INSERT INTO items ({cols}) SELECT {cols} FROM fresh")
                 con.unregister("fresh")
             con.unregister("batch")
         return UpsertResult(inserted=counts[0], updated=counts[1], duplicates=counts[2] + dup_in_batch)

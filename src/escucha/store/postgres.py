@@ -243,7 +243,7 @@ class PostgresStore(SQLStore):
              text_value(it.customer_id), text_value(it.product), text_value(it.location),
              text_value(it.language), it.reach, text_value(it.thread_id), text_value(it.parent_id),
              text_value(it.source), text_value(it.source_id),
-             to_json(it.metadata) if it.metadata else None]
+             to_json(it.metadata) if it.metadata else None, it.speaker]
             for it in unique
         )  # fmt: skip
         with self.connect() as con:

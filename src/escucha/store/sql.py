@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from escucha.errors import ValidationError
-from escucha.models import AGENT_SOURCE
+from escucha.models import AGENT, AGENT_SOURCE
 from escucha.store.base import ITEM_DIMENSIONS, PERIODS, Filters
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ \-]{0,63}$")
@@ -20,7 +20,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ \-]{0,63}$")
 ITEM_COLUMNS = (
     "id", "content_hash", "channel", "ts", "ingested_at", "title", "text", "nps", "csat", "ces",
     "rating", "customer_id", "product", "location", "language", "reach", "thread_id", "parent_id",
-    "source", "source_id", "metadata",
+    "source", "source_id", "metadata", "speaker",
 )  # fmt: skip
 
 
@@ -78,16 +78,17 @@ def dimension_sql(
 def where_sql(
     f: Filters | None, ph: str | None = None, dialect: str = "duckdb"
 ) -> tuple[str, list[Any], set[str]]:
-    """WHERE clause, its parameters and the joins the filters need. The agents' replies stored on a
-    customer's thread are left out unless ``f.agents``: no figure counts them as the customer's voice."""
+    """WHERE clause, its parameters and the joins the filters need. Voices that are not the
+    customer's (speaker ``agent``: a brand's account, an owner's reply, an agent's reply written
+    through escucha's cases) are left out unless ``f.agents``: no figure counts them."""
     ph = ph or placeholder(dialect)
     f = f or Filters()
     clauses: list[str] = []
     params: list[Any] = []
     joins: set[str] = set()
     if not f.agents:
-        clauses.append(f"coalesce(i.source, '') <> {ph}")
-        params.append(AGENT_SOURCE)
+        clauses.append(f"coalesce(i.speaker, '') <> {ph} AND coalesce(i.source, '') <> {ph}")
+        params.extend([AGENT, AGENT_SOURCE])
 
     def in_list(expr: str, values: Sequence[str] | None) -> None:
         if values:
@@ -219,7 +220,7 @@ def item_select(dialect: str = "duckdb") -> str:
     """The columns of ``items()``: a voice with its analysis."""
     return f"""i.id, i.channel, i.ts AS timestamp, i.title, i.text, i.nps, i.csat, i.ces, i.rating,
         i.customer_id, i.product, i.location, coalesce(a.language, i.language) AS language, i.reach,
-        i.thread_id, i.parent_id, i.source, i.source_id, {json_text("i.metadata", dialect)}, i.ingested_at,
+        i.thread_id, i.parent_id, i.source, i.source_id, {json_text("i.metadata", dialect)}, i.speaker, i.ingested_at,
         a.sentiment, a.sentiment_score, {json_text("a.emotions", dialect)}, a.dominant_emotion, a.intents,
         a.urgency, {json_text("a.extras", dialect)}, a.pipeline_version"""
 

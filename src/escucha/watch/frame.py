@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from escucha.models import AGENT_SOURCE
 from escucha.store import Filters, Store
 
 VOLUME_DIMS: tuple[str, ...] = ("product", "location", "channel")
@@ -96,7 +95,7 @@ def voice_rows(pairs: Iterable[tuple[Any, Any]]) -> tuple[pd.DataFrame, pd.DataF
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
     rows, asp = [], []
     for fb, an in pairs:
-        if fb.channel.value == "employee" or fb.source == AGENT_SOURCE:  # customers' voices only
+        if fb.channel.value == "employee" or fb.by_agent:  # customers' voices only
             continue
         ts = pd.Timestamp(fb.timestamp).tz_convert("UTC").tz_localize(None) if fb.timestamp else now
         rows.append({"id": fb.id, "timestamp": ts, "ingested_at": now, "channel": fb.channel.value,

@@ -124,6 +124,7 @@ def add_feedback(
     if not 1 <= len(items) <= MAX_BATCH:
         raise ValidationError(f"send 1 to {MAX_BATCH} voices per request, not {len(items)}", field="body")
     _check_text(items)
+    items = state.ws.company_voices(items)  # before redaction: the author says whose words they are
     if state.settings.redact_pii:
         items = [redact_feedback(i) for i in items]
     before = state.ws.store.data_version() if state.settings.watch_live else None
