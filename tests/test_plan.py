@@ -62,3 +62,31 @@ def test_plan_per_product(demo_ws) -> None:
     segs = {p["segment"]["value"] for p in plan}
     assert len(segs) >= 5 and all(p["id"].count("@product=") == 1 for p in plan)
 
+
+
+def test_merged_items_are_named_for_the_problem_not_the_praise() -> None:
+    import pandas as pd
+
+    from escucha.insights.plan_merge import merge_causes
+
+    def problem(kind: str, key: str, label: str, texts: list[str]) -> dict:
+        rows = pd.DataFrame({"item_id": [f"{key}{i}" for i in range(len(texts))], "text": texts})
+        return {"p": {"kind": kind, "key": key, "label": label, "titles": {"es": label, "en": label}, "rows": rows},
+                "score": 0.0, "flagged": set(rows["item_id"])}
+
+    wobbly = ["La mesa cojea desde el primer día", "la mesa cojea y se mueve", "mesa coja, tornillos sueltos"] * 4
+    courier = ["El repartidor no vino", "el repartidor llegó tarde", "repartidor maleducado"] * 4
+    material = problem("theme", "8", "Buen material", wobbly)
+    aspect = problem("aspect", "retail.material", "Fabric and material", wobbly[:10])
+    aspect["flagged"] = set(list(material["flagged"])[:10])  # the same voices: one cause
+    material["score"], aspect["score"] = 40.0, 30.0
+    alone = problem("theme", "9", "Genial en el salón", courier)
+    alone["score"] = 20.0
+    items = merge_causes([material, aspect, alone], n_voices=1000)
+    assert [len(g["members"]) for g in items] == [2, 1]
+    first, second = items[0]["p"], items[1]["p"]
+    # the theme led, but the item holding a taxonomy aspect takes the aspect's curated name and owner
+    assert first["key"] == "8" and first["label"] == "Fabric and material"
+    assert first["owner_aspect"] == "retail.material"
+    # a theme alone is named from its negative voices, not from its own (praising) best phrase
+    assert "repartidor" in second["label"].lower() and second["titles"]["es"] == second["label"]

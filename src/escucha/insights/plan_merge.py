@@ -8,6 +8,10 @@ voices. Two taxonomy aspects are distinct categories by design, so they need the
 ``ASPECTS_SAME_CAUSE``/``ASPECTS_MIN_LIFT``. Candidates are taken best first; each joins the
 item (compared with its leader's voices) it overlaps most (overlap × lift), else starts a new one. The item keeps its leader's id, title and score
 (the best-scored view), and its voices, customers and evidence become those of all its parts.
+
+Names (:func:`name_causes`): an item holding a taxonomy aspect is called by the aspect's curated name
+(the theme's words stay in its parts); a theme on its own is named from its NEGATIVE voices against
+the other themes' negative voices, so a problem never reads like praise ("Buen material").
 """
 
 from __future__ import annotations
@@ -54,4 +58,23 @@ def merge_causes(scored: list[dict[str, Any]], n_voices: int) -> list[dict[str, 
         home["flagged"] = home["flagged"] | flagged
     for g in groups:
         g.pop("core", None)
+    name_causes(groups, scored)
     return groups
+
+
+def name_causes(groups: list[dict[str, Any]], scored: list[dict[str, Any]]) -> None:
+    """Set each merged item's name (see the module doc): ``p`` gains ``label``/``titles`` and, when
+    an aspect names it, ``owner_aspect`` (whose owner then owns the item)."""
+    from escucha.insights.themes_describe import names_for
+
+    themes = {x["p"]["key"]: x["p"]["rows"]["text"].astype(str).tolist() for x in scored
+              if x["p"]["kind"] == "theme" and "rows" in x["p"]}  # fmt: skip
+    named = names_for(themes) if len(themes) >= 2 else {}
+    for g in groups:
+        p = g["p"]
+        aspect = next((m for m in g["members"] if m["kind"] == "aspect"), None)
+        if p["kind"] != "aspect" and aspect is not None:
+            g["p"] = {**p, "label": aspect["label"], "titles": aspect["titles"], "owner_aspect": aspect["key"]}
+        elif p["kind"] == "theme" and named.get(p["key"]):
+            name = named[p["key"]]
+            g["p"] = {**p, "label": name, "titles": {"es": name, "en": name}}

@@ -145,6 +145,17 @@ def readable_label(phrases: list[str], texts: list[str], multi: list[str] | None
     return name[:1].upper() + name[1:]
 
 
+def names_for(groups: dict[Any, list[str]]) -> dict[Any, str]:
+    """A readable name for each group of raw texts, from what sets it apart from the other groups
+    (c-TF-IDF key phrases, then :func:`readable_label`)."""
+    from escucha.insights.themes_text import normalize
+
+    norm = {k: [normalize(t) for t in v] for k, v in groups.items()}
+    phrases, multi = key_phrases(norm), key_phrases(norm, ngrams=(2, 3))
+    return {k: readable_label(phrases.get(k, []), groups[k][:2000], multi.get(k, []))
+            for k in groups if phrases.get(k)}  # fmt: skip
+
+
 def trend(ts: pd.Series, all_ts: pd.Series) -> tuple[str, float | None, list[list[Any]]]:
     """emerging / growing / stable / declining from weekly counts (two-proportion z-test of the
     last four weeks' share against the earlier share); also the weekly counts."""
