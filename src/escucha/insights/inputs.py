@@ -29,22 +29,38 @@ def _customer_items(ctx: InsightContext) -> pd.DataFrame:
     return it.reset_index(drop=True)
 
 
+def all_sentences(ctx: InsightContext) -> pd.DataFrame:
+    """Every stored sentence with its voice's fields, read once per context (shared by every
+    insight of the context: filter it, never change it in place)."""
+    return ctx.memo("sentences", ctx.store.sentences)  # type: ignore[no-any-return]
+
+
 def customer_sentences(ctx: InsightContext, items: pd.DataFrame | None = None) -> pd.DataFrame:
     """Sentences said by customers (agent turns left out), with the item's scores."""
-    s = ctx.store.sentences()
+    s = all_sentences(ctx)
     if s.empty:
-        return s
+        return s.copy()
     s = s[s["speaker"].fillna("customer") != "agent"]
     if items is not None:
         s = s[s["item_id"].isin(set(items["id"]))]
     return s.reset_index(drop=True)
 
 
+def voice_sentences(ctx: InsightContext) -> pd.DataFrame:
+    """What customers said in the customer voices (:func:`customer_items`), once per context:
+    the sentences the journey, the promises and the plan read (shared: never change it)."""
+
+    def build() -> pd.DataFrame:
+        return customer_sentences(ctx, ctx.memo("customer_items", lambda: _customer_items(ctx)))
+
+    return ctx.memo("voice_sentences", build)  # type: ignore[no-any-return]
+
+
 def customer_aspects(ctx: InsightContext, items: pd.DataFrame | None = None) -> pd.DataFrame:
     """Aspect mentions said by customers (one row per item, aspect and sentence)."""
-    a = ctx.aspects()
+    a: pd.DataFrame = ctx.memo("aspects", ctx.aspects)
     if a.empty:
-        return a
+        return a.copy()
     a = a[(a["speaker"].fillna("customer") != "agent") & (a["channel"] != "employee")]
     if items is not None:
         a = a[a["item_id"].isin(set(items["id"]))]

@@ -10,6 +10,7 @@ similarity to the touchpoint's example phrases.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -32,7 +33,7 @@ from escucha.insights.base import (
     titles,
 )
 from escucha.insights.drivers import choose_target, driver_weights, key_drivers
-from escucha.insights.inputs import aspect_labels, customer_items, customer_sentences, load_company
+from escucha.insights.inputs import aspect_labels, customer_items, load_company, voice_sentences
 from escucha.insights.metrics import net_score
 from escucha.nlp.textnorm import strip_accents
 
@@ -289,12 +290,18 @@ def top_phrases(texts: list[str], n: int = 5, min_count: int = 2) -> list[dict[s
 # ------------------------------------------------------------------------ the map
 def journey_map(ctx: InsightContext, journey: Any = None, lang: str = "es") -> dict[str, Any]:
     """The journey map: per stage and touchpoint volume, sentiment index (95% CI), emotions,
-    effort, importance, motivations and doubts, moments of truth, and proposed touchpoints."""
-    j = load_journey(ctx, journey)
-    items = customer_items(ctx)
-    sents = customer_sentences(ctx, items)
-    assigned = assign_sentences(sents, j)
-    return build_map(j, items, sents, assigned, lang=lang, labels=aspect_labels(ctx, lang))
+    effort, importance, motivations and doubts, moments of truth, and proposed touchpoints. The
+    workspace's own journey is mapped once per context and language (page and section share it)."""
+
+    def build() -> dict[str, Any]:
+        j = load_journey(ctx, journey)
+        sents = voice_sentences(ctx)
+        assigned = assign_sentences(sents, j)
+        return build_map(j, customer_items(ctx), sents, assigned, lang=lang, labels=aspect_labels(ctx, lang))
+
+    if journey is not None:
+        return build()
+    return copy.deepcopy(ctx.memo(f"journey_map:{lang}", build))
 
 
 def build_map(j: dict[str, Any], items: pd.DataFrame, sents: pd.DataFrame, assigned: pd.DataFrame,

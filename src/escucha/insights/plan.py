@@ -17,6 +17,7 @@ metric after the change with the baseline (two-proportion test).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from datetime import UTC, datetime
@@ -42,10 +43,16 @@ from escucha.insights.inputs import (
     customer_items,
     segment_column,
     theme_rows,
+    voice_sentences,
 )
 from escucha.insights.journey import assign_sentences, content_words, load_journey
 from escucha.insights.plan_merge import merge_causes
-from escucha.insights.promises import load_promises, promise_mentions, two_proportions
+from escucha.insights.promises import (
+    customer_mentions,
+    load_promises,
+    promise_mentions,
+    two_proportions,
+)
 
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "dismissed")
 WEIGHTS = {"volume": 0.35, "negativity": 0.15, "driver": 0.20, "trend": 0.10, "value": 0.20}
@@ -155,7 +162,7 @@ def _peak(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, Any] | None:
         cout.update(set(content_words(t)))
     lift = {x: (c / max(len(inside), 1)) / ((cout[x] + 1) / (len(outside) + 1))
             for x, c in cin.items() if c >= 5}
-    terms = [x for x, _ in sorted(lift.items(), key=lambda kv: -kv[1])[:5]]
+    terms = [x for x, _ in sorted(lift.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]  # ties: by word
     return {"week": w.date().isoformat(), "voices": top, "ratio_to_median_week": top / med,
             "terms": terms}
 
@@ -187,10 +194,9 @@ def _context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
     from escucha.taxonomy import workspace_taxonomy
 
     aspects = customer_aspects(ctx, items)
-    sents = ctx.store.sentences()
-    sents = sents[(sents["speaker"].fillna("customer") != "agent") & sents["item_id"].isin(set(items["id"]))]
+    sents = voice_sentences(ctx)  # ``items`` are the customer voices: their sentences
     promises = load_promises(ctx)
-    pm = promise_mentions(sents, promises) if promises else promise_mentions(sents.iloc[:0], [])
+    pm = customer_mentions(ctx, promises)[0] if promises else promise_mentions(sents.iloc[:0], [])
     try:
         tax = workspace_taxonomy(ctx.path, ctx.settings.domains)
     except Exception:
@@ -204,7 +210,7 @@ def _context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
     return {"aspects": aspects, "sentences": sents, "promises": promises, "promise_mentions": pm,
             "labels": aspect_labels(ctx), "labels_es": aspect_labels(ctx, "es"), "tax": tax, "themes": theme_rows(ctx),
             "assigned": assigned, "journey": journey, "valuable": valuable_customers(ctx.store.customers()),
-            "rows": driver_rows(ctx, items)}
+            "rows": ctx.memo("driver_rows:all", lambda: driver_rows(ctx, items))}
 
 
 def _touchpoint(pc: dict[str, Any], rows: pd.DataFrame, promise: dict[str, Any] | None
@@ -333,9 +339,9 @@ def improvement_plan(ctx: InsightContext, by: str | None = None, top: int = 20, 
     items = customer_items(ctx)
     if items.empty:
         return []
-    pc = _context(ctx, items)
+    pc = plan_context(ctx, items)
     if by is None:
-        result = rank_problems(ctx, items, pc, top)
+        result = _ranked(ctx, items, pc, top)
     else:
         seg = segment_column(items, by)
         result = []
@@ -366,6 +372,21 @@ def improvement_plan(ctx: InsightContext, by: str | None = None, top: int = 20, 
     if save and docs:
         ctx.store.put_docs("plans", docs)
     return result
+
+
+def plan_context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
+    """What ranking reads about the customer voices ``items`` (:func:`customer_items`), built
+    once per context (the plan page, its section and the outcome checks share it)."""
+    return ctx.memo("plan_context", lambda: _context(ctx, items))  # type: ignore[no-any-return]
+
+
+def _ranked(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], top: int) -> list[dict[str, Any]]:
+    """The whole plan's ``top`` items, ranked once per context for the largest ``top`` asked
+    (a shorter plan is its head: ranks do not depend on ``top``)."""
+    hit = ctx.memo("plan_ranked", dict)
+    if hit.get("top", -1) < top:
+        hit.update(top=top, items=rank_problems(ctx, items, pc, top))
+    return copy.deepcopy(hit["items"][:top])
 
 
 def _flagged_for(item: dict[str, Any], pc: dict[str, Any], items: pd.DataFrame) -> set[str]:
@@ -424,7 +445,7 @@ def check_outcomes(ctx: InsightContext) -> list[dict[str, Any]]:
     if not done:
         return []
     items = customer_items(ctx)
-    pc = _context(ctx, items)
+    pc = plan_context(ctx, items)
     out = []
     for d in done:
         sub = items
