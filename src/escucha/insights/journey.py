@@ -201,8 +201,7 @@ def assign_sentences(sentences: pd.DataFrame, journey: dict[str, Any]) -> pd.Dat
         for a in al:
             for j in amap.get(str(a), ()):
                 asp[i, j] = 0.6
-    sim = _similarity(texts, tps)
-    sim[~substantive] = 0.0
+    sim = _similarity(texts, tps, substantive)  # zero for the others
     total = kw + asp + np.where(sim >= SIM_THRESHOLD, sim, 0.0)
     rows = []
     ids, idxs = sentences["item_id"].tolist(), sentences["idx"].tolist()
@@ -242,7 +241,9 @@ def _aspect_map(tps: list[dict[str, Any]], aspects: list[list[str]], kw: np.ndar
     return out
 
 
-def _similarity(texts: list[str], tps: list[dict[str, Any]]) -> np.ndarray:
+def _similarity(texts: list[str], tps: list[dict[str, Any]], rows: np.ndarray | None = None) -> np.ndarray:
+    """Each text's best TF-IDF character n-gram similarity to each touchpoint's examples; only
+    the texts where ``rows`` is true are compared (the others get 0: no need to vectorise them)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     ex = [(j, fold(e)) for j, tp in enumerate(tps) for e in tp["examples"]]
@@ -251,11 +252,12 @@ def _similarity(texts: list[str], tps: list[dict[str, Any]]) -> np.ndarray:
         return sim
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True)
     vec.fit(texts[:20000] + [e for _, e in ex])
-    S = vec.transform(texts)
+    at = np.arange(len(texts)) if rows is None else np.flatnonzero(rows)
+    S = vec.transform([texts[i] for i in at])
     E = vec.transform([e for _, e in ex])
     m = (S @ E.T).toarray()
     for c, (j, _) in enumerate(ex):
-        sim[:, j] = np.maximum(sim[:, j], m[:, c])
+        sim[at, j] = np.maximum(sim[at, j], m[:, c])
     return sim
 
 

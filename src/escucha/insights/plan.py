@@ -23,6 +23,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from escucha.errors import ConfigError, NotFoundError
@@ -88,13 +89,12 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
     t = pc["themes"]
     if t is not None:
         t = t[t["item_id"].isin(ids)]
-        neg = items.set_index("id")["sentiment"]
-        score = items.set_index("id")["sentiment_score"]
+        neg, score, text = _by_id(items, "sentiment"), _by_id(items, "sentiment_score"), _by_id(items, "text")
         for th, g in t.groupby("driver"):
             g = g[g["item_id"].map(neg) == "negative"]
             if g.empty:
                 continue
-            txt = g["item_id"].map(items.set_index("id")["text"]).astype(str).str[:300]
+            txt = g["item_id"].map(text).astype(str).str[:300]
             out.append({"kind": "theme", "key": str(th).removeprefix("theme:"),
                         "label": str(g["label"].iloc[0]), "driver": str(th),
                         "titles": {"es": str(g["label"].iloc[0]), "en": str(g["label"].iloc[0])},
@@ -116,23 +116,35 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
     return out
 
 
-def _rate(items: pd.DataFrame, flagged: set[str], since: pd.Timestamp | None = None,
+def _rate(items: pd.DataFrame, flagged: set[str] | np.ndarray, since: pd.Timestamp | None = None,
           until: pd.Timestamp | None = None) -> tuple[int, int]:
-    w = items
+    """(flagged voices, voices) in ``[since, until)``; ``flagged`` as ids or a mask over ``items``."""
+    ts = items["timestamp"]
+    inside = np.ones(len(items), dtype=bool)
     if since is not None:
-        w = w[w["timestamp"] >= since]
+        inside &= (ts >= since).to_numpy()
     if until is not None:
-        w = w[w["timestamp"] < until]
-    return int(w["id"].isin(flagged).sum()), len(w)
+        inside &= (ts < until).to_numpy()
+    hit = flagged if isinstance(flagged, np.ndarray) else _mask(pd.Index(items["id"]), flagged)
+    return int((hit & inside).sum()), int(inside.sum())
 
 
-def _trend(items: pd.DataFrame, flagged: set[str]) -> dict[str, Any]:
+def _mask(ids: pd.Index, flagged: set[str]) -> np.ndarray:
+    """Which of the voices ``ids`` are ``flagged`` (a boolean mask; the index's hash table is
+    built once and serves every problem)."""
+    pos = ids.get_indexer(pd.Index(list(flagged))) if flagged else np.array([], dtype=np.intp)
+    out = np.zeros(len(ids), dtype=bool)
+    out[pos[pos >= 0]] = True
+    return out
+
+
+def _trend(items: pd.DataFrame, hit: np.ndarray) -> dict[str, Any]:
     if items.empty:
         return {"change": None, "p_value": None, "component": 0.0}
     last = items["timestamp"].max()
     cut = last - pd.Timedelta(weeks=4)
-    k1, n1 = _rate(items, flagged, until=cut)
-    k2, n2 = _rate(items, flagged, since=cut)
+    k1, n1 = _rate(items, hit, until=cut)
+    k2, n2 = _rate(items, hit, since=cut)
     res = two_proportions(k1, n1, k2, n2)
     comp = 0.0
     if res["p_value"] is not None and res["p_value"] < 0.05 and res["change"] > 0:
@@ -141,9 +153,15 @@ def _trend(items: pd.DataFrame, flagged: set[str]) -> dict[str, Any]:
             "p_value": res["p_value"], "component": comp}
 
 
-def _peak(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, Any] | None:
-    """The week with the most problem voices vs the median week, and its distinctive words."""
-    ts = rows["item_id"].map(items.set_index("id")["timestamp"])
+def _by_id(items: pd.DataFrame, col: str) -> pd.Series:
+    """Column ``col`` of ``items`` indexed by voice id (without copying the other columns)."""
+    return pd.Series(items[col].to_numpy(), index=items["id"].to_numpy(), name=col)
+
+
+def _peak(when: pd.Series, rows: pd.DataFrame) -> dict[str, Any] | None:
+    """The week with the most problem voices vs the median week, and its distinctive words
+    (``when``: each voice's timestamp by id)."""
+    ts = rows["item_id"].map(when)
     rows = rows[ts.notna().to_numpy()]
     ts = ts.dropna()
     wk = ts.dt.to_period("W-SUN").dt.start_time
@@ -167,10 +185,9 @@ def _peak(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, Any] | None:
             "terms": terms}
 
 
-def _evidence(rows: pd.DataFrame, items: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
+def _evidence(rows: pd.DataFrame, ts: pd.Series, n: int = 3) -> list[dict[str, Any]]:
     r = rows.drop_duplicates("text").sort_values("negativity", ascending=False).head(n * 5)
     r = r.drop_duplicates("item_id").head(n)
-    ts = items.set_index("id")["timestamp"]
     return [{"item_id": x.item_id, "text": str(x.text),
              "date": _iso(ts[x.item_id]) if x.item_id in ts.index else None}
             for x in r.itertuples()]
@@ -259,7 +276,8 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
     weights = driver_weights(kd)
     probs = _problems(ctx, items, pc)
     raw = []
-    customers = items.set_index("id")["customer_id"]
+    customers, when = _by_id(items, "customer_id"), _by_id(items, "timestamp")
+    ids = pd.Index(items["id"])
     seg_valuable = {c for c in items["customer_id"].dropna() if c in pc["valuable"]}
     for p in probs:
         flagged = set(p["rows"]["item_id"])
@@ -273,7 +291,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
             "p": p, "flagged": flagged, "volume": len(flagged),
             "negativity": float(p["rows"]["negativity"].mean()),
             "driver": weights.get(driver, 0.0) if driver else 0.0, "driver_id": driver,
-            "trend": _trend(items, flagged),
+            "trend": _trend(items, _mask(ids, flagged)),
             "valuable": len(custs & seg_valuable), "customers": len(custs),
         })
     if not raw:
@@ -302,7 +320,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
     for rank, x in enumerate(out[:top], 1):
         p = x["p"]
         seg_key = f"@{segment['by']}={segment['value']}" if segment else ""
-        k, n = _rate(items, x["flagged"], since=items["timestamp"].max()
+        k, n = _rate(items, _mask(ids, x["flagged"]), since=items["timestamp"].max()
                      - pd.Timedelta(weeks=BASELINE_WEEKS))
         result.append({
             "id": f"{p['kind']}:{p['key']}{seg_key}", "rank": rank, "kind": p["kind"],
@@ -310,8 +328,8 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
             "members": x["members"],
             "impact": round(x["score"], 2), "parts": x["parts"],
             "touchpoint": _touchpoint(pc, p["rows"], p.get("promise")),
-            "owner": _owner(pc, p), "evidence": _evidence(p["rows"], items),
-            "peak": _peak(items, p["rows"]),
+            "owner": _owner(pc, p), "evidence": _evidence(p["rows"], when),
+            "peak": _peak(when, p["rows"]),
             "metric": {"name": _metric_name(p, "en"), "names": {lg: _metric_name(p, lg) for lg in ("es", "en")},
                        "baseline": 100 * k / n if n else None,
                        "baseline_voices": n, "baseline_flagged": k,
