@@ -203,17 +203,26 @@ def assign_sentences(sentences: pd.DataFrame, journey: dict[str, Any]) -> pd.Dat
                 asp[i, j] = 0.6
     sim = _similarity(texts, tps, substantive)  # zero for the others
     total = kw + asp + np.where(sim >= SIM_THRESHOLD, sim, 0.0)
-    rows = []
-    ids, idxs = sentences["item_id"].tolist(), sentences["idx"].tolist()
-    for i in range(n):
-        best = int(total[i].argmax())
-        if total[i, best] < 0.45:
-            continue
-        chosen = {best} | {j for j in np.nonzero(kw[i] >= 1.0)[0].tolist()}
-        for j in chosen:
-            how = "keyword" if kw[i, j] else ("aspect" if asp[i, j] else "similarity")
-            rows.append((ids[i], idxs[i], tps[j]["id"], tps[j]["stage"], how, float(total[i, j])))
-    return pd.DataFrame(rows, columns=cols)
+    # each placed sentence goes to its best touchpoint and to every touchpoint a keyword names
+    best = total.argmax(axis=1)  # a journey has touchpoints (normalize_journey)
+    placed = total[np.arange(n), best] >= 0.45
+    strong = kw >= 1.0
+    strong[np.arange(n), best] = False
+    multi = placed & strong.any(axis=1)
+    rows_i, rows_j = [np.flatnonzero(placed & ~multi)], [best[placed & ~multi]]
+    for i in np.flatnonzero(multi).tolist():  # the few with several: in the order as before
+        chosen = list({int(best[i])} | set(np.flatnonzero(kw[i] >= 1.0).tolist()))
+        rows_i.append(np.full(len(chosen), i))
+        rows_j.append(np.array(chosen, dtype=np.intp))
+    ri, rj = np.concatenate(rows_i), np.concatenate(rows_j).astype(np.intp)
+    order = np.argsort(ri, kind="stable")
+    ri, rj = ri[order], rj[order]
+    how = np.where(kw[ri, rj] != 0, "keyword", np.where(asp[ri, rj] != 0, "aspect", "similarity"))
+    tp_ids = np.array([tp["id"] for tp in tps], dtype=object)
+    tp_stages = np.array([tp["stage"] for tp in tps], dtype=object)
+    return pd.DataFrame({"item_id": sentences["item_id"].to_numpy()[ri], "idx": sentences["idx"].to_numpy()[ri].astype(np.int64),
+                         "touchpoint": tp_ids[rj], "stage": tp_stages[rj], "how": how.astype(object),
+                         "score": total[ri, rj].astype(float)}, columns=cols)  # fmt: skip
 
 
 def _aspect_map(tps: list[dict[str, Any]], aspects: list[list[str]], kw: np.ndarray

@@ -92,7 +92,7 @@ def _data_of(name: str) -> Callable[[InsightContext], Any]:
 
 def load(ctx: InsightContext, name: str, key: str | None = None) -> tuple[bool, Any]:
     """``(True, result)`` when ``name`` is stored under the current key, else ``(False, None)``."""
-    doc = ctx.store.get_docs(KIND).get(name)
+    doc = ctx.store.get_docs(KIND, [name]).get(name)
     if doc is None or doc.get("key") != (key or version_key(ctx)):
         return False, None
     return True, doc.get("data")
