@@ -15,6 +15,7 @@ import json
 import math
 import re
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +194,7 @@ def assign_sentences(sentences: pd.DataFrame, journey: dict[str, Any]) -> pd.Dat
     aspects = [list(a) if isinstance(a, list | np.ndarray) else [] for a in sentences["aspects"]]
     amap = _aspect_map(tps, aspects, kw)
     # short turns ("Vale, gracias") inherit aspects from context: only keywords may place them
-    substantive = np.array([len(content_words(t)) >= 3 for t in texts])
+    substantive = np.array([len(folded_words(t)) >= 3 for t in texts])
     asp = np.zeros((n, k))
     for i, al in enumerate(aspects):
         if not substantive[i]:
@@ -272,15 +273,20 @@ def _similarity(texts: list[str], tps: list[dict[str, Any]], rows: np.ndarray | 
 
 # ------------------------------------------------------------------------ phrases
 def content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 2
-            and not w.isdigit()]
+    return folded_words(fold(text))
 
 
-def top_phrases(texts: list[str], n: int = 5, min_count: int = 2) -> list[dict[str, Any]]:
-    """Most frequent content n-grams (1–3 words), longer phrases first when equally frequent."""
+def folded_words(folded: str) -> list[str]:
+    """:func:`content_words` of a text already folded."""
+    return [w for w in _WORD.findall(folded) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()]
+
+
+def top_phrases(texts: list[str], n: int = 5, min_count: int = 2,
+                words: list[list[str]] | None = None) -> list[dict[str, Any]]:
+    """Most frequent content n-grams (1–3 words), longer phrases first when equally frequent
+    (``words``: the texts' content words when already known)."""
     c: Counter[str] = Counter()
-    for t in texts:
-        ws_ = content_words(t)
+    for ws_ in words if words is not None else map(content_words, texts):
         grams = set()
         for size in (1, 2, 3):
             for i in range(len(ws_) - size + 1):
@@ -447,11 +453,15 @@ def _flag_moments(tps: list[dict[str, Any]]) -> None:
 def propose_touchpoints(unassigned: list[str], assigned: list[str], n: int = 8
                         ) -> list[dict[str, Any]]:
     """Frequent phrases in sentences no touchpoint took, over-represented versus assigned ones."""
-    docs = [t for t in unassigned if len(content_words(t)) >= 2]
+    words = list(map(content_words, unassigned))
+    keep = [len(w) >= 2 for w in words]
+    docs = [t for t, k in zip(unassigned, keep, strict=True) if k]
+    words = [w for w, k in zip(words, keep, strict=True) if k]
     if not docs:
         return []
     min_count = max(8, int(0.003 * len(docs)))
-    cand = top_phrases(docs, n * 4, min_count)
+    cand = top_phrases(docs, n * 4, min_count, words=words)
+    joined = [" ".join(w) for w in words]
     base: Counter[str] = Counter()
     phrases = [c["phrase"] for c in cand]
     for t in assigned:
@@ -464,7 +474,7 @@ def propose_touchpoints(unassigned: list[str], assigned: list[str], n: int = 8
         lift = rate_u / rate_a
         if lift < 2:
             continue
-        ex = [t for t in docs if c["phrase"] in " ".join(content_words(t))][:2]
+        ex = list(islice((t for t, w in zip(docs, joined, strict=True) if c["phrase"] in w), 2))
         out.append({"phrase": c["phrase"], "sentences": c["count"], "lift": round(lift, 2),
                     "examples": ex})
         if len(out) >= n:
