@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from escucha.errors import ConfigError
+from escucha.store import Filters
 
 if TYPE_CHECKING:
     from escucha.insights.base import InsightContext
@@ -29,17 +30,13 @@ def _customer_items(ctx: InsightContext) -> pd.DataFrame:
     return it.reset_index(drop=True)
 
 
-def all_sentences(ctx: InsightContext) -> pd.DataFrame:
-    """Every stored sentence with its voice's fields, read once per context (shared by every
-    insight of the context: filter it, never change it in place)."""
-    return ctx.memo("sentences", ctx.store.sentences)  # type: ignore[no-any-return]
-
-
-def customer_sentences(ctx: InsightContext, items: pd.DataFrame | None = None) -> pd.DataFrame:
+def customer_sentences(
+    ctx: InsightContext, items: pd.DataFrame | None = None, filters: Filters | None = None
+) -> pd.DataFrame:
     """Sentences said by customers (agent turns left out), with the item's scores."""
-    s = all_sentences(ctx)
+    s = ctx.store.sentences(filters)
     if s.empty:
-        return s.copy()
+        return s
     s = s[s["speaker"].fillna("customer") != "agent"]
     if items is not None:
         s = s[s["item_id"].isin(set(items["id"]))]
@@ -51,7 +48,8 @@ def voice_sentences(ctx: InsightContext) -> pd.DataFrame:
     the sentences the journey, the promises and the plan read (shared: never change it)."""
 
     def build() -> pd.DataFrame:
-        return customer_sentences(ctx, ctx.memo("customer_items", lambda: _customer_items(ctx)))
+        items = ctx.memo("customer_items", lambda: _customer_items(ctx))
+        return customer_sentences(ctx, items, Filters(exclude_channel=["employee"]))  # no employee: read less
 
     return ctx.memo("voice_sentences", build)  # type: ignore[no-any-return]
 

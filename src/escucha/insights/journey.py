@@ -41,6 +41,7 @@ from escucha.nlp.textnorm import strip_accents
 JOURNEY_DIR = Path(__file__).parent / "journeys"
 DEFAULT_JOURNEYS: tuple[str, ...] = ("airline", "hotel", "retail", "telecom")
 SIM_THRESHOLD = 0.42
+SIM_CHUNK = 50_000  # texts vectorised at a time
 STOPWORDS: frozenset[str] = frozenset(
     ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "aun", "como", "con", "contra", "cual", "cuando", "de", "del", "desde", "donde", "dos", "el", "ella", "ellas", "ellos", "en", "entre", "era", "es", "esa", "ese", "eso", "esta", "estaba", "estan", "estar", "este", "esto", "estos", "fue", "fueron", "ha", "habia", "han", "hasta", "hay", "he", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "mucho", "muy", "nada", "ni", "no", "nos", "nosotros", "o", "os", "otra", "otro", "para", "pero", "poco", "por", "porque", "que", "quien", "se", "sea", "ser", "si", "sin", "sobre", "solo", "son", "su", "sus", "tambien", "te", "tengo", "tiene", "todo", "todos", "tu", "tus", "un", "una", "uno", "unos", "y", "ya", "yo", "vez", "voy", "va", "van", "hace", "hizo", "puede", "pues", "mismo", "vuestro", "vuestra", "vuestros", "ahora", "luego", "the", "an", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "i", "my", "we", "our", "you", "your", "she", "they", "them", "their", "not", "so", "very", "just", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should", "there", "here", "than", "then", "too", "also", "about", "again", "all", "any", "what", "when", "where", "which", "who", "why", "how", "out", "up", "down", "over", "after", "before", "into", "once", "only", "own", "same", "some", "such", "more", "most", "other", "am", "im", "ive", "dont", "didnt", "cant", "wont", "get", "got", "one", "two", "gracias", "muchas", "mil", "amable", "vale", "genial", "perfecto", "hola", "buenas", "buenos", "saludo", "estupendo", "thanks", "thank", "great", "perfect", "okay", "lot", "hello", "hi", "bien"]
 )
@@ -262,12 +263,13 @@ def _similarity(texts: list[str], tps: list[dict[str, Any]], rows: np.ndarray | 
         return sim
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True)
     vec.fit(texts[:20000] + [e for _, e in ex])
-    at = np.arange(len(texts)) if rows is None else np.flatnonzero(rows)
-    S = vec.transform([texts[i] for i in at])
-    E = vec.transform([e for _, e in ex])
-    m = (S @ E.T).toarray()
-    for c, (j, _) in enumerate(ex):
-        sim[at, j] = np.maximum(sim[at, j], m[:, c])
+    E = vec.transform([e for _, e in ex]).T.tocsr()
+    rows_at = np.arange(len(texts)) if rows is None else np.flatnonzero(rows)
+    for lo in range(0, len(rows_at), SIM_CHUNK):  # in chunks: a million texts' n-grams do not fit at once
+        at = rows_at[lo:lo + SIM_CHUNK]
+        m = (vec.transform([texts[i] for i in at]) @ E).toarray()
+        for c, (j, _) in enumerate(ex):
+            sim[at, j] = np.maximum(sim[at, j], m[:, c])
     return sim
 
 

@@ -31,7 +31,6 @@ from escucha.insights.base import (
     titles,
 )
 from escucha.insights.inputs import (
-    all_sentences,
     customer_items,
     customer_sentences,
     voice_sentences,
@@ -46,6 +45,7 @@ from escucha.insights.promise_judge import (
     promise_mentions,
 )
 from escucha.insights.promise_stats import before_after, gap_score, two_proportions
+from escucha.store import Filters
 
 __all__ = [
     "STATUSES", "Promises", "before_after", "compile_promise", "durations", "gap_score", "judge",
@@ -90,7 +90,7 @@ def promise_report(ctx: InsightContext, promises: Any = None, items: pd.DataFram
     ps = load_promises(ctx, promises)
     if not ps:
         return []
-    if all_sentences(ctx).empty:
+    if ctx.store.counts()["sentences"] == 0:
         return []
     if items is None and promises is None:  # the workspace's promises over every customer voice
         mentions, staff_m = customer_mentions(ctx, ps)
@@ -98,7 +98,7 @@ def promise_report(ctx: InsightContext, promises: Any = None, items: pd.DataFram
     items = customer_items(ctx) if items is None else items
     said = customer_sentences(ctx)
     mentions = promise_mentions(said[said["item_id"].isin(set(items["id"]))], ps)
-    return build_report(ps, items, mentions, _staff_mentions(said, ps))
+    return build_report(ps, items, mentions, _staff_mentions(ctx, ps))
 
 
 def customer_mentions(ctx: InsightContext, ps: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -106,16 +106,16 @@ def customer_mentions(ctx: InsightContext, ps: list[dict[str, Any]]) -> tuple[pd
     context for the same promises (the promise page, its section and the plan share them)."""
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
-        return promise_mentions(voice_sentences(ctx), ps), _staff_mentions(customer_sentences(ctx), ps)
+        return promise_mentions(voice_sentences(ctx), ps), _staff_mentions(ctx, ps)
 
     key = json.dumps([p["id"] for p in ps])
     mentions, staff = ctx.memo(f"promise_mentions:{key}", build)
     return mentions.copy(), staff.copy()
 
 
-def _staff_mentions(said: pd.DataFrame, ps: list[dict[str, Any]]) -> pd.DataFrame:
-    staff = said[said["channel"] == "employee"]
-    return promise_mentions(staff if len(staff) else said.iloc[:0], ps)
+def _staff_mentions(ctx: InsightContext, ps: list[dict[str, Any]]) -> pd.DataFrame:
+    """Mentions of ``ps`` in what employees said (counted apart from the customers')."""
+    return promise_mentions(customer_sentences(ctx, filters=Filters(channel=["employee"])), ps)
 
 
 def build_report(ps: list[dict[str, Any]], items: pd.DataFrame, mentions: pd.DataFrame,

@@ -72,7 +72,7 @@ def customer_sentences(ctx: InsightContext, filters: Filters | None = None, empl
     once per context (themes and ideas both read them)."""
     s: pd.DataFrame
     if filters is None:
-        s = ctx.memo("theme_sentences", lambda: _said(ctx.memo("sentences", ctx.store.sentences)))
+        s = ctx.memo("theme_sentences", lambda: _said(ctx.store.sentences()))
     else:
         s = _said(ctx.store.sentences(filters))
     if not employees and "channel" in s:
