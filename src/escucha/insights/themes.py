@@ -69,7 +69,8 @@ AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operador
 def customer_sentences(ctx: InsightContext, filters: Filters | None = None, employees: bool = False) -> pd.DataFrame:
     """Sentences said by customers (agent turns and, unless asked, employees' comments dropped),
     with normalised text and aspect lists. Without filters the sentences are read and normalised
-    once per context (themes and ideas both read them)."""
+    once per context (themes and ideas both read them): callers may add or replace columns of the
+    frame returned, never write into it in place."""
     s: pd.DataFrame
     if filters is None:
         s = ctx.memo("theme_sentences", lambda: _said(ctx.store.sentences()))
@@ -77,7 +78,7 @@ def customer_sentences(ctx: InsightContext, filters: Filters | None = None, empl
         s = _said(ctx.store.sentences(filters))
     if not employees and "channel" in s:
         return s[s["channel"].fillna("") != "employee"].reset_index(drop=True)
-    return s.copy()
+    return s.copy(deep=False)  # a million sentences: no second copy of every text
 
 
 def _said(s: pd.DataFrame) -> pd.DataFrame:
