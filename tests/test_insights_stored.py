@@ -135,7 +135,9 @@ def test_a_result_that_failed_after_analysis_fails_at_once_until_the_key_moves(s
             stored.load(ctx, "segments", key)
         r = make_client(ws).get("/api/v1/segments", headers=H(tokens, "viewer"))
         assert r.status_code == 503 and calls == ["built"]  # answered at once, not built again
-        assert stored.precompute(ctx, ["segments"]) == {} and calls == ["built"]  # same key: not retried
+        assert stored.precompute(ctx, ["segments"], retry_failed=False) == {} and calls == ["built"]  # the server's
+        stored.precompute(ctx, ["segments"])  # ``escucha analyze`` tries again
+        assert calls == ["built", "built"] and ws.store.get_docs(stored.KIND)["segments"]["failed"] == "MemoryError"
     finally:
         stored.builders = real  # type: ignore[assignment]
         ws.store.delete_docs(stored.KIND, ["segments"])

@@ -136,10 +136,11 @@ def build(ctx: InsightContext, name: str, key: str | None = None) -> Any:
     return data
 
 
-def precompute(ctx: InsightContext, names: list[str] | None = None) -> dict[str, float]:
+def precompute(ctx: InsightContext, names: list[str] | None = None, retry_failed: bool = True) -> dict[str, float]:
     """Build and store every page result that is not current (seconds per result built). A
     failing insight is logged and stored as failed: its page says so at once, until the key
-    changes."""
+    changes or a precompute with ``retry_failed`` (what ``escucha analyze`` runs; the server's
+    background run at start does not) builds it."""
     if any(i.name == "themes" for i in all_insights()):
         ctx.run("themes")  # discovered on first use: before the key, which hashes the themes
     key = version_key(ctx)
@@ -147,10 +148,13 @@ def precompute(ctx: InsightContext, names: list[str] | None = None) -> dict[str,
     took: dict[str, float] = {}
     order = sorted(builders(), key=lambda n: (n.startswith("section:"), n))
     for name in names or order:
-        if (stored.get(name) or {}).get("key") == key:
+        doc = stored.get(name) or {}
+        if doc.get("key") == key and not (retry_failed and doc.get("failed")):
             continue
         t0 = time.perf_counter()
         try:
+            if doc.get("failed"):
+                ctx.store.delete_docs(KIND, [name])  # tried again
             build(ctx, name, key)
         except Exception as exc:  # one broken insight must not stop the others
             log.warning("precomputing %s failed: %s", name, type(exc).__name__)
