@@ -15,7 +15,6 @@ import json
 import math
 import re
 from collections import Counter
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +34,15 @@ from escucha.insights.base import (
 )
 from escucha.insights.drivers import choose_target, driver_weights, key_drivers
 from escucha.insights.inputs import aspect_labels, customer_items, load_company, voice_sentences
+from escucha.insights.journey_phrases import content_words as content_words
+from escucha.insights.journey_phrases import fold as fold
+from escucha.insights.journey_phrases import folded_words, propose_touchpoints, top_phrases
 from escucha.insights.metrics import net_score
-from escucha.nlp.textnorm import strip_accents
 
 JOURNEY_DIR = Path(__file__).parent / "journeys"
 DEFAULT_JOURNEYS: tuple[str, ...] = ("airline", "hotel", "retail", "telecom")
 SIM_THRESHOLD = 0.42
 SIM_CHUNK = 50_000  # texts vectorised at a time
-STOPWORDS: frozenset[str] = frozenset(
-    ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "aun", "como", "con", "contra", "cual", "cuando", "de", "del", "desde", "donde", "dos", "el", "ella", "ellas", "ellos", "en", "entre", "era", "es", "esa", "ese", "eso", "esta", "estaba", "estan", "estar", "este", "esto", "estos", "fue", "fueron", "ha", "habia", "han", "hasta", "hay", "he", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "mucho", "muy", "nada", "ni", "no", "nos", "nosotros", "o", "os", "otra", "otro", "para", "pero", "poco", "por", "porque", "que", "quien", "se", "sea", "ser", "si", "sin", "sobre", "solo", "son", "su", "sus", "tambien", "te", "tengo", "tiene", "todo", "todos", "tu", "tus", "un", "una", "uno", "unos", "y", "ya", "yo", "vez", "voy", "va", "van", "hace", "hizo", "puede", "pues", "mismo", "vuestro", "vuestra", "vuestros", "ahora", "luego", "the", "an", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "i", "my", "we", "our", "you", "your", "she", "they", "them", "their", "not", "so", "very", "just", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should", "there", "here", "than", "then", "too", "also", "about", "again", "all", "any", "what", "when", "where", "which", "who", "why", "how", "out", "up", "down", "over", "after", "before", "into", "once", "only", "own", "same", "some", "such", "more", "most", "other", "am", "im", "ive", "dont", "didnt", "cant", "wont", "get", "got", "one", "two", "gracias", "muchas", "mil", "amable", "vale", "genial", "perfecto", "hola", "buenas", "buenos", "saludo", "estupendo", "thanks", "thank", "great", "perfect", "okay", "lot", "hello", "hi", "bien"]
-)
 EFFORT = re.compile(
     r"(?<!\w)(dificil|complicad[oa]|un lio|lioso|engorros[oa]|tuve que|tengo que|varias veces|"
     r"otra vez|de nuevo|imposible|me costo|no hay manera|facil|sencill[oa]|comod[oa] de|rapido y|"
@@ -58,12 +56,6 @@ SUGGESTION = re.compile(
     r"why not|por que no|porque no|me encantaria|propongo|sugiero)(?!\w)"
 )
 MOTIVE = re.compile(r"(?<!\w)(porque|por eso|por el|por la|me decidi|elegi|because|chose|that's why)(?!\w)")
-_WORD = re.compile(r"[a-zñ0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents (for keyword rules)."""
-    return strip_accents(str(text).lower())
 
 
 def keyword_regex(keywords: list[str]) -> re.Pattern[str] | None:
@@ -273,39 +265,6 @@ def _similarity(texts: list[str], tps: list[dict[str, Any]], rows: np.ndarray | 
     return sim
 
 
-# ------------------------------------------------------------------------ phrases
-def content_words(text: str) -> list[str]:
-    return folded_words(fold(text))
-
-
-def folded_words(folded: str) -> list[str]:
-    """:func:`content_words` of a text already folded."""
-    return [w for w in _WORD.findall(folded) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()]
-
-
-def top_phrases(texts: list[str], n: int = 5, min_count: int = 2,
-                words: list[list[str]] | None = None) -> list[dict[str, Any]]:
-    """Most frequent content n-grams (1–3 words), longer phrases first when equally frequent
-    (``words``: the texts' content words when already known)."""
-    c: Counter[str] = Counter()
-    for ws_ in words if words is not None else map(content_words, texts):
-        grams = set()
-        for size in (1, 2, 3):
-            for i in range(len(ws_) - size + 1):
-                grams.add(" ".join(ws_[i:i + size]))
-        c.update(grams)
-    items = [(g, k) for g, k in c.items() if k >= min_count]
-    items.sort(key=lambda x: (-x[1] * (1 + 0.5 * (len(x[0].split()) - 1)), x[0]))
-    out: list[dict[str, Any]] = []
-    for g, k in items:
-        if any(g in o["phrase"] or o["phrase"] in g for o in out):
-            continue
-        out.append({"phrase": g, "count": k})
-        if len(out) >= n:
-            break
-    return out
-
-
 # ------------------------------------------------------------------------ the map
 def journey_map(ctx: InsightContext, journey: Any = None, lang: str = "es") -> dict[str, Any]:
     """The journey map: per stage and touchpoint volume, sentiment index (95% CI), emotions,
@@ -450,38 +409,6 @@ def _flag_moments(tps: list[dict[str, Any]]) -> None:
             t in live and t["importance"] > 0 and t["importance"] >= cut
             and (t["negative_share"] >= 35 or t["emotion_intensity"] >= 0.6)
         )
-
-
-def propose_touchpoints(unassigned: list[str], assigned: list[str], n: int = 8
-                        ) -> list[dict[str, Any]]:
-    """Frequent phrases in sentences no touchpoint took, over-represented versus assigned ones."""
-    words = list(map(content_words, unassigned))
-    keep = [len(w) >= 2 for w in words]
-    docs = [t for t, k in zip(unassigned, keep, strict=True) if k]
-    words = [w for w, k in zip(words, keep, strict=True) if k]
-    if not docs:
-        return []
-    min_count = max(8, int(0.003 * len(docs)))
-    cand = top_phrases(docs, n * 4, min_count, words=words)
-    joined = [" ".join(w) for w in words]
-    base: Counter[str] = Counter()
-    phrases = [c["phrase"] for c in cand]
-    for t in assigned:
-        f = " ".join(content_words(t))
-        base.update(p for p in phrases if p in f)
-    out = []
-    for c in cand:
-        rate_u = c["count"] / len(docs)
-        rate_a = (base[c["phrase"]] + 1) / (len(assigned) + 1)
-        lift = rate_u / rate_a
-        if lift < 2:
-            continue
-        ex = list(islice((t for t, w in zip(docs, joined, strict=True) if c["phrase"] in w), 2))
-        out.append({"phrase": c["phrase"], "sentences": c["count"], "lift": round(lift, 2),
-                    "examples": ex})
-        if len(out) >= n:
-            break
-    return out
 
 
 # ------------------------------------------------------------------------ the insight

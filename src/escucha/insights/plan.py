@@ -21,9 +21,8 @@ import copy
 import json
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from escucha.errors import ConfigError, NotFoundError
@@ -46,8 +45,17 @@ from escucha.insights.inputs import (
     theme_rows,
     voice_sentences,
 )
-from escucha.insights.journey import assign_sentences, content_words, load_journey
+from escucha.insights.journey import assign_sentences, load_journey
 from escucha.insights.plan_merge import merge_causes
+from escucha.insights.plan_parts import (
+    by_id,
+    evidence,
+    flag_mask,
+    peak,
+    raisers,
+    rate,
+    trend,
+)
 from escucha.insights.promises import (
     customer_mentions,
     load_promises,
@@ -89,7 +97,7 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
     t = pc["themes"]
     if t is not None:
         t = t[t["item_id"].isin(ids)]
-        neg, score, text = _by_id(items, "sentiment"), _by_id(items, "sentiment_score"), _by_id(items, "text")
+        neg, score, text = by_id(items, "sentiment"), by_id(items, "sentiment_score"), by_id(items, "text")
         for th, g in t.groupby("driver"):
             g = g[g["item_id"].map(neg) == "negative"]
             if g.empty:
@@ -114,97 +122,6 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
                     "driver": None, "promise": p,
                     "rows": g[["item_id", "text", "negativity", "idx"]].reset_index(drop=True)})
     return out
-
-
-def _rate(items: pd.DataFrame, flagged: set[str] | np.ndarray, since: pd.Timestamp | None = None,
-          until: pd.Timestamp | None = None) -> tuple[int, int]:
-    """(flagged voices, voices) in ``[since, until)``; ``flagged`` as ids or a mask over ``items``."""
-    ts = items["timestamp"]
-    inside = np.ones(len(items), dtype=bool)
-    if since is not None:
-        inside &= (ts >= since).to_numpy()
-    if until is not None:
-        inside &= (ts < until).to_numpy()
-    hit = flagged if isinstance(flagged, np.ndarray) else _mask(pd.Index(items["id"]), flagged)
-    return int((hit & inside).sum()), int(inside.sum())
-
-
-def _mask(ids: pd.Index, flagged: set[str]) -> np.ndarray:
-    """Which of the voices ``ids`` are ``flagged`` (a boolean mask; the index's hash table is
-    built once and serves every problem)."""
-    pos = ids.get_indexer(pd.Index(list(flagged))) if flagged else np.array([], dtype=np.intp)
-    out = np.zeros(len(ids), dtype=bool)
-    out[pos[pos >= 0]] = True
-    return out
-
-
-def _trend(items: pd.DataFrame, hit: np.ndarray) -> dict[str, Any]:
-    if items.empty:
-        return {"change": None, "p_value": None, "component": 0.0}
-    last = items["timestamp"].max()
-    cut = last - pd.Timedelta(weeks=4)
-    k1, n1 = _rate(items, hit, until=cut)
-    k2, n2 = _rate(items, hit, since=cut)
-    res = two_proportions(k1, n1, k2, n2)
-    comp = 0.0
-    if res["p_value"] is not None and res["p_value"] < 0.05 and res["change"] > 0:
-        comp = min(1.0, (res["after"] / max(res["before"], 1e-9) - 1) / 2)
-    return {"recent_rate": res["after"], "earlier_rate": res["before"], "change": res["change"],
-            "p_value": res["p_value"], "component": comp}
-
-
-def _by_id(items: pd.DataFrame, col: str) -> pd.Series:
-    """Column ``col`` of ``items`` indexed by voice id (without copying the other columns)."""
-    return pd.Series(items[col].to_numpy(), index=items["id"].to_numpy(), name=col)
-
-
-def _peak(when: pd.Series, rows: pd.DataFrame) -> dict[str, Any] | None:
-    """The week with the most problem voices vs the median week, and its distinctive words
-    (``when``: each voice's timestamp by id)."""
-    ts = rows["item_id"].map(when)
-    rows = rows[ts.notna().to_numpy()]
-    ts = ts.dropna()
-    wk = ts.dt.to_period("W-SUN").dt.start_time
-    counts = wk.value_counts()
-    if len(counts) < 4:
-        return None
-    w, top = counts.idxmax(), int(counts.max())
-    med = float(counts.median()) or 1.0
-    inside = rows.loc[wk == w, "text"].astype(str)
-    outside = rows.loc[wk != w, "text"].astype(str)
-    cin: Counter[str] = Counter()
-    cout: Counter[str] = Counter()
-    for t in inside:
-        cin.update(set(content_words(t)))
-    for t in outside:
-        cout.update(set(content_words(t)))
-    lift = {x: (c / max(len(inside), 1)) / ((cout[x] + 1) / (len(outside) + 1))
-            for x, c in cin.items() if c >= 5}
-    terms = [x for x, _ in sorted(lift.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]  # ties: by word
-    return {"week": w.date().isoformat(), "voices": top, "ratio_to_median_week": top / med,
-            "terms": terms}
-
-
-def _evidence(rows: pd.DataFrame, ts: pd.Series, n: int = 3) -> list[dict[str, Any]]:
-    r = rows.drop_duplicates("text").sort_values("negativity", ascending=False).head(n * 5)
-    r = r.drop_duplicates("item_id").head(n)
-    return [{"item_id": x.item_id, "text": str(x.text),
-             "date": _iso(ts[x.item_id]) if x.item_id in ts.index else None}
-            for x in r.itertuples()]
-
-
-def _iso(v: Any) -> str | None:
-    """The date of a timestamp, or None for an undated voice (never "NaT")."""
-    return None if v is None or pd.isna(v) else cast(pd.Timestamp, v).date().isoformat()
-
-
-def _raisers(items: pd.DataFrame, flagged: set[str], n: int = 3) -> dict[str, Any]:
-    w = items[items["id"].isin(flagged) & items["customer_id"].notna()]
-    first = w.sort_values("timestamp").drop_duplicates("customer_id").head(n)
-    return {"count": int(w["customer_id"].nunique()),
-            "first": [{"customer_id": r.customer_id,
-                       "date": _iso(r.timestamp),
-                       "item_id": r.id} for r in first.itertuples()]}
 
 
 def _context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
@@ -276,7 +193,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
     weights = driver_weights(kd)
     probs = _problems(ctx, items, pc)
     raw = []
-    customers, when = _by_id(items, "customer_id"), _by_id(items, "timestamp")
+    customers, when = by_id(items, "customer_id"), by_id(items, "timestamp")
     ids = pd.Index(items["id"])
     seg_valuable = {c for c in items["customer_id"].dropna() if c in pc["valuable"]}
     for p in probs:
@@ -291,7 +208,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
             "p": p, "flagged": flagged, "volume": len(flagged),
             "negativity": float(p["rows"]["negativity"].mean()),
             "driver": weights.get(driver, 0.0) if driver else 0.0, "driver_id": driver,
-            "trend": _trend(items, _mask(ids, flagged)),
+            "trend": trend(items, flag_mask(ids, flagged)),
             "valuable": len(custs & seg_valuable), "customers": len(custs),
         })
     if not raw:
@@ -320,7 +237,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
     for rank, x in enumerate(out[:top], 1):
         p = x["p"]
         seg_key = f"@{segment['by']}={segment['value']}" if segment else ""
-        k, n = _rate(items, _mask(ids, x["flagged"]), since=items["timestamp"].max()
+        k, n = rate(items, flag_mask(ids, x["flagged"]), since=items["timestamp"].max()
                      - pd.Timedelta(weeks=BASELINE_WEEKS))
         result.append({
             "id": f"{p['kind']}:{p['key']}{seg_key}", "rank": rank, "kind": p["kind"],
@@ -328,13 +245,13 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
             "members": x["members"],
             "impact": round(x["score"], 2), "parts": x["parts"],
             "touchpoint": _touchpoint(pc, p["rows"], p.get("promise")),
-            "owner": _owner(pc, p), "evidence": _evidence(p["rows"], when),
-            "peak": _peak(when, p["rows"]),
+            "owner": _owner(pc, p), "evidence": evidence(p["rows"], when),
+            "peak": peak(when, p["rows"]),
             "metric": {"name": _metric_name(p, "en"), "names": {lg: _metric_name(p, lg) for lg in ("es", "en")},
                        "baseline": 100 * k / n if n else None,
                        "baseline_voices": n, "baseline_flagged": k,
                        "baseline_weeks": BASELINE_WEEKS},
-            "raisers": _raisers(items, x["flagged"]),
+            "raisers": raisers(items, x["flagged"]),
         })
     return result
 
@@ -426,7 +343,7 @@ def outcome(metric: dict[str, Any], items: pd.DataFrame, flagged: set[str], done
             alpha: float = 0.05) -> dict[str, Any]:
     """Did the metric move after ``done_at``? Baseline (stored counts) vs voices since then."""
     k1, n1 = int(metric.get("baseline_flagged") or 0), int(metric.get("baseline_voices") or 0)
-    k2, n2 = _rate(items, flagged, since=done_at)
+    k2, n2 = rate(items, flagged, since=done_at)
     res = two_proportions(k1, n1, k2, n2)
     res.update(n_after=n2, flagged_after=k2, since=done_at.date().isoformat())
     sig = res["p_value"] is not None and res["p_value"] < alpha
