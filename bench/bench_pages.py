@@ -8,7 +8,8 @@ the first load, then ``--requests`` more (one client, bounded by ``--time-limit`
 Traffic goes to loopback only. Writes bench/results/pages.json.
 
     .venv/bin/python bench/bench_pages.py
-    .venv/bin/python bench/bench_pages.py --items 1000000 --out bench/results/pages_1m.json
+    .venv/bin/python bench/bench_pages.py --items 1000000 --out bench/results/pages_1m.json \
+        --pages '/|/explore|/themes|/ideas|/journey|/promises|/plan|/segments|/insights/.*'
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             login(web, "bench_pages", password)
             pages = {}
             for href in nav_links(web):
+                if args.pages and not re.fullmatch(args.pages, href):
+                    continue
                 pages[href] = measure(web, href, args.requests, args.time_limit)
                 log(f"{href}: {pages[href]}")
         out["pages"] = pages
@@ -113,6 +116,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+    out["pages_filter"] = args.pages
     out["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
     out["note"] = ("escucha serve in a subprocess and one client on the same machine; insight results "
                    "stored after analysis (as `escucha analyze` does), so pages read them")
@@ -129,6 +133,7 @@ def main() -> None:
     ap.add_argument("--settle", type=float, default=2.0, help="seconds to wait after the server starts")
     ap.add_argument("--lang", default="es", choices=["es", "en"])
     ap.add_argument("--no-precompute", action="store_true", help="measure pages computing on demand")
+    ap.add_argument("--pages", help="only the navigation's pages whose path matches this regex (e.g. the insight pages)")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args()
     res = run(args)

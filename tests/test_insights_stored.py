@@ -111,3 +111,33 @@ def test_views_of_one_cause_merge_and_distinct_problems_stay_apart() -> None:
     # chance overlap (a problem everybody mentions) is no shared cause
     common = [_x("aspect", "everything", 90, range(0, 1800)), _x("theme", "small", 30, range(0, 100))]
     assert len(merge_causes(common, n_voices=2000)) == 2
+
+
+def test_a_result_that_failed_after_analysis_fails_at_once_until_the_key_moves(setup: Any) -> None:
+    ws, tokens = setup
+    ctx = ws.context
+    key = stored.version_key(ctx)
+    calls: list[str] = []
+
+    def broken(_: Any) -> Any:
+        calls.append("built")
+        raise MemoryError
+
+    real = stored.builders
+    stored.builders = lambda: {**real(), "segments": broken}  # type: ignore[assignment]
+    try:
+        ws.store.delete_docs(stored.KIND, ["segments"])
+        took = stored.precompute(ctx, ["segments"])
+        assert took == {} and calls == ["built"]
+        assert ws.store.get_docs(stored.KIND)["segments"] == {"key": key, "failed": "MemoryError",
+                                                             "seconds": pytest.approx(0, abs=5)}  # fmt: skip
+        with pytest.raises(stored.ResultFailed, match="segments could not be computed"):
+            stored.load(ctx, "segments", key)
+        r = make_client(ws).get("/api/v1/segments", headers=H(tokens, "viewer"))
+        assert r.status_code == 503 and calls == ["built"]  # answered at once, not built again
+        assert stored.precompute(ctx, ["segments"], retry_failed=False) == {} and calls == ["built"]  # the server's
+        stored.precompute(ctx, ["segments"])  # ``escucha analyze`` tries again
+        assert calls == ["built", "built"] and ws.store.get_docs(stored.KIND)["segments"]["failed"] == "MemoryError"
+    finally:
+        stored.builders = real  # type: ignore[assignment]
+        ws.store.delete_docs(stored.KIND, ["segments"])

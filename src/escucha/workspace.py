@@ -197,12 +197,12 @@ class Workspace:
         """Analyse new and changed voices (resumable)."""
         return analyse_store(self.store, self.pipeline, self.settings.batch_size, progress, limit)
 
-    def precompute_insights(self) -> dict[str, float]:
+    def precompute_insights(self, retry_failed: bool = True) -> dict[str, float]:
         """Compute every dashboard page's insight result and store it (seconds per result built);
         pages then answer from the store until the data, configuration or curation changes."""
         from escucha.insights.stored import precompute
 
-        return precompute(self.context)
+        return precompute(self.context, retry_failed=retry_failed)
 
     def pending(self) -> int:
         return self.store.count_pending(self.pipeline.version)

@@ -114,9 +114,10 @@ def journey_chart(ws: Workspace, cache: dict[str, Any], lang: str) -> str | None
     return cached(ws, cache, f"chart:journey:{lang}", build, persist=True)  # type: ignore[no-any-return]
 
 
-def precompute(ws: Workspace, cache: dict[str, Any] | None = None) -> dict[str, float]:
-    """Every page result and chart stored (what ``escucha analyze`` runs after analysing)."""
-    took = ws.precompute_insights()
+def precompute(ws: Workspace, cache: dict[str, Any] | None = None, retry_failed: bool = True) -> dict[str, float]:
+    """Every page result and chart stored (what ``escucha analyze`` runs after analysing; results
+    that failed under the current key are tried again only with ``retry_failed``)."""
+    took = ws.precompute_insights(retry_failed)
     cache = {} if cache is None else cache
     for lang in ("es", "en"):
         t0 = time.perf_counter()
@@ -130,7 +131,7 @@ def precompute_in_background(ws: Workspace, cache: dict[str, Any] | None = None)
 
     def work() -> None:
         try:
-            precompute(ws, cache)
+            precompute(ws, cache, retry_failed=False)  # what failed after analysis stays failed
         except Exception as exc:  # pages compute on demand instead
             log.warning("precomputing insights failed: %s", type(exc).__name__)
 

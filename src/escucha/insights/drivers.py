@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from escucha.errors import ConfigError
 from escucha.insights.base import (
@@ -49,19 +50,33 @@ def quadrant(importance: float, performance: float, imp_cut: float, perf_cut: fl
 
 
 def ols_importance(
-    X: np.ndarray, y: np.ndarray, n_boot: int = 200, seed: int = 0
+    X: np.ndarray | sp.spmatrix, y: np.ndarray, n_boot: int = 200, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """OLS coefficients (intercept dropped) with percentile bootstrap 95% CIs."""
+    """OLS coefficients (intercept dropped) with percentile bootstrap 95% CIs.
+
+    Each bootstrap resample (``n`` rows drawn with replacement, seeded) is fitted through its
+    weighted normal equations: a row drawn ``w`` times weighs ``w``. That is the same fit as
+    least squares on the resampled rows (the minimum-norm one when a resample leaves a driver
+    out), at the cost of the few non-zero cells instead of every row (driver indicators are sparse).
+    """
     n, k = X.shape
-    Xc = np.column_stack([np.ones(n), X])
-    coef = np.linalg.lstsq(Xc, y, rcond=None)[0][1:]
+    A = sp.hstack([np.ones((n, 1)), sp.csr_matrix(X)], format="csr")
+    coef = _wls(A, y, np.ones(n))[1:]
     rng = np.random.default_rng(seed)
     boots = np.empty((n_boot, k))
     for b in range(n_boot):
-        idx = rng.integers(0, n, n)
-        boots[b] = np.linalg.lstsq(Xc[idx], y[idx], rcond=None)[0][1:]
+        w = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
+        boots[b] = _wls(A, y, w)[1:]
     lo, hi = np.percentile(boots, [2.5, 97.5], axis=0) if n_boot else (coef * np.nan,) * 2
     return coef, lo, hi
+
+
+def _wls(A: sp.csr_matrix, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least squares through the normal equations (minimum-norm when singular)."""
+    aw = A.multiply(w[:, None]).tocsr()
+    gram = (A.T @ aw).toarray()
+    rhs = aw.T @ y
+    return np.asarray(np.linalg.lstsq(gram, rhs, rcond=None)[0])
 
 
 def _score_column(target: str) -> str:
@@ -154,16 +169,13 @@ def key_drivers(
     keep = counts[counts >= min_mentions].index.tolist()
     if not keep:
         return pd.DataFrame(columns=cols)
-    pos = {iid: i for i, iid in enumerate(scored["id"])}
-    dpos = {d: j for j, d in enumerate(keep)}
-    X = np.zeros((n, len(keep)))
-    M = np.zeros((n, len(keep)), dtype=bool)
-    for iid, d, s in rows[rows["driver"].isin(dpos)][["item_id", "driver", "sign"]].itertuples(
-        index=False
-    ):
-        i, j = pos[iid], dpos[d]
-        X[i, j] = s
-        M[i, j] = True
+    pos = pd.Series(np.arange(n), index=scored["id"].to_numpy())
+    dpos = pd.Series(np.arange(len(keep)), index=keep)
+    cells = rows[rows["driver"].isin(dpos.index)].drop_duplicates(["item_id", "driver"], keep="last")
+    ri = pos.reindex(cells["item_id"].to_numpy()).to_numpy()
+    ci = dpos.reindex(cells["driver"].to_numpy()).to_numpy()
+    X = sp.csr_matrix((cells["sign"].to_numpy(dtype=float), (ri, ci)), shape=(n, len(keep)))
+    M = sp.csc_matrix((np.ones(len(ri), dtype=bool), (ri, ci)), shape=(n, len(keep)))
     y = scored[col].to_numpy()
     coef, lo, hi = ols_importance(X, y, n_boot=n_boot, seed=seed)
     scale = {"nps": 10.0, "csat": 4.0, "ces": 6.0, "rating": 4.0, "sentiment": 2.0}[target]
@@ -172,7 +184,8 @@ def key_drivers(
     neg = rows[rows["sign"] < 0].groupby("driver")["item_id"].nunique()
     out = []
     for j, d in enumerate(keep):
-        m = M[:, j]
+        m = np.zeros(n, dtype=bool)
+        m[M.indices[M.indptr[j]:M.indptr[j + 1]]] = True
         out.append({
             "driver": d, "label": labels.get(d, d), "mentions": int(m.sum()),
             "share": 100 * m.mean(),
@@ -235,11 +248,20 @@ def drivers(
     targets the points of unhappy share removed), importance (OLS coefficient of the signed
     indicator as % of the scale) with importance_low/high (bootstrap 95% CI), quadrant.
     """
-    items = customer_items(ctx) if items is None else items
+    if items is None:  # every customer voice: once per context and parameters
+        key = f"drivers:{target}:{source}:{min_mentions}:{n_boot}:{seed}"
+        df: pd.DataFrame = ctx.memo(key, lambda: _drivers(ctx, customer_items(ctx), target, source, min_mentions,
+                                                          n_boot, seed, rows_key=f"driver_rows:{source}"))  # fmt: skip
+        return df.copy()
+    return _drivers(ctx, items, target, source, min_mentions, n_boot, seed)
+
+
+def _drivers(ctx: InsightContext, items: pd.DataFrame, target: str, source: str, min_mentions: int, n_boot: int,
+             seed: int, rows_key: str | None = None) -> pd.DataFrame:  # fmt: skip
     if items.empty:
         return key_drivers(items, pd.DataFrame(columns=["item_id", "driver", "label", "sign"]))
     target = choose_target(items, target)
-    rows = driver_rows(ctx, items, source)
+    rows = ctx.memo(rows_key, lambda: driver_rows(ctx, items, source)) if rows_key else driver_rows(ctx, items, source)
     return key_drivers(items, rows, target, min_mentions, n_boot, seed)
 
 
@@ -264,10 +286,9 @@ class Drivers(Insight):
         return InsightResult(drivers(ctx, target=target, **params))
 
     def section(self, ctx: InsightContext) -> dict[str, Any] | None:
-        items = customer_items(ctx)
-        df = drivers(ctx, target="nps", items=items)
+        df = drivers(ctx, target="nps")
         if df.empty:  # no NPS: the best-covered score instead
-            df = drivers(ctx, target="auto", items=items)
+            df = drivers(ctx, target="auto")
         attrs = dict(df.attrs)
         df = df[df["driver"] != "theme:-1"]  # voices without a theme are no driver
         if df.empty:

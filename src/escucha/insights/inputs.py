@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from escucha.errors import ConfigError
+from escucha.store import Filters
 
 if TYPE_CHECKING:
     from escucha.insights.base import InsightContext
@@ -29,9 +30,11 @@ def _customer_items(ctx: InsightContext) -> pd.DataFrame:
     return it.reset_index(drop=True)
 
 
-def customer_sentences(ctx: InsightContext, items: pd.DataFrame | None = None) -> pd.DataFrame:
+def customer_sentences(
+    ctx: InsightContext, items: pd.DataFrame | None = None, filters: Filters | None = None
+) -> pd.DataFrame:
     """Sentences said by customers (agent turns left out), with the item's scores."""
-    s = ctx.store.sentences()
+    s = ctx.store.sentences(filters)
     if s.empty:
         return s
     s = s[s["speaker"].fillna("customer") != "agent"]
@@ -40,11 +43,22 @@ def customer_sentences(ctx: InsightContext, items: pd.DataFrame | None = None) -
     return s.reset_index(drop=True)
 
 
+def voice_sentences(ctx: InsightContext) -> pd.DataFrame:
+    """What customers said in the customer voices (:func:`customer_items`), once per context:
+    the sentences the journey, the promises and the plan read (shared: never change it)."""
+
+    def build() -> pd.DataFrame:
+        items = ctx.memo("customer_items", lambda: _customer_items(ctx))
+        return customer_sentences(ctx, items, Filters(exclude_channel=["employee"]))  # no employee: read less
+
+    return ctx.memo("voice_sentences", build)  # type: ignore[no-any-return]
+
+
 def customer_aspects(ctx: InsightContext, items: pd.DataFrame | None = None) -> pd.DataFrame:
     """Aspect mentions said by customers (one row per item, aspect and sentence)."""
-    a = ctx.aspects()
+    a: pd.DataFrame = ctx.memo("aspects", ctx.aspects)
     if a.empty:
-        return a
+        return a.copy()
     a = a[(a["speaker"].fillna("customer") != "agent") & (a["channel"] != "employee")]
     if items is not None:
         a = a[a["item_id"].isin(set(items["id"]))]

@@ -10,6 +10,7 @@ similarity to the touchpoint's example phrases.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -32,16 +33,16 @@ from escucha.insights.base import (
     titles,
 )
 from escucha.insights.drivers import choose_target, driver_weights, key_drivers
-from escucha.insights.inputs import aspect_labels, customer_items, customer_sentences, load_company
+from escucha.insights.inputs import aspect_labels, customer_items, load_company, voice_sentences
+from escucha.insights.journey_phrases import content_words as content_words
+from escucha.insights.journey_phrases import fold as fold
+from escucha.insights.journey_phrases import folded_words, propose_touchpoints, top_phrases
 from escucha.insights.metrics import net_score
-from escucha.nlp.textnorm import strip_accents
 
 JOURNEY_DIR = Path(__file__).parent / "journeys"
 DEFAULT_JOURNEYS: tuple[str, ...] = ("airline", "hotel", "retail", "telecom")
 SIM_THRESHOLD = 0.42
-STOPWORDS: frozenset[str] = frozenset(
-    ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "asi", "aun", "como", "con", "contra", "cual", "cuando", "de", "del", "desde", "donde", "dos", "el", "ella", "ellas", "ellos", "en", "entre", "era", "es", "esa", "ese", "eso", "esta", "estaba", "estan", "estar", "este", "esto", "estos", "fue", "fueron", "ha", "habia", "han", "hasta", "hay", "he", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "mucho", "muy", "nada", "ni", "no", "nos", "nosotros", "o", "os", "otra", "otro", "para", "pero", "poco", "por", "porque", "que", "quien", "se", "sea", "ser", "si", "sin", "sobre", "solo", "son", "su", "sus", "tambien", "te", "tengo", "tiene", "todo", "todos", "tu", "tus", "un", "una", "uno", "unos", "y", "ya", "yo", "vez", "voy", "va", "van", "hace", "hizo", "puede", "pues", "mismo", "vuestro", "vuestra", "vuestros", "ahora", "luego", "the", "an", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "i", "my", "we", "our", "you", "your", "she", "they", "them", "their", "not", "so", "very", "just", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should", "there", "here", "than", "then", "too", "also", "about", "again", "all", "any", "what", "when", "where", "which", "who", "why", "how", "out", "up", "down", "over", "after", "before", "into", "once", "only", "own", "same", "some", "such", "more", "most", "other", "am", "im", "ive", "dont", "didnt", "cant", "wont", "get", "got", "one", "two", "gracias", "muchas", "mil", "amable", "vale", "genial", "perfecto", "hola", "buenas", "buenos", "saludo", "estupendo", "thanks", "thank", "great", "perfect", "okay", "lot", "hello", "hi", "bien"]
-)
+SIM_CHUNK = 50_000  # texts vectorised at a time
 EFFORT = re.compile(
     r"(?<!\w)(dificil|complicad[oa]|un lio|lioso|engorros[oa]|tuve que|tengo que|varias veces|"
     r"otra vez|de nuevo|imposible|me costo|no hay manera|facil|sencill[oa]|comod[oa] de|rapido y|"
@@ -55,12 +56,6 @@ SUGGESTION = re.compile(
     r"why not|por que no|porque no|me encantaria|propongo|sugiero)(?!\w)"
 )
 MOTIVE = re.compile(r"(?<!\w)(porque|por eso|por el|por la|me decidi|elegi|because|chose|that's why)(?!\w)")
-_WORD = re.compile(r"[a-zñ0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents (for keyword rules)."""
-    return strip_accents(str(text).lower())
 
 
 def keyword_regex(keywords: list[str]) -> re.Pattern[str] | None:
@@ -192,7 +187,7 @@ def assign_sentences(sentences: pd.DataFrame, journey: dict[str, Any]) -> pd.Dat
     aspects = [list(a) if isinstance(a, list | np.ndarray) else [] for a in sentences["aspects"]]
     amap = _aspect_map(tps, aspects, kw)
     # short turns ("Vale, gracias") inherit aspects from context: only keywords may place them
-    substantive = np.array([len(content_words(t)) >= 3 for t in texts])
+    substantive = np.array([len(folded_words(t)) >= 3 for t in texts])
     asp = np.zeros((n, k))
     for i, al in enumerate(aspects):
         if not substantive[i]:
@@ -200,20 +195,28 @@ def assign_sentences(sentences: pd.DataFrame, journey: dict[str, Any]) -> pd.Dat
         for a in al:
             for j in amap.get(str(a), ()):
                 asp[i, j] = 0.6
-    sim = _similarity(texts, tps)
-    sim[~substantive] = 0.0
+    sim = _similarity(texts, tps, substantive)  # zero for the others
     total = kw + asp + np.where(sim >= SIM_THRESHOLD, sim, 0.0)
-    rows = []
-    ids, idxs = sentences["item_id"].tolist(), sentences["idx"].tolist()
-    for i in range(n):
-        best = int(total[i].argmax())
-        if total[i, best] < 0.45:
-            continue
-        chosen = {best} | {j for j in np.nonzero(kw[i] >= 1.0)[0].tolist()}
-        for j in chosen:
-            how = "keyword" if kw[i, j] else ("aspect" if asp[i, j] else "similarity")
-            rows.append((ids[i], idxs[i], tps[j]["id"], tps[j]["stage"], how, float(total[i, j])))
-    return pd.DataFrame(rows, columns=cols)
+    # each placed sentence goes to its best touchpoint and to every touchpoint a keyword names
+    best = total.argmax(axis=1)  # a journey has touchpoints (normalize_journey)
+    placed = total[np.arange(n), best] >= 0.45
+    strong = kw >= 1.0
+    strong[np.arange(n), best] = False
+    multi = placed & strong.any(axis=1)
+    rows_i, rows_j = [np.flatnonzero(placed & ~multi)], [best[placed & ~multi]]
+    for i in np.flatnonzero(multi).tolist():  # the few with several: in the order as before
+        chosen = list({int(best[i])} | set(np.flatnonzero(kw[i] >= 1.0).tolist()))
+        rows_i.append(np.full(len(chosen), i))
+        rows_j.append(np.array(chosen, dtype=np.intp))
+    ri, rj = np.concatenate(rows_i), np.concatenate(rows_j).astype(np.intp)
+    order = np.argsort(ri, kind="stable")
+    ri, rj = ri[order], rj[order]
+    how = np.where(kw[ri, rj] != 0, "keyword", np.where(asp[ri, rj] != 0, "aspect", "similarity"))
+    tp_ids = np.array([tp["id"] for tp in tps], dtype=object)
+    tp_stages = np.array([tp["stage"] for tp in tps], dtype=object)
+    return pd.DataFrame({"item_id": sentences["item_id"].to_numpy()[ri], "idx": sentences["idx"].to_numpy()[ri].astype(np.int64),
+                         "touchpoint": tp_ids[rj], "stage": tp_stages[rj], "how": how.astype(object),
+                         "score": total[ri, rj].astype(float)}, columns=cols)  # fmt: skip
 
 
 def _aspect_map(tps: list[dict[str, Any]], aspects: list[list[str]], kw: np.ndarray
@@ -241,7 +244,9 @@ def _aspect_map(tps: list[dict[str, Any]], aspects: list[list[str]], kw: np.ndar
     return out
 
 
-def _similarity(texts: list[str], tps: list[dict[str, Any]]) -> np.ndarray:
+def _similarity(texts: list[str], tps: list[dict[str, Any]], rows: np.ndarray | None = None) -> np.ndarray:
+    """Each text's best TF-IDF character n-gram similarity to each touchpoint's examples; only
+    the texts where ``rows`` is true are compared (the others get 0: no need to vectorise them)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     ex = [(j, fold(e)) for j, tp in enumerate(tps) for e in tp["examples"]]
@@ -250,51 +255,31 @@ def _similarity(texts: list[str], tps: list[dict[str, Any]]) -> np.ndarray:
         return sim
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True)
     vec.fit(texts[:20000] + [e for _, e in ex])
-    S = vec.transform(texts)
-    E = vec.transform([e for _, e in ex])
-    m = (S @ E.T).toarray()
-    for c, (j, _) in enumerate(ex):
-        sim[:, j] = np.maximum(sim[:, j], m[:, c])
+    E = vec.transform([e for _, e in ex]).T.tocsr()
+    rows_at = np.arange(len(texts)) if rows is None else np.flatnonzero(rows)
+    for lo in range(0, len(rows_at), SIM_CHUNK):  # in chunks: a million texts' n-grams do not fit at once
+        at = rows_at[lo:lo + SIM_CHUNK]
+        m = (vec.transform([texts[i] for i in at]) @ E).toarray()
+        for c, (j, _) in enumerate(ex):
+            sim[at, j] = np.maximum(sim[at, j], m[:, c])
     return sim
-
-
-# ------------------------------------------------------------------------ phrases
-def content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 2
-            and not w.isdigit()]
-
-
-def top_phrases(texts: list[str], n: int = 5, min_count: int = 2) -> list[dict[str, Any]]:
-    """Most frequent content n-grams (1–3 words), longer phrases first when equally frequent."""
-    c: Counter[str] = Counter()
-    for t in texts:
-        ws_ = content_words(t)
-        grams = set()
-        for size in (1, 2, 3):
-            for i in range(len(ws_) - size + 1):
-                grams.add(" ".join(ws_[i:i + size]))
-        c.update(grams)
-    items = [(g, k) for g, k in c.items() if k >= min_count]
-    items.sort(key=lambda x: (-x[1] * (1 + 0.5 * (len(x[0].split()) - 1)), x[0]))
-    out: list[dict[str, Any]] = []
-    for g, k in items:
-        if any(g in o["phrase"] or o["phrase"] in g for o in out):
-            continue
-        out.append({"phrase": g, "count": k})
-        if len(out) >= n:
-            break
-    return out
 
 
 # ------------------------------------------------------------------------ the map
 def journey_map(ctx: InsightContext, journey: Any = None, lang: str = "es") -> dict[str, Any]:
     """The journey map: per stage and touchpoint volume, sentiment index (95% CI), emotions,
-    effort, importance, motivations and doubts, moments of truth, and proposed touchpoints."""
-    j = load_journey(ctx, journey)
-    items = customer_items(ctx)
-    sents = customer_sentences(ctx, items)
-    assigned = assign_sentences(sents, j)
-    return build_map(j, items, sents, assigned, lang=lang, labels=aspect_labels(ctx, lang))
+    effort, importance, motivations and doubts, moments of truth, and proposed touchpoints. The
+    workspace's own journey is mapped once per context and language (page and section share it)."""
+
+    def build() -> dict[str, Any]:
+        j = load_journey(ctx, journey)
+        sents = voice_sentences(ctx)
+        assigned = assign_sentences(sents, j)
+        return build_map(j, customer_items(ctx), sents, assigned, lang=lang, labels=aspect_labels(ctx, lang))
+
+    if journey is not None:
+        return build()
+    return copy.deepcopy(ctx.memo(f"journey_map:{lang}", build))
 
 
 def build_map(j: dict[str, Any], items: pd.DataFrame, sents: pd.DataFrame, assigned: pd.DataFrame,
@@ -424,34 +409,6 @@ def _flag_moments(tps: list[dict[str, Any]]) -> None:
             t in live and t["importance"] > 0 and t["importance"] >= cut
             and (t["negative_share"] >= 35 or t["emotion_intensity"] >= 0.6)
         )
-
-
-def propose_touchpoints(unassigned: list[str], assigned: list[str], n: int = 8
-                        ) -> list[dict[str, Any]]:
-    """Frequent phrases in sentences no touchpoint took, over-represented versus assigned ones."""
-    docs = [t for t in unassigned if len(content_words(t)) >= 2]
-    if not docs:
-        return []
-    min_count = max(8, int(0.003 * len(docs)))
-    cand = top_phrases(docs, n * 4, min_count)
-    base: Counter[str] = Counter()
-    phrases = [c["phrase"] for c in cand]
-    for t in assigned:
-        f = " ".join(content_words(t))
-        base.update(p for p in phrases if p in f)
-    out = []
-    for c in cand:
-        rate_u = c["count"] / len(docs)
-        rate_a = (base[c["phrase"]] + 1) / (len(assigned) + 1)
-        lift = rate_u / rate_a
-        if lift < 2:
-            continue
-        ex = [t for t in docs if c["phrase"] in " ".join(content_words(t))][:2]
-        out.append({"phrase": c["phrase"], "sentences": c["count"], "lift": round(lift, 2),
-                    "examples": ex})
-        if len(out) >= n:
-            break
-    return out
 
 
 # ------------------------------------------------------------------------ the insight

@@ -17,10 +17,11 @@ metric after the change with the baseline (two-proportion test).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -42,10 +43,25 @@ from escucha.insights.inputs import (
     customer_items,
     segment_column,
     theme_rows,
+    voice_sentences,
 )
-from escucha.insights.journey import assign_sentences, content_words, load_journey
+from escucha.insights.journey import assign_sentences, load_journey
 from escucha.insights.plan_merge import merge_causes
-from escucha.insights.promises import load_promises, promise_mentions, two_proportions
+from escucha.insights.plan_parts import (
+    by_id,
+    evidence,
+    flag_mask,
+    peak,
+    raisers,
+    rate,
+    trend,
+)
+from escucha.insights.promises import (
+    customer_mentions,
+    load_promises,
+    promise_mentions,
+    two_proportions,
+)
 
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "dismissed")
 WEIGHTS = {"volume": 0.35, "negativity": 0.15, "driver": 0.20, "trend": 0.10, "value": 0.20}
@@ -81,13 +97,12 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
     t = pc["themes"]
     if t is not None:
         t = t[t["item_id"].isin(ids)]
-        neg = items.set_index("id")["sentiment"]
-        score = items.set_index("id")["sentiment_score"]
+        neg, score, text = by_id(items, "sentiment"), by_id(items, "sentiment_score"), by_id(items, "text")
         for th, g in t.groupby("driver"):
             g = g[g["item_id"].map(neg) == "negative"]
             if g.empty:
                 continue
-            txt = g["item_id"].map(items.set_index("id")["text"]).astype(str).str[:300]
+            txt = g["item_id"].map(text).astype(str).str[:300]
             out.append({"kind": "theme", "key": str(th).removeprefix("theme:"),
                         "label": str(g["label"].iloc[0]), "driver": str(th),
                         "titles": {"es": str(g["label"].iloc[0]), "en": str(g["label"].iloc[0])},
@@ -109,88 +124,13 @@ def _problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any]) -> l
     return out
 
 
-def _rate(items: pd.DataFrame, flagged: set[str], since: pd.Timestamp | None = None,
-          until: pd.Timestamp | None = None) -> tuple[int, int]:
-    w = items
-    if since is not None:
-        w = w[w["timestamp"] >= since]
-    if until is not None:
-        w = w[w["timestamp"] < until]
-    return int(w["id"].isin(flagged).sum()), len(w)
-
-
-def _trend(items: pd.DataFrame, flagged: set[str]) -> dict[str, Any]:
-    if items.empty:
-        return {"change": None, "p_value": None, "component": 0.0}
-    last = items["timestamp"].max()
-    cut = last - pd.Timedelta(weeks=4)
-    k1, n1 = _rate(items, flagged, until=cut)
-    k2, n2 = _rate(items, flagged, since=cut)
-    res = two_proportions(k1, n1, k2, n2)
-    comp = 0.0
-    if res["p_value"] is not None and res["p_value"] < 0.05 and res["change"] > 0:
-        comp = min(1.0, (res["after"] / max(res["before"], 1e-9) - 1) / 2)
-    return {"recent_rate": res["after"], "earlier_rate": res["before"], "change": res["change"],
-            "p_value": res["p_value"], "component": comp}
-
-
-def _peak(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, Any] | None:
-    """The week with the most problem voices vs the median week, and its distinctive words."""
-    ts = rows["item_id"].map(items.set_index("id")["timestamp"])
-    rows = rows[ts.notna().to_numpy()]
-    ts = ts.dropna()
-    wk = ts.dt.to_period("W-SUN").dt.start_time
-    counts = wk.value_counts()
-    if len(counts) < 4:
-        return None
-    w, top = counts.idxmax(), int(counts.max())
-    med = float(counts.median()) or 1.0
-    inside = rows.loc[wk == w, "text"].astype(str)
-    outside = rows.loc[wk != w, "text"].astype(str)
-    cin: Counter[str] = Counter()
-    cout: Counter[str] = Counter()
-    for t in inside:
-        cin.update(set(content_words(t)))
-    for t in outside:
-        cout.update(set(content_words(t)))
-    lift = {x: (c / max(len(inside), 1)) / ((cout[x] + 1) / (len(outside) + 1))
-            for x, c in cin.items() if c >= 5}
-    terms = [x for x, _ in sorted(lift.items(), key=lambda kv: -kv[1])[:5]]
-    return {"week": w.date().isoformat(), "voices": top, "ratio_to_median_week": top / med,
-            "terms": terms}
-
-
-def _evidence(rows: pd.DataFrame, items: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
-    r = rows.drop_duplicates("text").sort_values("negativity", ascending=False).head(n * 5)
-    r = r.drop_duplicates("item_id").head(n)
-    ts = items.set_index("id")["timestamp"]
-    return [{"item_id": x.item_id, "text": str(x.text),
-             "date": _iso(ts[x.item_id]) if x.item_id in ts.index else None}
-            for x in r.itertuples()]
-
-
-def _iso(v: Any) -> str | None:
-    """The date of a timestamp, or None for an undated voice (never "NaT")."""
-    return None if v is None or pd.isna(v) else cast(pd.Timestamp, v).date().isoformat()
-
-
-def _raisers(items: pd.DataFrame, flagged: set[str], n: int = 3) -> dict[str, Any]:
-    w = items[items["id"].isin(flagged) & items["customer_id"].notna()]
-    first = w.sort_values("timestamp").drop_duplicates("customer_id").head(n)
-    return {"count": int(w["customer_id"].nunique()),
-            "first": [{"customer_id": r.customer_id,
-                       "date": _iso(r.timestamp),
-                       "item_id": r.id} for r in first.itertuples()]}
-
-
 def _context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
     from escucha.taxonomy import workspace_taxonomy
 
     aspects = customer_aspects(ctx, items)
-    sents = ctx.store.sentences()
-    sents = sents[(sents["speaker"].fillna("customer") != "agent") & sents["item_id"].isin(set(items["id"]))]
+    sents = voice_sentences(ctx)  # ``items`` are the customer voices: their sentences
     promises = load_promises(ctx)
-    pm = promise_mentions(sents, promises) if promises else promise_mentions(sents.iloc[:0], [])
+    pm = customer_mentions(ctx, promises)[0] if promises else promise_mentions(sents.iloc[:0], [])
     try:
         tax = workspace_taxonomy(ctx.path, ctx.settings.domains)
     except Exception:
@@ -204,7 +144,7 @@ def _context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
     return {"aspects": aspects, "sentences": sents, "promises": promises, "promise_mentions": pm,
             "labels": aspect_labels(ctx), "labels_es": aspect_labels(ctx, "es"), "tax": tax, "themes": theme_rows(ctx),
             "assigned": assigned, "journey": journey, "valuable": valuable_customers(ctx.store.customers()),
-            "rows": driver_rows(ctx, items)}
+            "rows": ctx.memo("driver_rows:all", lambda: driver_rows(ctx, items))}
 
 
 def _touchpoint(pc: dict[str, Any], rows: pd.DataFrame, promise: dict[str, Any] | None
@@ -253,7 +193,8 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
     weights = driver_weights(kd)
     probs = _problems(ctx, items, pc)
     raw = []
-    customers = items.set_index("id")["customer_id"]
+    customers, when = by_id(items, "customer_id"), by_id(items, "timestamp")
+    ids = pd.Index(items["id"])
     seg_valuable = {c for c in items["customer_id"].dropna() if c in pc["valuable"]}
     for p in probs:
         flagged = set(p["rows"]["item_id"])
@@ -267,7 +208,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
             "p": p, "flagged": flagged, "volume": len(flagged),
             "negativity": float(p["rows"]["negativity"].mean()),
             "driver": weights.get(driver, 0.0) if driver else 0.0, "driver_id": driver,
-            "trend": _trend(items, flagged),
+            "trend": trend(items, flag_mask(ids, flagged)),
             "valuable": len(custs & seg_valuable), "customers": len(custs),
         })
     if not raw:
@@ -296,7 +237,7 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
     for rank, x in enumerate(out[:top], 1):
         p = x["p"]
         seg_key = f"@{segment['by']}={segment['value']}" if segment else ""
-        k, n = _rate(items, x["flagged"], since=items["timestamp"].max()
+        k, n = rate(items, flag_mask(ids, x["flagged"]), since=items["timestamp"].max()
                      - pd.Timedelta(weeks=BASELINE_WEEKS))
         result.append({
             "id": f"{p['kind']}:{p['key']}{seg_key}", "rank": rank, "kind": p["kind"],
@@ -304,13 +245,13 @@ def rank_problems(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], 
             "members": x["members"],
             "impact": round(x["score"], 2), "parts": x["parts"],
             "touchpoint": _touchpoint(pc, p["rows"], p.get("promise")),
-            "owner": _owner(pc, p), "evidence": _evidence(p["rows"], items),
-            "peak": _peak(items, p["rows"]),
+            "owner": _owner(pc, p), "evidence": evidence(p["rows"], when),
+            "peak": peak(when, p["rows"]),
             "metric": {"name": _metric_name(p, "en"), "names": {lg: _metric_name(p, lg) for lg in ("es", "en")},
                        "baseline": 100 * k / n if n else None,
                        "baseline_voices": n, "baseline_flagged": k,
                        "baseline_weeks": BASELINE_WEEKS},
-            "raisers": _raisers(items, x["flagged"]),
+            "raisers": raisers(items, x["flagged"]),
         })
     return result
 
@@ -333,9 +274,9 @@ def improvement_plan(ctx: InsightContext, by: str | None = None, top: int = 20, 
     items = customer_items(ctx)
     if items.empty:
         return []
-    pc = _context(ctx, items)
+    pc = plan_context(ctx, items)
     if by is None:
-        result = rank_problems(ctx, items, pc, top)
+        result = _ranked(ctx, items, pc, top)
     else:
         seg = segment_column(items, by)
         result = []
@@ -368,6 +309,21 @@ def improvement_plan(ctx: InsightContext, by: str | None = None, top: int = 20, 
     return result
 
 
+def plan_context(ctx: InsightContext, items: pd.DataFrame) -> dict[str, Any]:
+    """What ranking reads about the customer voices ``items`` (:func:`customer_items`), built
+    once per context (the plan page, its section and the outcome checks share it)."""
+    return ctx.memo("plan_context", lambda: _context(ctx, items))  # type: ignore[no-any-return]
+
+
+def _ranked(ctx: InsightContext, items: pd.DataFrame, pc: dict[str, Any], top: int) -> list[dict[str, Any]]:
+    """The whole plan's ``top`` items, ranked once per context for the largest ``top`` asked
+    (a shorter plan is its head: ranks do not depend on ``top``)."""
+    hit = ctx.memo("plan_ranked", dict)
+    if hit.get("top", -1) < top:
+        hit.update(top=top, items=rank_problems(ctx, items, pc, top))
+    return copy.deepcopy(hit["items"][:top])
+
+
 def _flagged_for(item: dict[str, Any], pc: dict[str, Any], items: pd.DataFrame) -> set[str]:
     probs = _problems(None, items, pc)  # type: ignore[arg-type]
     for p in probs:
@@ -387,7 +343,7 @@ def outcome(metric: dict[str, Any], items: pd.DataFrame, flagged: set[str], done
             alpha: float = 0.05) -> dict[str, Any]:
     """Did the metric move after ``done_at``? Baseline (stored counts) vs voices since then."""
     k1, n1 = int(metric.get("baseline_flagged") or 0), int(metric.get("baseline_voices") or 0)
-    k2, n2 = _rate(items, flagged, since=done_at)
+    k2, n2 = rate(items, flagged, since=done_at)
     res = two_proportions(k1, n1, k2, n2)
     res.update(n_after=n2, flagged_after=k2, since=done_at.date().isoformat())
     sig = res["p_value"] is not None and res["p_value"] < alpha
@@ -424,7 +380,7 @@ def check_outcomes(ctx: InsightContext) -> list[dict[str, Any]]:
     if not done:
         return []
     items = customer_items(ctx)
-    pc = _context(ctx, items)
+    pc = plan_context(ctx, items)
     out = []
     for d in done:
         sub = items

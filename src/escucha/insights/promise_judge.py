@@ -211,9 +211,10 @@ def _weekday_gap(text: str) -> int:
     return (days[-1] - days[0]) % 7
 
 
-def judge(text: str, score: float, c: dict[str, Any]) -> tuple[str, list[str]] | None:
-    """None when the sentence is not about the promise; else (status, reasons)."""
-    f = fold(text)
+def judge(text: str, score: float, c: dict[str, Any], folded: str | None = None) -> tuple[str, list[str]] | None:
+    """None when the sentence is not about the promise; else (status, reasons). ``folded``: the
+    text already folded (one fold per sentence for every promise)."""
+    f = fold(text) if folded is None else folded
     strong = bool(c["strong"] and c["strong"].search(f))
     weak = bool(c["weak"] and c["weak"].search(f))
     if c["duration_keys"] is not None and c["duration_keys"].search(f) and weak:
@@ -271,8 +272,10 @@ def promise_mentions(sentences: pd.DataFrame, promises: list[dict[str, Any]]) ->
                         "channel"]].itertuples(index=False):
         raw_score = cast(float | None, r.sentiment_score)
         score = 0.0 if raw_score is None or math.isnan(raw_score) else float(raw_score)
+        text = str(r.text)
+        folded = fold(text)
         for pid, c in comp.items():
-            res = judge(str(r.text), score, c)
+            res = judge(text, score, c, folded)
             if res is None:
                 continue
             status, reasons = res

@@ -12,6 +12,7 @@ too, but they are biased upwards.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, cast
 
@@ -29,7 +30,11 @@ from escucha.insights.base import (
     register_insight,
     titles,
 )
-from escucha.insights.inputs import customer_items
+from escucha.insights.inputs import (
+    customer_items,
+    customer_sentences,
+    voice_sentences,
+)
 from escucha.insights.metrics import wilson
 from escucha.insights.promise_config import load_promises, normalize_promises
 from escucha.insights.promise_judge import (
@@ -40,6 +45,7 @@ from escucha.insights.promise_judge import (
     promise_mentions,
 )
 from escucha.insights.promise_stats import before_after, gap_score, two_proportions
+from escucha.store import Filters
 
 __all__ = [
     "STATUSES", "Promises", "before_after", "compile_promise", "durations", "gap_score", "judge",
@@ -84,16 +90,32 @@ def promise_report(ctx: InsightContext, promises: Any = None, items: pd.DataFram
     ps = load_promises(ctx, promises)
     if not ps:
         return []
-    items = customer_items(ctx) if items is None else items
-    all_sents = ctx.store.sentences()
-    if all_sents.empty:
+    if ctx.store.counts()["sentences"] == 0:
         return []
-    said = all_sents[all_sents["speaker"].fillna("customer") != "agent"]
-    sents = said[said["item_id"].isin(set(items["id"]))]
-    staff = said[said["channel"] == "employee"]
-    mentions = promise_mentions(sents, ps)
-    staff_m = promise_mentions(staff, ps) if len(staff) else mentions.iloc[:0]
-    return build_report(ps, items, mentions, staff_m)
+    if items is None and promises is None:  # the workspace's promises over every customer voice
+        mentions, staff_m = customer_mentions(ctx, ps)
+        return build_report(ps, customer_items(ctx), mentions, staff_m)
+    items = customer_items(ctx) if items is None else items
+    said = customer_sentences(ctx)
+    mentions = promise_mentions(said[said["item_id"].isin(set(items["id"]))], ps)
+    return build_report(ps, items, mentions, _staff_mentions(ctx, ps))
+
+
+def customer_mentions(ctx: InsightContext, ps: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(mentions of ``ps`` in the customer voices, mentions by employees), judged once per
+    context for the same promises (the promise page, its section and the plan share them)."""
+
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        return promise_mentions(voice_sentences(ctx), ps), _staff_mentions(ctx, ps)
+
+    key = json.dumps([p["id"] for p in ps])
+    mentions, staff = ctx.memo(f"promise_mentions:{key}", build)
+    return mentions.copy(), staff.copy()
+
+
+def _staff_mentions(ctx: InsightContext, ps: list[dict[str, Any]]) -> pd.DataFrame:
+    """Mentions of ``ps`` in what employees said (counted apart from the customers')."""
+    return promise_mentions(customer_sentences(ctx, filters=Filters(channel=["employee"])), ps)
 
 
 def build_report(ps: list[dict[str, Any]], items: pd.DataFrame, mentions: pd.DataFrame,
@@ -226,7 +248,7 @@ class Promises(Insight):
 
     def section(self, ctx: InsightContext) -> list[dict[str, Any]] | None:
         out = []
-        for p in promise_report(ctx, items=customer_items(ctx)):
+        for p in promise_report(ctx):
             ba = p.get("before_after") or None
             if ba and ba.get("change") is not None:
                 pv = ba.get("p_value")

@@ -8,6 +8,7 @@ its most over-indexed aspects and intents, with size, NPS, sentiment index and c
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -69,7 +70,17 @@ def profiles(ctx: InsightContext, min_voices: int = 1) -> tuple[pd.DataFrame, pd
 
 def segments(ctx: InsightContext, k: int | None = None, seed: int = 0, lang: str = "es",
              save: bool = True) -> dict[str, Any]:
-    """Cluster customers by needs; returns k, silhouette, segments (described) and assignments."""
+    """Cluster customers by needs; returns k, silhouette, segments (described) and assignments
+    (clustered once per context for the same ``k`` and ``seed``: the page and its section share it)."""
+    out: dict[str, Any] = copy.deepcopy(ctx.memo(f"segments:{k}:{seed}", lambda: _segments(ctx, k, seed)))
+    if save and out["segments"]:
+        assigned = out["assignments"]
+        ctx.store.put_table("customer_segments", pd.DataFrame(
+            {"customer_id": list(assigned), "segment": np.array(list(assigned.values()), dtype=np.int32)}))
+    return out
+
+
+def _segments(ctx: InsightContext, k: int | None, seed: int) -> dict[str, Any]:
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
     from sklearn.preprocessing import StandardScaler
@@ -130,12 +141,8 @@ def segments(ctx: InsightContext, k: int | None = None, seed: int = 0, lang: str
             "churn_threat_share": 100 * float(churn.mean()) if len(churn) else 0.0,
         })
     segs.sort(key=lambda s: -s["size"])
-    out = {"k": int(kk), "silhouette": sil, "customers": len(X), "segments": segs,
-           "assignments": {str(i): int(v) for i, v in cust_label.items()}}
-    if save:
-        ctx.store.put_table("customer_segments", pd.DataFrame(
-            {"customer_id": cust_label.index.astype(str), "segment": cust_label.to_numpy()}))
-    return out
+    return {"k": int(kk), "silhouette": sil, "customers": len(X), "segments": segs,
+            "assignments": {str(i): int(v) for i, v in cust_label.items()}}
 
 
 MOTIVES = {

@@ -5,7 +5,9 @@ builder over an :class:`InsightContext`. :func:`precompute` builds them all and 
 JSON document (kind ``insight_results``) with the key it was built under: the store's
 ``data_version()`` (voices, analyses, customers), the workspace's configuration files (promises,
 journey, taxonomy, rules, company) and the curated documents insights read (themes, idea
-statuses). A stored result whose key no longer matches is ignored and rebuilt.
+statuses). A stored result whose key no longer matches is ignored and rebuilt. A result that
+failed to build after analysis is stored as failed: reading it raises at once (a page does not
+try again, for minutes, what failed) until the key changes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from escucha.errors import EscuchaError
 from escucha.insights.base import InsightContext, all_insights, get_insight, publish
 from escucha.version import __version__
 
@@ -91,11 +94,22 @@ def _data_of(name: str) -> Callable[[InsightContext], Any]:
 
 
 def load(ctx: InsightContext, name: str, key: str | None = None) -> tuple[bool, Any]:
-    """``(True, result)`` when ``name`` is stored under the current key, else ``(False, None)``."""
-    doc = ctx.store.get_docs(KIND).get(name)
+    """``(True, result)`` when ``name`` is stored under the current key, else ``(False, None)``;
+    raises :class:`ResultFailed` when it failed to build under the current key."""
+    doc = ctx.store.get_docs(KIND, [name]).get(name)
     if doc is None or doc.get("key") != (key or version_key(ctx)):
         return False, None
+    if doc.get("failed"):
+        raise ResultFailed(f"{name} could not be computed after the last analysis ({doc['failed']}); "
+                           "it is computed again after the next one", record=name)  # fmt: skip
     return True, doc.get("data")
+
+
+class ResultFailed(EscuchaError):
+    """A stored insight result that failed to build (until the data, code or settings change)."""
+
+    code = "insight_failed"
+    http_status = 503
 
 
 def save(ctx: InsightContext, name: str, data: Any, key: str, seconds: float) -> None:
@@ -122,9 +136,11 @@ def build(ctx: InsightContext, name: str, key: str | None = None) -> Any:
     return data
 
 
-def precompute(ctx: InsightContext, names: list[str] | None = None) -> dict[str, float]:
+def precompute(ctx: InsightContext, names: list[str] | None = None, retry_failed: bool = True) -> dict[str, float]:
     """Build and store every page result that is not current (seconds per result built). A
-    failing insight is logged and skipped: its page computes on demand."""
+    failing insight is logged and stored as failed: its page says so at once, until the key
+    changes or a precompute with ``retry_failed`` (what ``escucha analyze`` runs; the server's
+    background run at start does not) builds it."""
     if any(i.name == "themes" for i in all_insights()):
         ctx.run("themes")  # discovered on first use: before the key, which hashes the themes
     key = version_key(ctx)
@@ -132,13 +148,19 @@ def precompute(ctx: InsightContext, names: list[str] | None = None) -> dict[str,
     took: dict[str, float] = {}
     order = sorted(builders(), key=lambda n: (n.startswith("section:"), n))
     for name in names or order:
-        if (stored.get(name) or {}).get("key") == key:
+        doc = stored.get(name) or {}
+        if doc.get("key") == key and not (retry_failed and doc.get("failed")):
             continue
         t0 = time.perf_counter()
         try:
+            if doc.get("failed"):
+                ctx.store.delete_docs(KIND, [name])  # tried again
             build(ctx, name, key)
         except Exception as exc:  # one broken insight must not stop the others
             log.warning("precomputing %s failed: %s", name, type(exc).__name__)
+            if not isinstance(exc, ResultFailed):
+                ctx.store.put_docs(KIND, {name: {"key": key, "failed": type(exc).__name__,
+                                                 "seconds": round(time.perf_counter() - t0, 3)}})  # fmt: skip
             continue
         took[name] = time.perf_counter() - t0
     return took

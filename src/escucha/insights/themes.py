@@ -68,12 +68,23 @@ AGENT_SPEAKERS = frozenset({"agent", "agente", "operator", "operador", "operador
 # ------------------------------------------------------------------------------- data in
 def customer_sentences(ctx: InsightContext, filters: Filters | None = None, employees: bool = False) -> pd.DataFrame:
     """Sentences said by customers (agent turns and, unless asked, employees' comments dropped),
-    with normalised text and aspect lists."""
-    s = ctx.store.sentences(filters)
+    with normalised text and aspect lists. Without filters the sentences are read and normalised
+    once per context (themes and ideas both read them): callers may add or replace columns of the
+    frame returned, never write into it in place."""
+    s: pd.DataFrame
+    if filters is None:
+        s = ctx.memo("theme_sentences", lambda: _said(ctx.store.sentences()))
+    else:
+        s = _said(ctx.store.sentences(filters))
+    if not employees and "channel" in s:
+        return s[s["channel"].fillna("") != "employee"].reset_index(drop=True)
+    return s.copy(deep=False)  # a million sentences: no second copy of every text
+
+
+def _said(s: pd.DataFrame) -> pd.DataFrame:
+    """``s`` without agent turns, with ``_norm``, ``_aspects`` and ``_content`` columns."""
     if "speaker" in s:
         s = s[~s["speaker"].fillna("").str.lower().isin(AGENT_SPEAKERS)]
-    if not employees and "channel" in s:
-        s = s[s["channel"].fillna("") != "employee"]
     s = s.reset_index(drop=True)
     s["_norm"] = [normalize(t) for t in s["text"].fillna("")]
     s["_aspects"] = [_as_list(a) for a in s["aspects"]] if "aspects" in s else [[] for _ in range(len(s))]
