@@ -188,6 +188,9 @@ def _employee_anonymity(s: pd.DataFrame, k: int) -> pd.DataFrame:
     return s[~(emp & few)]
 
 
+LSA_DIMS = 128  # dimensions the suggestions are reduced to when there are more than 6,000
+
+
 def _vectors(texts: list[str], aspects: list[list[str]]) -> np.ndarray:
     word = TfidfVectorizer(token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), sublinear_tf=True)
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
@@ -204,7 +207,15 @@ def _vectors(texts: list[str], aspects: list[list[str]]) -> np.ndarray:
         cols = [pos[a] for lst in aspects for a in lst]
         parts.append(sp.csr_matrix((np.full(len(rows), 0.8), (rows, cols)), shape=(len(texts), len(names))))
     m = sp.hstack(parts, format="csr") if parts else sp.csr_matrix(np.ones((len(texts), 1)))
-    return np.asarray(l2(m).todense(), dtype=np.float32) if m.shape[0] <= 6000 else l2(m)
+    if m.shape[0] <= 6000:
+        return np.asarray(l2(m).todense(), dtype=np.float32)
+    # many suggestions: dense rows of the full vocabulary would not fit; LSA keeps what groups them
+    from sklearn.decomposition import TruncatedSVD
+
+    k = max(2, min(LSA_DIMS, m.shape[1] - 1))
+    z = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=4, random_state=0).fit_transform(l2(m))
+    out: np.ndarray = l2(z).astype(np.float32)
+    return out
 
 
 # ------------------------------------------------------------------------ the insight

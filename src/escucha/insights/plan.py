@@ -168,17 +168,26 @@ def _touchpoint(pc: dict[str, Any], rows: pd.DataFrame, promise: dict[str, Any] 
 
 
 def _owner(pc: dict[str, Any], problem: dict[str, Any]) -> str:
+    """The team that owns a problem: its aspect's (or the aspect that names its item), else that of
+    the aspect most characteristic of its voices (mentions × lift over all voices, so delivery,
+    mentioned everywhere, does not own every theme)."""
     tax = pc["tax"]
     if tax is None:
         return ""
-    if problem["kind"] == "aspect":
-        return str(tax.owner(problem["key"]))
+    if problem["kind"] == "aspect" or problem.get("owner_aspect"):
+        return str(tax.owner(problem.get("owner_aspect") or problem["key"]))
     ids = set(problem["rows"]["item_id"])
     a = pc["aspects"]
     a = a[a["item_id"].isin(ids)]
     if a.empty:
         return "Marketing" if problem["kind"] == "promise" else ""
-    dom = Counter(a["aspect"]).most_common(1)[0][0]
+    if "aspect_voices" not in pc:  # once per plan: voices mentioning each aspect, of all voices
+        pc["aspect_voices"] = (pc["aspects"].groupby("aspect")["item_id"].nunique(), pc["aspects"]["item_id"].nunique())
+    overall, n_all = pc["aspect_voices"]
+    here = a.groupby("aspect")["item_id"].nunique()
+    here = here[here >= 0.1 * here.max()]
+    lift = (here / max(len(ids), 1)) / (overall.reindex(here.index) / max(n_all, 1))
+    dom = str((here * lift).idxmax())
     owner = tax.owner(dom)
     return f"{owner} + Marketing (claim)" if problem["kind"] == "promise" else owner
 
