@@ -105,7 +105,8 @@ def grouped_suggestions(ctx: InsightContext, *, distance: float = 0.8) -> pd.Dat
 def ideas(ctx: InsightContext, top: int = 20, *, distance: float = 0.8, min_supporters: int = 2) -> list[dict[str, Any]]:
     """Ideas ranked by distinct supporters: label, key phrases, supporters, quotes, first proposer
     (quotes and proposer carry their channel)."""
-    s = grouped_suggestions(ctx, distance=distance)
+    # once per context: the page result and the report section share it (minutes at 1M voices)
+    s = ctx.memo(f"ideas.grouped:{distance}", lambda: grouped_suggestions(ctx, distance=distance))
     if s.empty:
         return []
     groups = {int(cast(int, k)): g["_core"].tolist() for k, g in s.groupby("_idea")}
