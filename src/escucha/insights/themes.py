@@ -50,8 +50,14 @@ from escucha.insights.themes_cluster import (
     split_catch_alls,
     unit,
 )
-from escucha.insights.themes_describe import describe, label_from, propose_names, snapshot_section
-from escucha.insights.themes_mix import count_matrix, refine, remainders, scores, word_logp
+from escucha.insights.themes_describe import (
+    describe,
+    item_emotions,
+    label_from,
+    propose_names,
+    snapshot_section,
+)
+from escucha.insights.themes_mix import count_matrix, drop_remainders, refine, scores, word_logp
 from escucha.insights.themes_text import Representation, content_tokens, normalize
 from escucha.store import Filters
 
@@ -190,9 +196,7 @@ def discover_themes(
     else:
         labels, next_id = _full(x, counts, asp, prev_any, pinned, empty, seed, min_size, max_outliers, next_id)
     labels, next_id = split_catch_alls(x, labels, pinned, next_id, seed)
-    rest = remainders(counts, labels, pinned)
-    if rest:  # sentences about nothing in particular belong to no theme
-        labels = np.where(np.isin(labels, rest), -1, labels).astype(np.int32)
+    labels = drop_remainders(counts, labels, pinned)  # sentences about nothing in particular: no theme
 
     ids = sorted(int(t) for t in np.unique(labels) if t >= 0)
     index = {t: i for i, t in enumerate(ids)}
@@ -208,7 +212,7 @@ def discover_themes(
     else:
         item_theme = np.full(len(items), -1, np.int32)
 
-    emotions = _item_emotions(ctx, filters)
+    emotions = item_emotions(ctx, filters)
     desc = describe(s, labels, sims, emotions)
     old_docs = ctx.store.get_docs(DOCS)
     propose_names(desc, ctx.settings, old_docs)  # only when an endpoint is configured
@@ -373,16 +377,6 @@ def _update(
             )
             labels[left] = sub_lab
     return labels, next_id
-
-
-def _item_emotions(ctx: InsightContext, filters: Filters | None) -> pd.Series | None:
-    try:
-        it = ctx.store.items(filters)
-    except Exception:  # pragma: no cover - store without analyses
-        return None
-    if "dominant_emotion" not in it:
-        return None
-    return it.set_index("id")["dominant_emotion"].dropna()
 
 
 # ------------------------------------------------------------------------------- reading

@@ -156,6 +156,18 @@ def names_for(groups: dict[Any, list[str]]) -> dict[Any, str]:
             for k in groups if phrases.get(k)}  # fmt: skip
 
 
+def item_emotions(ctx: Any, filters: Any = None) -> pd.Series | None:
+    """Each voice's dominant emotion (for a theme's), or None when the store has no analyses."""
+    try:
+        it = ctx.store.items(filters)
+    except Exception:  # pragma: no cover - store without analyses
+        return None
+    if "dominant_emotion" not in it:
+        return None
+    out: pd.Series = it.set_index("id")["dominant_emotion"].dropna()
+    return out
+
+
 def trend(ts: pd.Series, all_ts: pd.Series) -> tuple[str, float | None, list[list[Any]]]:
     """emerging / growing / stable / declining from weekly counts (two-proportion z-test of the
     last four weeks' share against the earlier share); also the weekly counts."""

@@ -165,3 +165,9 @@ def remainders(counts: sp.csr_matrix, labels: np.ndarray, keep: set[int], rel: f
     d = distinctiveness(counts, labels, ids)
     cut = rel * float(np.median(d))
     return [t for t, v in zip(ids, d, strict=True) if v < cut and t not in keep]
+
+
+def drop_remainders(counts: sp.csr_matrix, labels: np.ndarray, keep: set[int], rel: float = REMAINDER_KL) -> np.ndarray:
+    """``labels`` with the :func:`remainders`' sentences unassigned (-1)."""
+    rest = remainders(counts, labels, keep, rel)
+    return np.where(np.isin(labels, rest), -1, labels).astype(np.int32) if rest else labels
