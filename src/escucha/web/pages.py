@@ -154,6 +154,24 @@ def _options(state: Any) -> dict[str, list[str]]:
     return cached(state.ws, state.cache, "options", build)  # type: ignore[no-any-return]
 
 
+LISTINGS_KEPT = 64  # explorer filter combinations whose count is remembered per data version
+
+
+def _listing(state: Any, f: Filters) -> tuple[Filters, int]:
+    """The explorer's filters with employee anonymity applied, and how many voices match: two scans
+    of every voice, remembered until the data changes (paging through one search costs one)."""
+    from escucha.http.insight_cache import data_version
+
+    key = (data_version(state.ws), repr(f))
+    memo: dict[Any, tuple[Filters, int]] = state.cache.setdefault("explore_listings", {})
+    if key not in memo:
+        safe = safe_listing(state.ws.store, state.ws.settings.employee_min_group, f)
+        if len(memo) >= LISTINGS_KEPT:
+            memo.pop(next(iter(memo)))
+        memo[key] = (safe, state.ws.store.count_items(safe))
+    return memo[key]
+
+
 @router.get("/explore")
 def explore(
     request: Request,
@@ -175,8 +193,7 @@ def explore(
         aspect=_one(aspect), intent=_one(intent), language=_one(language), customer_id=_one(customer),
         search=q.strip() or None,
     )  # fmt: skip
-    f = safe_listing(state.ws.store, state.ws.settings.employee_min_group, f)
-    total = state.ws.store.count_items(f)
+    f, total = _listing(state, f)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
     rows = frame_records(state.ws.items(f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE))
