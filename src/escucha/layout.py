@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,20 @@ class WorkspaceLayout:
         """The company's own label model (``escucha train``), if the workspace has one."""
         found = sorted(p.parent for p in self.models.glob("*/meta.json"))
         return found[0] if found else None
+
+
+def read_company(path: Path) -> dict[str, Any]:
+    """A ``company.yaml`` as a mapping (empty when absent); a clear error when it is not one."""
+    import yaml
+
+    from escucha.errors import ConfigError
+
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}", field="company.yaml") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top", field="company.yaml")
+    return data

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from escucha.errors import ConfigError
+from escucha.layout import read_company
 from escucha.models import AGENT, Feedback
 
 AUTHOR_KEYS: tuple[str, ...] = ("author", "handle", "user")
@@ -30,14 +29,7 @@ def handle_key(handle: str) -> str:
 def company_handles(path: Path) -> frozenset[str]:
     """The ``social_handles`` of a company file, at the top or under ``company:`` (compared with
     :func:`handle_key`); none when absent."""
-    if not path.exists():
-        return frozenset()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}", field="company.yaml") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top", field="company.yaml")
+    data = read_company(path)
     about = data.get("company")
     handles = data.get("social_handles") or (about.get("social_handles") if isinstance(about, dict) else None) or []
     if isinstance(handles, str):

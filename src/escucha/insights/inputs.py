@@ -107,18 +107,9 @@ def segment_column(items: pd.DataFrame, by: str) -> pd.Series:
 
 def load_company(ctx: InsightContext) -> dict[str, Any]:
     """The workspace's ``company.yaml`` (empty when absent)."""
-    import yaml
+    from escucha.layout import read_company
 
-    p = ctx.layout.company
-    if not p.exists():
-        return {}
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML: {exc}", field="company.yaml") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p}: expected a mapping at the top", field="company.yaml")
-    return data
+    return read_company(ctx.layout.company)
 
 
 def aspect_labels(ctx: InsightContext, lang: str = "en") -> dict[str, str]:
