@@ -63,6 +63,17 @@ def count_matrix(
     return m, [*words, *(f"aspect:{a}" for a in aspects)]
 
 
+def theme_counts(counts: sp.csr_matrix, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Word counts per theme (k × V, float64) and sentences per theme, for labels 0..k-1 (-1 skipped)."""
+    ok = labels >= 0
+    y = sp.csr_matrix(
+        (np.ones(int(ok.sum()), np.float32), (np.flatnonzero(ok), labels[ok])),
+        shape=(counts.shape[0], k),
+    )
+    raw = np.asarray((y.T @ counts).todense(), dtype=np.float64)
+    return raw, np.asarray(y.sum(axis=0), dtype=np.float64).ravel()
+
+
 def word_logp(
     counts: sp.csr_matrix,
     labels: np.ndarray,
@@ -73,13 +84,8 @@ def word_logp(
     """Per-theme log word probabilities (k × V) and log priors from labelled rows; each theme's
     distribution is mixed with the corpus's by ``bg_mix`` (``BG_MIX`` when None; 0 gives the
     themes' own profiles, as merging compares them)."""
-    ok = labels >= 0
-    y = sp.csr_matrix(
-        (np.ones(int(ok.sum()), np.float32), (np.flatnonzero(ok), labels[ok])),
-        shape=(counts.shape[0], k),
-    )
+    raw, sizes = theme_counts(counts, labels, k)
     alpha = ALPHA if alpha is None else alpha
-    raw = np.asarray((y.T @ counts).todense(), dtype=np.float64)
     cnt = raw + alpha
     pk = cnt / cnt.sum(axis=1, keepdims=True)
     bg_mix = BG_MIX if bg_mix is None else bg_mix
@@ -87,7 +93,7 @@ def word_logp(
         bg = raw.sum(axis=0) + alpha
         pk = (1 - bg_mix) * pk + bg_mix * bg / bg.sum()
     logp = np.log(pk)
-    prior = np.log(np.asarray(y.sum(axis=0)).ravel() + 1.0)
+    prior = np.log(sizes + 1.0)
     return logp.astype(np.float32), prior.astype(np.float32)
 
 
@@ -144,15 +150,15 @@ def distinctiveness(counts: sp.csr_matrix, labels: np.ndarray, ids: Sequence[int
     (a theme of "help", "like", "need"… is near 0; "bag", "luggage", "lost" is far from it)."""
     n = max(counts.shape[0], 1)
     p_bg = (np.asarray(counts.sum(axis=0)).ravel().astype(np.float64) + ALPHA) / n
-    out = np.zeros(len(ids), np.float64)
-    for j, t in enumerate(ids):
-        rows = labels == t
-        c = np.asarray(counts[rows].sum(axis=0)).ravel().astype(np.float64)
-        nz = c > 0
-        if not nz.any():
-            continue
-        p = c[nz] / rows.sum()
-        out[j] = float(np.sum(p * np.log(p / p_bg[nz])))
+    order = np.argsort(np.asarray(ids))
+    ranked = np.asarray(ids)[order]
+    pos = np.clip(np.searchsorted(ranked, labels), 0, max(len(ids) - 1, 0))
+    lab = np.where(ranked[pos] == labels, order[pos], -1) if len(ids) else np.full(len(labels), -1)
+    raw, sizes = theme_counts(counts, lab, len(ids))
+    p = raw / np.maximum(sizes, 1)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(raw > 0, p * np.log(p / p_bg), 0.0)
+    out: np.ndarray = terms.sum(axis=1)
     return out
 
 

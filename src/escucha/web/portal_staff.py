@@ -46,13 +46,10 @@ def moderation(request: Request, state: StateDep, principal: ReadDep) -> HTMLRes
 
     plan = [{"id": k, "label": str(d.get("label") or d.get("title") or k)[:80]}
             for k, d in state.ws.store.get_docs("plans").items()]  # fmt: skip
-    from escucha.http.insight_cache import cached
-    from escucha.insights import stored
+    from escucha.http.insight_cache import insight_data
 
-    name = f"ideas:{stored.IDEAS_TOP}"  # the ideas board's stored result: read, not recomputed per visit
-    try:
-        board = [str(i["label"]) for i in cached(state.ws, state.cache, name,
-                                                  lambda: stored.builders()[name](state.ws.context))]
+    try:  # the ideas board's stored result: read, not recomputed per visit
+        board = [str(i["label"]) for i in insight_data(state.ws, state.cache, "ideas")]
     except Exception:  # the board needs enough suggestions; the queue must show anyway
         board = []
     return render(request, "moderation.html", queue=state.ws.portal.queue(), ideas=state.ws.portal.public(),
